@@ -1,0 +1,4 @@
+from accounts.schema.mutations import Mutation
+from accounts.schema.queries import Query
+
+__all__ = ["Mutation", "Query"]

@@ -1,0 +1,133 @@
+"""Error conventions of the API (see shared/API.md).
+
+- What the user can fix: a `DomainError` from a service becomes payload `errors`, each with
+  a code from the single GraphQL `ErrorCode` enum merged from the domains' own enums.
+- Cross-cutting failures: a top-level GraphQL error whose `extensions.code` is one of
+  UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, BAD_REQUEST, INTERNAL_SERVER_ERROR.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from accounts.errors import AccountErrorCode
+from core.errors import CoreErrorCode, DomainError, DomainErrors
+from membership.errors import MembershipErrorCode
+from social.errors import SocialErrorCode
+from tokens.errors import TokenErrorCode
+
+DOMAIN_ERROR_ENUMS: tuple[type[StrEnum], ...] = (
+    CoreErrorCode,
+    AccountErrorCode,
+    TokenErrorCode,
+    SocialErrorCode,
+    MembershipErrorCode,
+)
+
+
+def _merged_members() -> dict[str, str]:
+    members: dict[str, str] = {}
+    for enum in DOMAIN_ERROR_ENUMS:
+        for member in enum:
+            if member.name in members:
+                raise RuntimeError(f"error code {member.name} is defined by two domains")
+            members[member.name] = member.value
+    return members
+
+
+_ErrorCode: type[Enum] = Enum("ErrorCode", _merged_members())  # type: ignore[misc]
+ErrorCode = strawberry.enum(
+    _ErrorCode,
+    description="Why a mutation could not do what was asked; stable, for clients to branch on.",
+)
+
+
+@strawberry.type(description="A problem the user can fix, reported in a mutation payload.")
+class Error:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null for the whole request."
+    )
+    message: str = strawberry.field(description="A human-readable explanation, in English.")
+    code: ErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="A stable code to branch on."
+    )
+
+
+def _camel(name: str | None) -> str | None:
+    if not name:
+        return None
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def errors_from(exc: DomainError) -> list[Error]:
+    items = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    return [
+        Error(field=_camel(item.field), message=item.message, code=ErrorCode(item.code.value))
+        for item in items
+    ]
+
+
+# --- top-level errors -----------------------------------------------------------------
+
+TOP_LEVEL_CODES = frozenset(
+    {"UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED", "BAD_REQUEST", "INTERNAL_SERVER_ERROR"}
+)
+
+
+class TopLevelError(GraphQLError):
+    code = "INTERNAL_SERVER_ERROR"
+    default_message = "Internal server error."
+
+    def __init__(self, message: str | None = None, **extensions: Any) -> None:
+        super().__init__(
+            message or self.default_message, extensions={"code": self.code, **extensions}
+        )
+
+
+class Unauthenticated(TopLevelError):
+    code = "UNAUTHENTICATED"
+    default_message = "Sign in, or refresh your access token, and try again."
+
+
+class Forbidden(TopLevelError):
+    code = "FORBIDDEN"
+    default_message = "You are not allowed to do this."
+
+
+class RateLimited(TopLevelError):
+    code = "RATE_LIMITED"
+    default_message = "Too many requests; try again later."
+
+
+class BadRequest(TopLevelError):
+    code = "BAD_REQUEST"
+    default_message = "The request is not valid."
+
+
+def shape_error(error: GraphQLError) -> GraphQLError:
+    """Give every error a code and mask what was not meant for the client."""
+    code = (error.extensions or {}).get("code")
+    if code in TOP_LEVEL_CODES:
+        return error
+    if error.path is None:
+        # No path: it failed before any resolver ran (syntax, validation, variable
+        # coercion, limits), so it is about the request, and its message is safe to show.
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={**(error.extensions or {}), "code": "BAD_REQUEST"},
+        )
+    return GraphQLError(
+        "Internal server error.",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )

@@ -1,0 +1,75 @@
+"""The one GraphQL schema: each domain contributes its Query and Mutation types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from django.conf import settings
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+import accounts.schema
+from api.extensions import RejectBadBearer
+
+Query = merge_types("Query", (accounts.schema.Query,))
+Mutation = merge_types("Mutation", (accounts.schema.Mutation,))
+
+
+def _extensions(
+    *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
+) -> list[Callable[[], SchemaExtension]]:
+    # The limit rules are built once: ValidationCache keys on the rule classes, and a
+    # fresh QueryDepthLimiter per request would make a fresh class and never hit the cache.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
+    if not introspection:
+        limit_rules += DisableIntrospection().validation_rules
+    return [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        # Clients send the same few documents over and over: parse and validate each once.
+        # The LRU caches live at module level, shared by the per-request instances.
+        lambda: ParserCache(maxsize=256),
+        lambda: AddValidationRules(limit_rules),
+        lambda: ValidationCache(maxsize=256),
+        RejectBadBearer,
+        DjangoOptimizerExtension,
+    ]
+
+
+def build_schema(
+    *,
+    max_depth: int | None = None,
+    max_aliases: int | None = None,
+    max_tokens: int | None = None,
+    introspection: bool | None = None,
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=_extensions(
+            max_depth=max_depth or settings.GRAPHQL_MAX_DEPTH,
+            max_aliases=max_aliases or settings.GRAPHQL_MAX_ALIASES,
+            max_tokens=max_tokens or settings.GRAPHQL_MAX_TOKENS,
+            introspection=(
+                settings.GRAPHQL_INTROSPECTION if introspection is None else introspection
+            ),
+        ),
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = build_schema()

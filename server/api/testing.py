@@ -1,0 +1,55 @@
+"""Test helpers shared by every domain's tests: post GraphQL the way a client does."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+
+@dataclass
+class GraphQLResult:
+    status: int
+    body: dict[str, Any]
+    response: Any
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.body.get("errors") or []
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors]
+
+
+class GraphQLClient:
+    """Posts to /graphql/ with an optional bearer token and extra headers."""
+
+    def __init__(self, client: Client | None = None) -> None:
+        self.client = client or Client()
+
+    def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        operation_name: str | None = None,
+    ) -> GraphQLResult:
+        extra = dict(headers or {})
+        if token is not None:
+            extra["Authorization"] = f"Bearer {token}"
+        payload: dict[str, Any] = {"query": query, "variables": variables or {}}
+        if operation_name:
+            payload["operationName"] = operation_name
+        response = self.client.post(
+            "/graphql/", data=json.dumps(payload), content_type="application/json", headers=extra
+        )
+        return GraphQLResult(response.status_code, json.loads(response.content), response)

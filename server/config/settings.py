@@ -1,0 +1,310 @@
+"""Gatehouse settings: one module, read from the environment.
+
+`DJANGO_ENV=development` (the default) runs on embedded defaults: SQLite, the in-process
+cache, the immediate task backend, emails to the console and a signing key generated on
+first start under `var/`. `DJANGO_ENV=production` refuses to start until every variable it
+needs is set, and names all of the missing ones at once.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.email_url import email_settings
+from config.env import Env
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("GATEHOUSE_VAR_DIR", BASE_DIR / "var"))
+
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip() or "development"
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}"
+    )
+PRODUCTION = DJANGO_ENV == "production"
+DEBUG = not PRODUCTION and os.environ.get("DJANGO_DEBUG", "1") != "0"
+
+env = Env(production=PRODUCTION)
+
+# --- core -------------------------------------------------------------------------------
+
+# The development key is public on purpose: it only ever signs development cookies.
+SECRET_KEY = env.str("SECRET_KEY", "dev-insecure-" + "k" * 50)
+if PRODUCTION and SECRET_KEY and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", [FRONTEND_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "strawberry_django",
+    "anymail",
+    "django_tasks_db",
+    "core",
+    "accounts",
+    "tokens",
+    "social",
+    "membership",
+    "content",
+]
+
+# Our own apps keep their migrations in the top-level migrations/ folder.
+MIGRATION_MODULES = {
+    app: f"migrations.{app}" for app in ("accounts", "tokens", "social", "membership", "content")
+}
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- data -------------------------------------------------------------------------------
+
+_database_url = env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gatehouse.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(_database_url)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's psycopg pool: connections are reused across requests without
+    # CONN_MAX_AGE (which the pool forbids).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4),
+        "timeout": 10,
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "gh"),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "PARSER_CLASS": "redis.connection._HiredisParser",
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Emails are queued in the same transaction as the change that causes them; a worker
+# (`manage.py db_worker`) delivers them. The quick start runs tasks immediately.
+_task_backend = os.environ.get("TASK_BACKEND", "database" if PRODUCTION else "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[_task_backend]
+    }
+}
+
+# --- passwords and users ----------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "accounts.validators.MaximumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- email ------------------------------------------------------------------------------
+
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Gatehouse <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email_url = env.str("EMAIL_URL", "console:")
+try:
+    globals().update(email_settings(_email_url, os.environ))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"EMAIL_URL: {exc}") from exc
+
+# --- tokens -----------------------------------------------------------------------------
+
+JWT_PRIVATE_KEYS = os.environ.get("JWT_PRIVATE_KEYS", "")
+JWT_PRIVATE_KEYS_FILE = os.environ.get("JWT_PRIVATE_KEYS_FILE", "")
+if PRODUCTION and not (JWT_PRIVATE_KEYS.strip() or JWT_PRIVATE_KEYS_FILE.strip()):
+    env.missing.append("JWT_PRIVATE_KEYS (or JWT_PRIVATE_KEYS_FILE)")
+# Development only: generated on first start into the git-ignored var/ folder.
+JWT_DEV_KEY_FILE = VAR_DIR / "keys" / "jwt-dev.json"
+# The callable that turns a bearer string into claims (tokens/verifier.py).
+ACCESS_TOKEN_VERIFIER = "tokens.access.decode_access_token"
+JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
+JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
+ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))
+REFRESH_TOKEN_LIFETIME = env.duration("REFRESH_TOKEN_LIFETIME", timedelta(days=14))
+SESSION_ABSOLUTE_LIFETIME = env.duration("SESSION_ABSOLUTE_LIFETIME", timedelta(days=60))
+REFRESH_REUSE_GRACE = env.duration("REFRESH_REUSE_GRACE", timedelta(seconds=10))
+REFRESH_COOKIE_NAME = env.str("REFRESH_COOKIE_NAME", "gh_refresh", required=False)
+REFRESH_COOKIE_SAMESITE = env.str(
+    "REFRESH_COOKIE_SAMESITE", "None" if PRODUCTION else "Lax", required=False
+)
+if REFRESH_COOKIE_SAMESITE not in {"Strict", "Lax", "None"}:
+    raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None")
+REFRESH_COOKIE_SECURE = PRODUCTION or env.bool("REFRESH_COOKIE_SECURE", False)
+
+# --- email flows ------------------------------------------------------------------------
+
+EMAIL_VERIFICATION_TOKEN_LIFETIME = env.duration(
+    "EMAIL_VERIFICATION_TOKEN_LIFETIME", timedelta(days=3)
+)
+PASSWORD_RESET_TOKEN_LIFETIME = env.duration("PASSWORD_RESET_TOKEN_LIFETIME", timedelta(hours=1))
+PASSWORD_RESET_TIMEOUT = int(PASSWORD_RESET_TOKEN_LIFETIME.total_seconds())
+EMAIL_RESEND_COOLDOWN = env.duration("EMAIL_RESEND_COOLDOWN", timedelta(seconds=60))
+
+# --- Google -----------------------------------------------------------------------------
+
+GOOGLE_CLIENT_IDS = env.list("GOOGLE_CLIENT_IDS", ["gatehouse-dev.apps.googleusercontent.com"])
+GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", "dev-google-secret")
+GOOGLE_REDIRECT_URIS = env.list(
+    "GOOGLE_REDIRECT_URIS", [f"{FRONTEND_URL}/auth/google/callback"], required=False
+)
+GOOGLE_AUTHORIZATION_URL = env.str(
+    "GOOGLE_AUTHORIZATION_URL", "https://accounts.google.com/o/oauth2/v2/auth", required=False
+)
+GOOGLE_TOKEN_URL = env.str(
+    "GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token", required=False
+)
+GOOGLE_CERTS_URL = env.str(
+    "GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v3/certs", required=False
+)
+GOOGLE_ISSUERS = env.list(
+    "GOOGLE_ISSUERS", ["accounts.google.com", "https://accounts.google.com"], required=False
+)
+
+# --- membership -------------------------------------------------------------------------
+
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", "stripe" if PRODUCTION else "dev", required=False)
+if PAYMENT_PROVIDER not in {"dev", "stripe"}:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER must be 'stripe' or 'dev'")
+if PRODUCTION and PAYMENT_PROVIDER == "dev":
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=dev activates subscriptions for free; not in production"
+    )
+_stripe = PAYMENT_PROVIDER == "stripe"
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "", required=_stripe)
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "", required=_stripe)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", "https://api.stripe.com", required=False)
+STRIPE_WEBHOOK_TOLERANCE = env.duration("STRIPE_WEBHOOK_TOLERANCE", timedelta(minutes=5))
+SUBSCRIPTION_PAST_DUE_GRACE = env.duration("SUBSCRIPTION_PAST_DUE_GRACE", timedelta(days=3))
+
+# --- GraphQL ----------------------------------------------------------------------------
+
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_MAX_REQUEST_BYTES = env.int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
+GRAPHQL_GRAPHIQL = not PRODUCTION
+GRAPHQL_INTROSPECTION = not PRODUCTION
+STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
+
+# Request bodies above this are refused before parsing (a query is never this big).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# --- HTTP and security ------------------------------------------------------------------
+
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/graphql/?$"
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+# The load balancer terminates TLS and says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = False
+# Number of trusted proxies in front of us, used to pick the client IP from X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    # Load balancer probes speak plain HTTP to the process.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = [
+    origin for origin in CORS_ALLOWED_ORIGINS if urlsplit(origin).scheme in {"http", "https"}
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "core.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django logs the full URL of 4xx/5xx requests; the redact filter strips tokens.
+        "django.request": {"level": "WARNING"},
+        "django.server": {"level": "INFO"},
+    },
+}
+
+env.check()

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+from api.health import healthz, readyz
+from api.schema import schema
+from api.views import GatehouseGraphQLView
+
+urlpatterns = [
+    path(
+        "graphql/",
+        GatehouseGraphQLView.as_view(
+            schema=schema,
+            graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
+            allow_queries_via_get=True,
+        ),
+        name="graphql",
+    ),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+"""Domain errors: what the user can fix, reported in a mutation payload's `errors`.
+
+Each domain owns an enum of its codes (`accounts/errors.py`, `tokens/errors.py`, …);
+`api/errors.py` merges them into the single GraphQL `ErrorCode` enum that clients see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class CoreErrorCode(StrEnum):
+    """Codes that any domain may raise."""
+
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    RATE_LIMITED = "RATE_LIMITED"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    NOT_FOUND = "NOT_FOUND"
+
+
+class DomainError(Exception):
+    """A failure the user can act on; never carries a secret in its message."""
+
+    def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"
+
+
+class DomainErrors(DomainError):
+    """Several field errors at once, e.g. an invalid email and a weak password."""
+
+    def __init__(self, errors: Iterable[DomainError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.code, first.message, first.field)
+
+    def __iter__(self):
+        return iter(self.errors)
+
+
+def raise_if_any(errors: list[DomainError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)

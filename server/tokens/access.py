@@ -1,0 +1,76 @@
+"""Access tokens: short-lived ES256 JWTs, verified locally by anyone holding the JWKS."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import UTC, datetime
+
+import jwt
+from django.conf import settings
+
+from tokens.keys import ALGORITHM, keyset
+from tokens.verifier import AccessClaims, AccessTokenRejected
+
+ACCESS_TOKEN_TYPE = "at+jwt"
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "jti", "iat", "exp"]
+# Headers that would let a token name its own verification key: never honoured.
+_FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
+
+
+def issue_access_token(
+    *, user_id: str, session_id: str, now: float | None = None
+) -> tuple[str, datetime]:
+    issued_at = int(time.time() if now is None else now)
+    expires_at = issued_at + int(settings.ACCESS_TOKEN_LIFETIME.total_seconds())
+    signing = keyset().signing
+    token = jwt.encode(
+        {
+            "iss": settings.JWT_ISSUER,
+            "aud": settings.JWT_AUDIENCE,
+            "sub": user_id,
+            "sid": session_id,
+            "jti": secrets.token_urlsafe(12),
+            "iat": issued_at,
+            "exp": expires_at,
+        },
+        signing.private_key,
+        algorithm=ALGORITHM,
+        headers={"kid": signing.kid, "typ": ACCESS_TOKEN_TYPE},
+    )
+    return token, datetime.fromtimestamp(expires_at, tz=UTC)
+
+
+def decode_access_token(token: str) -> AccessClaims:
+    """Check signature, header and claims locally; no I/O."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise AccessTokenRejected("malformed token") from exc
+    if header.get("alg") != ALGORITHM or header.get("typ") != ACCESS_TOKEN_TYPE:
+        raise AccessTokenRejected("wrong alg or typ")
+    if _FORBIDDEN_HEADERS.intersection(header):
+        raise AccessTokenRejected("token names its own key")
+    public_key = keyset().verifying.get(header.get("kid", ""))
+    if public_key is None:
+        raise AccessTokenRejected("unknown kid")
+    try:
+        claims = jwt.decode(
+            token,
+            public_key,
+            algorithms=[ALGORITHM],
+            audience=settings.JWT_AUDIENCE,
+            issuer=settings.JWT_ISSUER,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.PyJWTError as exc:
+        raise AccessTokenRejected(type(exc).__name__) from exc
+    if not all(isinstance(claims[name], str) for name in ("sub", "sid", "jti")):
+        raise AccessTokenRejected("malformed claims")
+    return AccessClaims(
+        user_id=claims["sub"],
+        session_id=claims["sid"],
+        jti=claims["jti"],
+        issued_at=int(claims["iat"]),
+        expires_at=int(claims["exp"]),
+    )
