@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from core import ratelimit
+from core.logging import RedactSecretsFilter, redact
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /verify-email?token=abc.def-123 HTTP/1.1",
+        "reset link https://app.example.com/reset-password?token=Zm9v:bar&x=1",
+        "Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        "refresh_token=opaque-secret-value",
+        "google callback ?code=4/0AX-secret&state=xyz",
+    ],
+)
+def test_redact_removes_secrets(line):
+    cleaned = redact(line)
+    for secret in ("abc.def-123", "Zm9v:bar", "c2lnbmF0dXJl", "opaque-secret-value", "4/0AX"):
+        assert secret not in cleaned
+
+
+def test_filter_rewrites_the_record(caplog):
+    logger = logging.getLogger("gatehouse.test")
+    logger.addFilter(RedactSecretsFilter())
+    with caplog.at_level(logging.INFO, logger="gatehouse.test"):
+        logger.info("clicked %s", "https://x/reset-password?token=s3cr3t")
+    assert "s3cr3t" not in caplog.text
+    assert "[redacted]" in caplog.text
+
+
+@pytest.mark.django_db
+def test_rate_limit_counts_per_identity_in_redis():
+    window = timedelta(minutes=1)
+    results = [ratelimit.hit("login", "ADA@example.com", limit=3, window=window) for _ in range(5)]
+    assert results == [True, True, True, False, False]
+    assert ratelimit.hit("login", "grace@example.com", limit=3, window=window)
+    ratelimit.reset("login", "ada@example.com")
+    assert ratelimit.hit("login", "ada@example.com", limit=3, window=window)
+
+
+@pytest.mark.django_db
+def test_cooldown_allows_once_per_period():
+    period = timedelta(seconds=60)
+    assert ratelimit.cooldown("resend", "ada@example.com", period=period)
+    assert not ratelimit.cooldown("resend", "Ada@Example.com", period=period)
+
+
+@pytest.mark.django_db
+def test_rate_limit_keys_expire_and_hide_the_identity():
+    from django.core.cache import cache
+
+    ratelimit.hit("login", "ada@example.com", limit=3, window=timedelta(seconds=30))
+    client = cache.client.get_client()  # type: ignore[attr-defined]
+    keys = [key.decode() for key in client.keys("*rl:login:*")]
+    assert keys
+    assert all("ada" not in key for key in keys)
+    assert 0 < client.ttl(keys[0]) <= 30
