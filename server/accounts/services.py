@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 
+from accounts import email_tokens
+from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
+from accounts.tasks import account_email_queue
 from accounts.validators import MAX_PASSWORD_LENGTH
+from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
 
 _email_validator = EmailValidator()
@@ -168,6 +173,7 @@ def user_register(
     password_hash = make_password(password)
     existing = User.objects.filter(email=normalized).first()
     if existing is not None:
+        _registration_attempt_notify(existing)
         return RegistrationResult(user=existing, created=False)
     try:
         with transaction.atomic():
@@ -176,9 +182,26 @@ def user_register(
             )
     except IntegrityError:
         # A concurrent registration of the same address won the race.
-        return RegistrationResult(user=User.objects.get(email=normalized), created=False)
+        existing = User.objects.get(email=normalized)
+        _registration_attempt_notify(existing)
+        return RegistrationResult(user=existing, created=False)
     Profile.objects.create(user=user, **changes)
+    account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
     return RegistrationResult(user=user, created=True)
+
+
+def _registration_attempt_notify(user: User) -> None:
+    """Tell the owner of a taken address, at most once per cooldown (silently: the caller's
+    answer must not differ from a fresh registration's)."""
+    if not user.is_active or not ratelimit.cooldown(
+        "register_notice", user.email, period=settings.EMAIL_RESEND_COOLDOWN
+    ):
+        return
+    if user.email_verified:
+        account_email_queue(kind=AccountEmail.REGISTRATION_ATTEMPT, user=user)
+    else:
+        # Most likely the owner, who lost the first verification email: send another.
+        account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
 
 
 @transaction.atomic
@@ -190,3 +213,122 @@ def profile_update(*, user: User, data: ProfileData) -> Profile:
     if changes:
         profile.save(update_fields=[*changes, "updated_at"])
     return profile
+
+
+# --- email verification, password reset and change ------------------------------------
+
+
+def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) -> None:
+    """Rate limits shared by the "send me an email" mutations.
+
+    Applied the same whether or not an account exists, so that the answer tells nothing
+    about the address.
+    """
+    if ip_address and not ratelimit.hit(
+        "email_requests_ip",
+        ip_address,
+        limit=settings.EMAIL_REQUESTS_PER_IP,
+        window=settings.EMAIL_REQUESTS_IP_WINDOW,
+    ):
+        raise DomainError(
+            CoreErrorCode.RATE_LIMITED, "Too many requests from your network; try later."
+        )
+    if not ratelimit.cooldown(scope, email, period=settings.EMAIL_RESEND_COOLDOWN):
+        seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
+        raise DomainError(
+            CoreErrorCode.RATE_LIMITED,
+            f"An email was just requested for this address; wait {seconds} seconds.",
+            "email",
+        )
+
+
+@transaction.atomic
+def user_verify_email(*, token: str) -> User:
+    """Mark the address the token was sent to as verified; a token works once."""
+    user = email_tokens.verification_token_check(token=token, lock=True)
+    user.email_verified = True
+    user.save(update_fields=["email_verified"])
+    return user
+
+
+@transaction.atomic
+def verification_email_resend(*, email: str, ip_address: str | None) -> None:
+    """Send another verification email if the address has an unverified account.
+
+    Answers the same, with the same rate limits, for every well-formed address.
+    """
+    normalized = email_clean(email)
+    _email_request_allowed(email=normalized, scope="verify_resend", ip_address=ip_address)
+    user = User.objects.filter(email=normalized).first()
+    if user is not None and user.is_active and not user.email_verified:
+        account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, ip_address: str | None) -> None:
+    """Queue a reset link if the address has an account; answers the same either way.
+
+    Nothing is sent in the request, so known and unknown addresses take similar time.
+    Bumping the reset counter spends every link sent before this one.
+    """
+    normalized = email_clean(email)
+    _email_request_allowed(email=normalized, scope="password_reset", ip_address=ip_address)
+    user = User.objects.select_for_update().filter(email=normalized, is_active=True).first()
+    if user is None:
+        return
+    user.password_reset_counter += 1
+    user.save(update_fields=["password_reset_counter"])
+    account_email_queue(
+        kind=AccountEmail.PASSWORD_RESET, user=user, state=str(user.password_reset_counter)
+    )
+
+
+def _password_set(user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    # Spends reset links already sent, even when the password hash scheme would not.
+    user.password_reset_counter += 1
+
+
+@transaction.atomic
+def password_reset(*, token: str, new_password: str) -> User:
+    """Set a new password with a reset token; ends every session. No sign-in."""
+    from tokens.services import sessions_end_all  # tokens builds on accounts, not back
+
+    user = email_tokens.reset_token_check(token=token, lock=True)
+    password_check(new_password, user=user, field_name="new_password")
+    _password_set(user, new_password)
+    # The link reached this inbox, which proves the address as well as verifying would.
+    user.email_verified = True
+    user.save(update_fields=["password", "password_reset_counter", "email_verified"])
+    sessions_end_all(user=user)
+    account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=user)
+    return user
+
+
+@transaction.atomic
+def password_change(
+    *, user: User, old_password: str, new_password: str, current_session_id: str | None
+) -> User:
+    """Change the signed-in user's password; ends every other session."""
+    from tokens.services import sessions_end_all  # tokens builds on accounts, not back
+
+    if not ratelimit.hit(
+        "change_password",
+        str(user.pk),
+        limit=settings.CHANGE_PASSWORD_ATTEMPTS,
+        window=settings.CHANGE_PASSWORD_WINDOW,
+    ):
+        raise DomainError(
+            CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.", "old_password"
+        )
+    if len(old_password) > MAX_PASSWORD_LENGTH or not user.check_password(old_password):
+        raise DomainError(
+            AccountErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "old_password"
+        )
+    password_check(new_password, user=user, field_name="new_password")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    _password_set(locked, new_password)
+    locked.save(update_fields=["password", "password_reset_counter"])
+    sessions_end_all(user=locked, keep_session_id=current_session_id)
+    account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=locked)
+    return locked

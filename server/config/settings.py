@@ -210,6 +210,21 @@ GOOGLE_CLIENT_IDS = env.list("GOOGLE_CLIENT_IDS", ["gatehouse-dev.apps.googleuse
 GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", "dev-google-secret")
 GOOGLE_REDIRECT_URIS = env.list(
     "GOOGLE_REDIRECT_URIS", [f"{FRONTEND_URL}/auth/google/callback"], required=False
+# Per client IP, across addresses: requestPasswordReset and resendVerificationEmail.
+EMAIL_REQUESTS_PER_IP = env.int("EMAIL_REQUESTS_PER_IP", 20)
+EMAIL_REQUESTS_IP_WINDOW = env.duration("EMAIL_REQUESTS_IP_WINDOW", timedelta(hours=1))
+# Wrong old passwords in changePassword, per user.
+CHANGE_PASSWORD_ATTEMPTS = env.int("CHANGE_PASSWORD_ATTEMPTS", 5)
+CHANGE_PASSWORD_WINDOW = env.duration("CHANGE_PASSWORD_WINDOW", timedelta(minutes=15))
+EMAIL_SITE_NAME = env.str("EMAIL_SITE_NAME", "Gatehouse", required=False)
+# A failed delivery is queued again after base * 2^(attempt-1) (capped, with jitter); after
+# the last attempt the task row stays FAILED in the database for an operator to see.
+EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("EMAIL_DELIVERY_MAX_ATTEMPTS", 12)
+EMAIL_RETRY_BASE_DELAY = env.duration("EMAIL_RETRY_BASE_DELAY", timedelta(seconds=30))
+EMAIL_RETRY_MAX_DELAY = env.duration("EMAIL_RETRY_MAX_DELAY", timedelta(hours=1))
+# `manage.py worker` puts tasks that a crashed worker left RUNNING for this long back in
+# the queue (delivery is at least once; a send takes seconds, never this long).
+TASK_STALE_AFTER = env.duration("TASK_STALE_AFTER", timedelta(minutes=15))
 )
 GOOGLE_AUTHORIZATION_URL = env.str(
     "GOOGLE_AUTHORIZATION_URL", "https://accounts.google.com/o/oauth2/v2/auth", required=False

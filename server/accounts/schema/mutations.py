@@ -9,6 +9,7 @@ from api.context import Context
 from api.errors import Error, errors_from
 from api.permissions import viewer_user
 from core.errors import DomainError
+from core.net import client_ip
 
 
 @strawberry.input(description="Profile fields; omitted fields are left unchanged.")
@@ -85,3 +86,127 @@ class Mutation:
         except DomainError as exc:
             return UpdateProfilePayload(profile=None, errors=errors_from(exc))
         return UpdateProfilePayload(profile=profile, errors=[])  # type: ignore[arg-type]
+
+
+@strawberry.type(description="Result of verifyEmail.")
+class VerifyEmailPayload:
+    ok: bool = strawberry.field(description="True when the address is now verified.")
+    errors: list[Error] = strawberry.field(
+        description="INVALID_TOKEN or TOKEN_EXPIRED when the link cannot be used; else empty."
+    )
+
+
+@strawberry.type(description="Always the same whether or not the address has an account.")
+class ResendVerificationEmailPayload:
+    ok: bool = strawberry.field(
+        description="True when the request was accepted: if the address has an unverified "
+        "account, an email is on its way."
+    )
+    errors: list[Error] = strawberry.field(
+        description="INVALID_EMAIL or RATE_LIMITED; empty on success."
+    )
+
+
+@strawberry.type(description="Always the same whether or not the address has an account.")
+class RequestPasswordResetPayload:
+    ok: bool = strawberry.field(
+        description="True when the request was accepted: if the address has an account, a "
+        "reset link is on its way."
+    )
+    errors: list[Error] = strawberry.field(
+        description="INVALID_EMAIL or RATE_LIMITED; empty on success."
+    )
+
+
+@strawberry.type(description="Result of resetPassword. The user is not signed in.")
+class ResetPasswordPayload:
+    ok: bool = strawberry.field(
+        description="True when the password was set and every session ended; sign in again."
+    )
+    errors: list[Error] = strawberry.field(
+        description="INVALID_TOKEN, TOKEN_EXPIRED or PASSWORD_TOO_WEAK; empty on success."
+    )
+
+
+@strawberry.type(description="Result of changePassword.")
+class ChangePasswordPayload:
+    ok: bool = strawberry.field(
+        description="True when the password was changed; every other session has ended."
+    )
+    errors: list[Error] = strawberry.field(
+        description="INVALID_CREDENTIALS, PASSWORD_TOO_WEAK or RATE_LIMITED; empty on success."
+    )
+
+
+@strawberry.type
+class EmailFlowsMutation:
+    @strawberry.mutation(
+        description="Mark the address verified with the token from the verification email. "
+        "A token works once."
+    )
+    def verify_email(self, info: Info[Context, None], token: str) -> VerifyEmailPayload:
+        try:
+            services.user_verify_email(token=token)
+        except DomainError as exc:
+            return VerifyEmailPayload(ok=False, errors=errors_from(exc))
+        return VerifyEmailPayload(ok=True, errors=[])
+
+    @strawberry.mutation(
+        description="Send the verification email again. Answers the same whether or not "
+        "the address has an account; one request per address per cooldown."
+    )
+    def resend_verification_email(
+        self, info: Info[Context, None], email: str
+    ) -> ResendVerificationEmailPayload:
+        try:
+            services.verification_email_resend(
+                email=email, ip_address=client_ip(info.context.request)
+            )
+        except DomainError as exc:
+            return ResendVerificationEmailPayload(ok=False, errors=errors_from(exc))
+        return ResendVerificationEmailPayload(ok=True, errors=[])
+
+    @strawberry.mutation(
+        description="Email a password-reset link. Answers the same whether or not the "
+        "address has an account; one request per address per cooldown."
+    )
+    def request_password_reset(
+        self, info: Info[Context, None], email: str
+    ) -> RequestPasswordResetPayload:
+        try:
+            services.password_reset_request(email=email, ip_address=client_ip(info.context.request))
+        except DomainError as exc:
+            return RequestPasswordResetPayload(ok=False, errors=errors_from(exc))
+        return RequestPasswordResetPayload(ok=True, errors=[])
+
+    @strawberry.mutation(
+        description="Set a new password with the token from the reset email. Ends every "
+        "session; does not sign in. A token works once."
+    )
+    def reset_password(
+        self, info: Info[Context, None], token: str, new_password: str
+    ) -> ResetPasswordPayload:
+        try:
+            services.password_reset(token=token, new_password=new_password)
+        except DomainError as exc:
+            return ResetPasswordPayload(ok=False, errors=errors_from(exc))
+        return ResetPasswordPayload(ok=True, errors=[])
+
+    @strawberry.mutation(
+        description="Change the signed-in user's password. Ends every other session and "
+        "keeps the current one."
+    )
+    def change_password(
+        self, info: Info[Context, None], old_password: str, new_password: str
+    ) -> ChangePasswordPayload:
+        user = viewer_user(info)
+        try:
+            services.password_change(
+                user=user,
+                old_password=old_password,
+                new_password=new_password,
+                current_session_id=info.context.viewer.session_id,
+            )
+        except DomainError as exc:
+            return ChangePasswordPayload(ok=False, errors=errors_from(exc))
+        return ChangePasswordPayload(ok=True, errors=[])
