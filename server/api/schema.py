@@ -21,10 +21,28 @@ from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 import accounts.schema
+import content.schema
+import membership.schema
+import tokens.schema
 from api.extensions import RejectBadBearer
 
-Query = merge_types("Query", (accounts.schema.Query,))
-Mutation = merge_types("Mutation", (accounts.schema.Mutation,))
+Query = merge_types(
+    "Query",
+    (
+        accounts.schema.Query,
+        membership.schema.Query,
+        content.schema.Query,
+        tokens.schema.Query,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        accounts.schema.Mutation,
+        membership.schema.Mutation,
+        tokens.schema.Mutation,
+    ),
+)
 
 
 def _extensions(

@@ -180,7 +180,8 @@ if PRODUCTION and not (JWT_PRIVATE_KEYS.strip() or JWT_PRIVATE_KEYS_FILE.strip()
 # Development only: generated on first start into the git-ignored var/ folder.
 JWT_DEV_KEY_FILE = VAR_DIR / "keys" / "jwt-dev.json"
 # The callable that turns a bearer string into claims (tokens/verifier.py).
-ACCESS_TOKEN_VERIFIER = "tokens.access.decode_access_token"
+# Local signature and claim checks, then one Redis round trip for revocation.
+ACCESS_TOKEN_VERIFIER = "tokens.revocation.verify_access_token"
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))
@@ -194,6 +195,12 @@ REFRESH_COOKIE_SAMESITE = env.str(
 if REFRESH_COOKIE_SAMESITE not in {"Strict", "Lax", "None"}:
     raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None")
 REFRESH_COOKIE_SECURE = PRODUCTION or env.bool("REFRESH_COOKIE_SECURE", False)
+# Failed and successful sign-in attempts per email and per client IP in each window.
+LOGIN_RATE_LIMIT_PER_EMAIL = env.int("LOGIN_RATE_LIMIT_PER_EMAIL", 10)
+LOGIN_RATE_LIMIT_PER_IP = env.int("LOGIN_RATE_LIMIT_PER_IP", 100)
+LOGIN_RATE_WINDOW = env.duration("LOGIN_RATE_WINDOW", timedelta(minutes=15))
+# Revoked and signed-out sessions are kept this long for the record, then cleaned up.
+SESSION_REVOKED_RETENTION = env.duration("SESSION_REVOKED_RETENTION", timedelta(days=7))
 
 # --- email flows ------------------------------------------------------------------------
 
@@ -203,13 +210,6 @@ EMAIL_VERIFICATION_TOKEN_LIFETIME = env.duration(
 PASSWORD_RESET_TOKEN_LIFETIME = env.duration("PASSWORD_RESET_TOKEN_LIFETIME", timedelta(hours=1))
 PASSWORD_RESET_TIMEOUT = int(PASSWORD_RESET_TOKEN_LIFETIME.total_seconds())
 EMAIL_RESEND_COOLDOWN = env.duration("EMAIL_RESEND_COOLDOWN", timedelta(seconds=60))
-
-# --- Google -----------------------------------------------------------------------------
-
-GOOGLE_CLIENT_IDS = env.list("GOOGLE_CLIENT_IDS", ["gatehouse-dev.apps.googleusercontent.com"])
-GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", "dev-google-secret")
-GOOGLE_REDIRECT_URIS = env.list(
-    "GOOGLE_REDIRECT_URIS", [f"{FRONTEND_URL}/auth/google/callback"], required=False
 # Per client IP, across addresses: requestPasswordReset and resendVerificationEmail.
 EMAIL_REQUESTS_PER_IP = env.int("EMAIL_REQUESTS_PER_IP", 20)
 EMAIL_REQUESTS_IP_WINDOW = env.duration("EMAIL_REQUESTS_IP_WINDOW", timedelta(hours=1))
@@ -225,6 +225,13 @@ EMAIL_RETRY_MAX_DELAY = env.duration("EMAIL_RETRY_MAX_DELAY", timedelta(hours=1)
 # `manage.py worker` puts tasks that a crashed worker left RUNNING for this long back in
 # the queue (delivery is at least once; a send takes seconds, never this long).
 TASK_STALE_AFTER = env.duration("TASK_STALE_AFTER", timedelta(minutes=15))
+
+# --- Google -----------------------------------------------------------------------------
+
+GOOGLE_CLIENT_IDS = env.list("GOOGLE_CLIENT_IDS", ["gatehouse-dev.apps.googleusercontent.com"])
+GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", "dev-google-secret")
+GOOGLE_REDIRECT_URIS = env.list(
+    "GOOGLE_REDIRECT_URIS", [f"{FRONTEND_URL}/auth/google/callback"], required=False
 )
 GOOGLE_AUTHORIZATION_URL = env.str(
     "GOOGLE_AUTHORIZATION_URL", "https://accounts.google.com/o/oauth2/v2/auth", required=False
@@ -238,6 +245,17 @@ GOOGLE_CERTS_URL = env.str(
 GOOGLE_ISSUERS = env.list(
     "GOOGLE_ISSUERS", ["accounts.google.com", "https://accounts.google.com"], required=False
 )
+GOOGLE_SCOPES = ["openid", "email", "profile"]
+# A pending web sign-in (state, PKCE verifier, nonce, redirect URI) lives this long in Redis.
+GOOGLE_STATE_LIFETIME = env.duration("GOOGLE_STATE_LIFETIME", timedelta(minutes=10))
+# Each call to Google's token or certificate endpoint gives up after this long.
+GOOGLE_HTTP_TIMEOUT = env.duration("GOOGLE_HTTP_TIMEOUT", timedelta(seconds=5))
+# Google's signing keys are cached this long per process; an unknown `kid` refetches them,
+# at most once per cooldown so that forged tokens cannot make us hammer Google.
+GOOGLE_CERTS_LIFETIME = env.duration("GOOGLE_CERTS_LIFETIME", timedelta(hours=1))
+GOOGLE_CERTS_REFETCH_COOLDOWN = env.duration("GOOGLE_CERTS_REFETCH_COOLDOWN", timedelta(seconds=30))
+# Tolerated clock difference between Google and us when checking `exp` and `iat`.
+GOOGLE_CLOCK_SKEW = env.duration("GOOGLE_CLOCK_SKEW", timedelta(seconds=30))
 
 # --- membership -------------------------------------------------------------------------
 
@@ -253,6 +271,16 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "", required=_stripe)
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "", required=_stripe)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", "https://api.stripe.com", required=False)
 STRIPE_WEBHOOK_TOLERANCE = env.duration("STRIPE_WEBHOOK_TOLERANCE", timedelta(minutes=5))
+STRIPE_API_TIMEOUT = env.duration("STRIPE_API_TIMEOUT", timedelta(seconds=10)).total_seconds()
+# Where Stripe Checkout sends the user back; Stripe fills in {CHECKOUT_SESSION_ID}.
+STRIPE_CHECKOUT_SUCCESS_URL = env.str(
+    "STRIPE_CHECKOUT_SUCCESS_URL",
+    f"{FRONTEND_URL}/membership/welcome?session_id={{CHECKOUT_SESSION_ID}}",
+    required=False,
+)
+STRIPE_CHECKOUT_CANCEL_URL = env.str(
+    "STRIPE_CHECKOUT_CANCEL_URL", f"{FRONTEND_URL}/plans", required=False
+)
 SUBSCRIPTION_PAST_DUE_GRACE = env.duration("SUBSCRIPTION_PAST_DUE_GRACE", timedelta(days=3))
 
 # --- GraphQL ----------------------------------------------------------------------------

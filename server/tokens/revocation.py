@@ -1,0 +1,153 @@
+"""Hot revocation state in the cache (Redis in production), rebuilt from PostgreSQL.
+
+Keys (under the cache's key prefix), each expiring when the last access token it could
+refuse has expired anyway:
+
+- `rev:sid:<session id>`: the session was revoked; every access token of it is refused.
+- `rev:user:<user id>` = `<tokens_valid_after>|<kept session id>`: access tokens issued
+  before that instant are refused, except the kept session's (logout-all, disabling).
+- `rev:ready`: written after the set above is known complete. When it is missing (Redis
+  flushed, restarted, or the key expired) the set is rebuilt from PostgreSQL before Redis
+  is trusted, so revocations survive the loss of Redis.
+
+The request path costs one round trip: MGET of the three keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from tokens.verifier import AccessClaims, AccessTokenRejected
+
+logger = logging.getLogger(__name__)
+
+READY_KEY = "rev:ready"
+
+
+def _sid_key(session_id: str) -> str:
+    return f"rev:sid:{session_id}"
+
+
+def _user_key(user_id: str) -> str:
+    return f"rev:user:{user_id}"
+
+
+def _lifetime() -> float:
+    return settings.ACCESS_TOKEN_LIFETIME.total_seconds()
+
+
+def _redis_client() -> Any | None:
+    """The raw redis-py client behind django-redis, or None for other cache backends."""
+    client = getattr(cache, "client", None)
+    get_client = getattr(client, "get_client", None)
+    if get_client is None:
+        return None
+    return get_client(write=True)
+
+
+def _ttl_until(revoked_at: float) -> int:
+    # The newest access token that this entry refuses was issued no later than revoked_at.
+    return math.ceil(revoked_at + _lifetime() - time.time()) + 1
+
+
+def _set_many(entries: Iterable[tuple[str, str, int]]) -> None:
+    """Write (key, value, ttl) entries; entries whose TTL has run out are skipped."""
+    live = [(key, value, ttl) for key, value, ttl in entries if ttl > 0]
+    if not live:
+        return
+    redis = _redis_client()
+    if redis is None:
+        for key, value, ttl in live:
+            cache.set(key, value, timeout=ttl)
+        return
+    pipe = redis.pipeline(transaction=False)
+    for key, value, ttl in live:
+        pipe.set(cache.make_key(key), value, ex=ttl)
+    pipe.execute()
+
+
+def _get_many(keys: list[str]) -> list[Any]:
+    redis = _redis_client()
+    if redis is None:
+        found = cache.get_many(keys)
+        return [found.get(key) for key in keys]
+    values = redis.mget([cache.make_key(key) for key in keys])
+    return [value.decode() if isinstance(value, bytes) else value for value in values]
+
+
+def mark_session_revoked(session_id: uuid.UUID | str, revoked_at: datetime) -> None:
+    stamp = revoked_at.timestamp()
+    _set_many([(_sid_key(str(session_id)), f"{stamp:.6f}", _ttl_until(stamp))])
+
+
+def mark_user_revoked(
+    user_id: uuid.UUID | str, valid_after: datetime, kept_session_id: uuid.UUID | str | None
+) -> None:
+    stamp = valid_after.timestamp()
+    value = f"{stamp:.6f}|{kept_session_id or ''}"
+    _set_many([(_user_key(str(user_id)), value, _ttl_until(stamp))])
+
+
+def rebuild() -> None:
+    """Copy every revocation that may still refuse a live access token from PostgreSQL."""
+    from tokens.models import Session, UserTokenState
+
+    since = timezone.now() - settings.ACCESS_TOKEN_LIFETIME - timedelta(seconds=1)
+    entries: list[tuple[str, str, int]] = []
+    for session_id, revoked_at in Session.objects.filter(revoked_at__gte=since).values_list(
+        "id", "revoked_at"
+    ):
+        assert revoked_at is not None
+        stamp = revoked_at.timestamp()
+        entries.append((_sid_key(str(session_id)), f"{stamp:.6f}", _ttl_until(stamp)))
+    for user_id, valid_after, kept in UserTokenState.objects.filter(
+        tokens_valid_after__gte=since
+    ).values_list("user_id", "tokens_valid_after", "kept_session_id"):
+        stamp = valid_after.timestamp()
+        entries.append((_user_key(str(user_id)), f"{stamp:.6f}|{kept or ''}", _ttl_until(stamp)))
+    # The marker lives as long as an access token: the set re-syncs itself at least that
+    # often, even if an entry was lost without the marker going with it.
+    entries.append((READY_KEY, "1", math.ceil(_lifetime())))
+    _set_many(entries)
+    logger.info("revocation set rebuilt from PostgreSQL (%d entries)", len(entries) - 1)
+
+
+def _refused(claims: AccessClaims, session_entry: Any, user_entry: Any) -> str | None:
+    if session_entry is not None:
+        return "session revoked"
+    if user_entry is not None:
+        stamp, _, kept = str(user_entry).partition("|")
+        if claims.issued_at < float(stamp) and kept != claims.session_id:
+            return "user signed out everywhere"
+    return None
+
+
+def check_access(claims: AccessClaims) -> None:
+    """Raise AccessTokenRejected when the token's session or user was revoked."""
+    keys = [READY_KEY, _sid_key(claims.session_id), _user_key(claims.user_id)]
+    ready, session_entry, user_entry = _get_many(keys)
+    if ready is None:
+        rebuild()
+        ready, session_entry, user_entry = _get_many(keys)
+    reason = _refused(claims, session_entry, user_entry)
+    if reason is not None:
+        raise AccessTokenRejected(reason)
+
+
+def verify_access_token(token: str) -> AccessClaims:
+    """The ACCESS_TOKEN_VERIFIER of the API: local JWT checks, then one cache round trip."""
+    from tokens.access import decode_access_token
+
+    claims = decode_access_token(token)
+    check_access(claims)
+    return claims

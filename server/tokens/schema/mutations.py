@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.errors import Error, errors_from
+from api.permissions import viewer_user
+from core.errors import DomainError
+from core.net import client_ip, user_agent
+from tokens import services
+from tokens.schema.transport import (
+    AuthPayload,
+    TokenTransport,
+    auth_payload,
+    clear_refresh_cookie,
+    failed_auth_payload,
+    refresh_token_from,
+)
+
+
+@strawberry.input(description="Email and password.")
+class LoginInput:
+    email: str = strawberry.field(description="The account's email address.")
+    password: str = strawberry.field(description="The account's password.")
+
+
+@strawberry.type(description="The result of ending one or more sessions.")
+class LogoutPayload:
+    ok: bool = strawberry.field(description="True when the session(s) ended.")
+    errors: list[Error] = strawberry.field(description="What went wrong; empty on success.")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Sign in with email and password: starts a session on this device."
+    )
+    def login(
+        self, info: Info[Context, None], input: LoginInput, transport: TokenTransport
+    ) -> AuthPayload:
+        request = info.context.request
+        try:
+            issued = services.session_login(
+                email=input.email,
+                password=input.password,
+                user_agent=user_agent(request),
+                ip_address=client_ip(request),
+            )
+        except DomainError as exc:
+            return failed_auth_payload(errors_from(exc))
+        return auth_payload(info, issued, transport)
+
+    @strawberry.mutation(
+        description="Exchange a refresh token (argument, or the cookie) for a new pair. The "
+        "presented token is spent; reusing a spent one ends the session."
+    )
+    def refresh(
+        self,
+        info: Info[Context, None],
+        transport: TokenTransport,
+        refresh_token: str | None = None,
+    ) -> AuthPayload:
+        request = info.context.request
+        token = refresh_token_from(info, refresh_token)
+        try:
+            if token is None:
+                raise services.INVALID_REFRESH
+            issued = services.session_refresh(
+                refresh_token=token, user_agent=user_agent(request), ip_address=client_ip(request)
+            )
+        except DomainError as exc:
+            if not refresh_token:
+                clear_refresh_cookie(info.context.response)
+            return failed_auth_payload(errors_from(exc))
+        return auth_payload(info, issued, transport)
+
+    @strawberry.mutation(
+        description="End the session of a refresh token (argument, or the cookie): its "
+        "refresh and access tokens stop working."
+    )
+    def logout(self, info: Info[Context, None], refresh_token: str | None = None) -> LogoutPayload:
+        token = refresh_token_from(info, refresh_token)
+        clear_refresh_cookie(info.context.response)
+        try:
+            if token is None:
+                raise services.INVALID_REFRESH
+            services.session_logout(refresh_token=token)
+        except DomainError as exc:
+            return LogoutPayload(ok=False, errors=errors_from(exc))
+        return LogoutPayload(ok=True, errors=[])
+
+    @strawberry.mutation(
+        description="End every session of the viewer, or every other one with keepCurrent."
+    )
+    def logout_all(self, info: Info[Context, None], keep_current: bool = False) -> LogoutPayload:
+        user = viewer_user(info)
+        keep = info.context.viewer.session_id if keep_current else None
+        if not keep_current:
+            clear_refresh_cookie(info.context.response)
+        services.sessions_end_all(user=user, keep_session_id=keep)
+        return LogoutPayload(ok=True, errors=[])
+
+    @strawberry.mutation(description="End one of the viewer's sessions.")
+    def revoke_session(self, info: Info[Context, None], id: strawberry.ID) -> LogoutPayload:
+        user = viewer_user(info)
+        try:
+            services.session_revoke(user=user, session_id=str(id))
+        except DomainError as exc:
+            return LogoutPayload(ok=False, errors=errors_from(exc))
+        return LogoutPayload(ok=True, errors=[])

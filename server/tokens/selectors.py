@@ -1,0 +1,57 @@
+"""Reads for tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+
+from accounts.models import User
+from tokens.models import Session, UserTokenState
+
+
+def _ended_by_user_state() -> Exists:
+    return Exists(
+        UserTokenState.objects.filter(
+            user_id=OuterRef("user_id"), tokens_valid_after__gt=OuterRef("created_at")
+        ).exclude(kept_session_id=OuterRef("pk"))
+    )
+
+
+def sessions_active(*, user: User, now: datetime) -> list[Session]:
+    """The user's live sessions, most recently used first."""
+    return list(
+        Session.objects.filter(
+            user=user,
+            revoked_at__isnull=True,
+            last_used_at__gt=now - settings.REFRESH_TOKEN_LIFETIME,
+            created_at__gt=now - settings.SESSION_ABSOLUTE_LIFETIME,
+        )
+        .exclude(_ended_by_user_state())
+        .order_by("-last_used_at")
+    )
+
+
+def stale_session_ids(*, now: datetime, revoked_before: timedelta, limit: int) -> list[uuid.UUID]:
+    """Sessions that can no longer be used and need not be kept for the record."""
+    cutoff = now - revoked_before
+    ended_long_ago = Exists(
+        UserTokenState.objects.filter(
+            user_id=OuterRef("user_id"),
+            tokens_valid_after__gt=OuterRef("created_at"),
+            tokens_valid_after__lte=cutoff,
+        ).exclude(kept_session_id=OuterRef("pk"))
+    )
+    stale = (
+        Q(revoked_at__lte=cutoff)
+        | Q(last_used_at__lte=now - settings.REFRESH_TOKEN_LIFETIME)
+        | Q(created_at__lte=now - settings.SESSION_ABSOLUTE_LIFETIME)
+        | Q(ended_long_ago)
+    )
+    return list(
+        Session.objects.filter(stale)
+        .order_by(F("last_used_at").asc())
+        .values_list("pk", flat=True)[:limit]
+    )

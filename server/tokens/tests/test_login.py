@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from accounts.models import User
+from tokens.models import AuthMethod, Session
+from tokens.tests.helpers import ME, data, login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_returns_a_working_pair_and_records_the_session(gql, user, password):
+    # when
+    result = login(gql, "ADA@example.com ", password, headers={"User-Agent": "Firefox/140"})
+
+    # then
+    payload = data(result)["login"]
+    assert payload["errors"] == []
+    assert payload["user"]["email"] == "ada@example.com"
+    assert payload["refreshToken"]
+    session = Session.objects.get(user=user)
+    assert session.auth_method == AuthMethod.PASSWORD
+    assert session.user_agent == "Firefox/140"
+    assert session.ip_address == "127.0.0.1"
+    assert session.generation == 0
+    assert payload["refreshToken"] not in session.token_hash
+    me = gql(ME, token=payload["accessToken"])
+    assert data(me) == {"me": {"id": str(user.pk), "email": "ada@example.com"}}
+
+
+def test_wrong_password_and_unknown_email_answer_alike(gql, user, password):
+    wrong = data(login(gql, "ada@example.com", password + "x"))["login"]
+    unknown = data(login(gql, "nobody@example.com", password))["login"]
+    assert wrong["errors"] == unknown["errors"]
+    assert [e["code"] for e in wrong["errors"]] == ["INVALID_CREDENTIALS"]
+    assert wrong["accessToken"] is None and unknown["refreshToken"] is None
+    assert not Session.objects.exists()
+
+
+def test_unverified_account_is_told_only_with_the_right_password(gql, password):
+    User.objects.create_user("new@example.com", password, email_verified=False)
+    right = data(login(gql, "new@example.com", password))["login"]
+    wrong = data(login(gql, "new@example.com", "not-the-password"))["login"]
+    assert [e["code"] for e in right["errors"]] == ["EMAIL_NOT_VERIFIED"]
+    assert [e["code"] for e in wrong["errors"]] == ["INVALID_CREDENTIALS"]
+
+
+def test_disabled_account_is_told_only_with_the_right_password(gql, password):
+    User.objects.create_user("off@example.com", password, email_verified=True, is_active=False)
+    right = data(login(gql, "off@example.com", password))["login"]
+    wrong = data(login(gql, "off@example.com", "not-the-password"))["login"]
+    assert [e["code"] for e in right["errors"]] == ["ACCOUNT_DISABLED"]
+    assert [e["code"] for e in wrong["errors"]] == ["INVALID_CREDENTIALS"]
+
+
+@override_settings(LOGIN_RATE_LIMIT_PER_EMAIL=3)
+def test_login_is_rate_limited_per_email(gql, user, password):
+    for _ in range(3):
+        assert data(login(gql, "ada@example.com", "wrong-password"))["login"]["errors"]
+    limited = data(login(gql, "ada@example.com", password))["login"]
+    assert [e["code"] for e in limited["errors"]] == ["RATE_LIMITED"]
+    assert limited["accessToken"] is None
+
+
+@override_settings(LOGIN_RATE_LIMIT_PER_IP=3)
+def test_login_is_rate_limited_per_ip(gql, user, password):
+    for n in range(3):
+        login(gql, f"someone{n}@example.com", "wrong-password")
+    limited = data(login(gql, "ada@example.com", password))["login"]
+    assert [e["code"] for e in limited["errors"]] == ["RATE_LIMITED"]
