@@ -1,0 +1,243 @@
+"""Emails travel for real: database task queue, the worker command, SMTP to a local sink.
+
+These tests commit (transactional_db) like production does, so that the task row, the
+worker and the SMTP server all see what a real deployment would.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from accounts.models import User
+from accounts.services import password_reset_request
+from accounts.tasks import retry_delay
+from accounts.tests.conftest import DATABASE_TASKS, SmtpSink, link_in, text_part, token_in
+from core import ratelimit
+
+REGISTER = """
+mutation Register($email: String!, $password: String!) {
+  register(input: {email: $email, password: $password}) { ok errors { code } }
+}
+"""
+VERIFY = "mutation V($token: String!) { verifyEmail(token: $token) { ok errors { code } } }"
+REQUEST_RESET = """
+mutation R($email: String!) { requestPasswordReset(email: $email) { ok errors { code } } }
+"""
+RESET = """
+mutation P($token: String!, $password: String!) {
+  resetPassword(token: $token, newPassword: $password) { ok errors { code field } }
+}
+"""
+LOGIN = """
+mutation L($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}, transport: BODY) {
+    accessToken errors { code }
+  }
+}
+"""
+ME = "{ me { email emailVerified } }"
+
+
+def test_verification_and_reset_links_travel_over_real_smtp(
+    transactional_db, gql, smtp_sink: SmtpSink, run_worker
+):
+    # given: a registration, which only queues the email
+    assert gql(REGISTER, {"email": "ada@example.com", "password": "first-passphrase-1"}).data == {
+        "register": {"ok": True, "errors": []}
+    }
+    assert smtp_sink.inbox == []
+    assert DBTaskResult.objects.ready().count() == 1
+
+    # when: the worker runs
+    run_worker()
+
+    # then: the message arrived, From DEFAULT_FROM_EMAIL, text and HTML parts
+    (message,) = smtp_sink.inbox
+    assert message["To"] == "ada@example.com"
+    assert message["From"] == settings.DEFAULT_FROM_EMAIL
+    assert message["Subject"] == "Confirm your email address"
+    assert message.get_body(preferencelist=("html",)) is not None
+    verify_token = token_in(message, "verify-email")
+
+    # and the link from the inbox verifies the address
+    assert gql(VERIFY, {"token": verify_token}).data == {"verifyEmail": {"ok": True, "errors": []}}
+    assert User.objects.get().email_verified is True
+
+    # when: a reset is requested and delivered
+    assert gql(REQUEST_RESET, {"email": "ada@example.com"}).data == {
+        "requestPasswordReset": {"ok": True, "errors": []}
+    }
+    run_worker()
+    reset_message = smtp_sink.inbox[-1]
+    assert reset_message["Subject"] == "Reset your password"
+    reset_token = token_in(reset_message, "reset-password")
+
+    # then: the reset link sets the new password, and only the new one signs in
+    result = gql(RESET, {"token": reset_token, "password": "second-passphrase-2"})
+    assert result.data == {"resetPassword": {"ok": True, "errors": []}}
+    assert gql(LOGIN, {"email": "ada@example.com", "password": "first-passphrase-1"}).data["login"][
+        "errors"
+    ] == [{"code": "INVALID_CREDENTIALS"}]
+    signed_in = gql(LOGIN, {"email": "ada@example.com", "password": "second-passphrase-2"})
+    assert signed_in.data["login"]["errors"] == []
+
+    # and the "password changed" notice followed
+    run_worker()
+    assert smtp_sink.inbox[-1]["Subject"] == "Your password was changed"
+    assert [task.status for task in DBTaskResult.objects.all()] == [TaskResultStatus.SUCCESSFUL] * 3
+
+
+def test_mail_queued_while_the_provider_is_down_is_delivered_when_it_is_back(
+    transactional_db, gql, smtp_sink: SmtpSink, run_worker
+):
+    # given: the SMTP server is down
+    smtp_sink.stop()
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1", email_verified=True)
+
+    # when: a reset is requested, the request still answers normally
+    result = gql(REQUEST_RESET, {"email": "ada@example.com"})
+    assert result.data == {"requestPasswordReset": {"ok": True, "errors": []}}
+
+    # and the worker's attempt fails and schedules a retry with backoff
+    run_worker()
+    first, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert first.status == TaskResultStatus.SUCCESSFUL
+    assert first.return_value == "retry scheduled: attempt 2"
+    assert retry.status == TaskResultStatus.READY
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert retry.run_after >= timezone.now() + timedelta(seconds=25)
+    run_worker()  # too early: the retry waits for its time
+    assert DBTaskResult.objects.get(pk=retry.pk).status == TaskResultStatus.READY
+
+    # when: the provider is back and the retry is due
+    smtp_sink.start()
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_worker()
+
+    # then: the mail is delivered, with a working link
+    (message,) = smtp_sink.inbox
+    assert message["Subject"] == "Reset your password"
+    assert DBTaskResult.objects.get(pk=retry.pk).status == TaskResultStatus.SUCCESSFUL
+    token = token_in(message, "reset-password")
+    result = gql(RESET, {"token": token, "password": "brand-new-passphrase-3"})
+    assert result.data == {"resetPassword": {"ok": True, "errors": []}}
+
+
+@override_settings(EMAIL_DELIVERY_MAX_ATTEMPTS=2)
+def test_after_the_last_attempt_the_task_stays_failed_in_the_database(
+    transactional_db, smtp_sink: SmtpSink, run_worker
+):
+    smtp_sink.stop()
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    password_reset_request(email="ada@example.com", ip_address=None)
+
+    run_worker()
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_worker()
+
+    statuses = list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", flat=True))
+    assert statuses == [TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+    assert failed.exception_class_path == "accounts.tasks.EmailDeliveryFailed"
+
+
+def test_the_email_is_queued_in_the_same_transaction_as_the_change(transactional_db):
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    seen_inside: list[int] = []
+
+    @transaction.atomic
+    def request_then_crash() -> None:
+        password_reset_request(email="ada@example.com", ip_address=None)
+        seen_inside.append(DBTaskResult.objects.count())
+        raise RuntimeError("crash after the request, before commit")
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        # when: the change rolls back, so does its email
+        with pytest.raises(RuntimeError):
+            request_then_crash()
+        assert seen_inside == [1]
+        assert DBTaskResult.objects.count() == 0
+        assert User.objects.get().password_reset_counter == 0
+
+        # and when it commits, the email is there with it
+        ratelimit.reset("password_reset", "ada@example.com")
+        password_reset_request(email="ada@example.com", ip_address=None)
+        assert DBTaskResult.objects.count() == 1
+        assert User.objects.get().password_reset_counter == 1
+
+
+def test_no_token_is_stored_in_the_task_row(transactional_db, smtp_sink: SmtpSink, run_worker):
+    user = User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    password_reset_request(email="ada@example.com", ip_address=None)
+    run_worker()
+    token = token_in(smtp_sink.inbox[0], "reset-password")
+    (row,) = DBTaskResult.objects.all()
+    assert row.args_kwargs == {
+        "args": [],
+        "kwargs": {"kind": "password_reset", "user_id": str(user.pk), "state": "1"},
+    }
+    assert token not in str(row.return_value)
+
+
+def test_a_task_left_running_by_a_crashed_worker_is_sent_by_the_next_one(
+    transactional_db, smtp_sink: SmtpSink, run_worker
+):
+    # given: a worker claimed the task and died (the row stays RUNNING)
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    password_reset_request(email="ada@example.com", ip_address=None)
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING,
+        started_at=timezone.now() - settings.TASK_STALE_AFTER - timedelta(seconds=1),
+    )
+
+    # when: a worker starts
+    run_worker()
+
+    # then: it requeued and delivered the email
+    assert len(smtp_sink.inbox) == 1
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_task_still_within_its_running_time_is_left_alone(
+    transactional_db, smtp_sink: SmtpSink, run_worker
+):
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    password_reset_request(email="ada@example.com", ip_address=None)
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+
+    run_worker()
+
+    assert smtp_sink.inbox == []
+    assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING
+
+
+def test_retry_delay_doubles_up_to_the_ceiling():
+    base = settings.EMAIL_RETRY_BASE_DELAY.total_seconds()
+    ceiling = settings.EMAIL_RETRY_MAX_DELAY.total_seconds()
+    for attempt, expected in ((1, base), (2, 2 * base), (3, 4 * base), (30, ceiling)):
+        delay = retry_delay(attempt).total_seconds()
+        assert expected <= delay <= expected * 1.1
+
+
+def test_a_superseded_reset_email_is_not_sent(transactional_db, smtp_sink: SmtpSink, run_worker):
+    # given: two reset requests queued before the worker ran (cooldown over in between)
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    password_reset_request(email="ada@example.com", ip_address=None)
+    ratelimit.reset("password_reset", "ada@example.com")
+    password_reset_request(email="ada@example.com", ip_address=None)
+
+    # when
+    run_worker()
+
+    # then: one email, carrying the newest link
+    (message,) = smtp_sink.inbox
+    assert "reset-password?token=" in link_in(message, "reset-password")
+    assert "expires in 1 hour" in text_part(message)
