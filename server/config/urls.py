@@ -5,6 +5,7 @@ from django.urls import path
 from api.health import healthz, readyz
 from api.schema import schema
 from api.views import GatehouseGraphQLView
+from membership.webhooks import stripe_webhook
 
 urlpatterns = [
     path(
@@ -18,5 +19,6 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ import strawberry
 import strawberry_django
 
 from accounts import models
+from membership.schema.types import MemberSubscription
 
 
 @strawberry.enum(description="How the account was first created.")
@@ -39,3 +40,15 @@ class User:
     @strawberry_django.field(description="How the account was first created.")
     def register_method(self, root: models.User) -> RegisterMethod:
         return RegisterMethod(root.register_method)
+
+    @strawberry_django.field(
+        only=["id"],
+        description=(
+            "The subscription that gives access now, else the most recent one; null when "
+            "the user never subscribed. Read live on every request."
+        ),
+    )
+    def subscription(self, root: models.User) -> MemberSubscription | None:
+        from membership.selectors import subscription_current
+
+        return subscription_current(user=root)  # type: ignore[return-value]

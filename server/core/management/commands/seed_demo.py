@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -79,7 +80,12 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates a known demo login; not in production")
         for plan in PLANS:
-            Plan.objects.update_or_create(slug=plan["slug"], defaults=plan)
+            # A Stripe test-mode price per plan may be given as STRIPE_PRICE_<SLUG>, e.g.
+            # STRIPE_PRICE_BASIC_MONTHLY=price_…; without it the plan is dev-provider only.
+            env_name = "STRIPE_PRICE_" + str(plan["slug"]).upper().replace("-", "_")
+            price_id = os.environ.get(env_name)
+            values = {**plan, **({"stripe_price_id": price_id} if price_id else {})}
+            Plan.objects.update_or_create(slug=plan["slug"], defaults=values)
         now = timezone.now()
         for index, (slug, title, tier, summary) in enumerate(ARTICLES):
             body = "\n\n".join(
@@ -92,6 +98,13 @@ class Command(BaseCommand):
             Article.objects.update_or_create(
                 slug=slug,
                 defaults={
+                    "title": title,
+                    "summary": summary,
+                    "body": body,
+                    "required_tier": tier,
+                },
+                # Set once: running the command again must not reorder the feed.
+                create_defaults={
                     "title": title,
                     "summary": summary,
                     "body": body,

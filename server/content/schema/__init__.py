@@ -1,0 +1,3 @@
+from content.schema.queries import Query
+
+__all__ = ["Query"]

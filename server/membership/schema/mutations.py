@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.errors import Error, errors_from
+from api.permissions import viewer_user
+from core.errors import DomainError
+from membership import services
+from membership.schema.types import MemberSubscription
+
+
+@strawberry.type(description="The result of `subscribe`.")
+class SubscribePayload:
+    checkout_url: str | None = strawberry.field(
+        description="Stripe: send the user here to pay; the subscription starts after payment."
+    )
+    subscription: MemberSubscription | None = strawberry.field(
+        description="The subscription when it is active at once (development provider)."
+    )
+    errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
+
+
+@strawberry.type(description="The result of `cancelSubscription`.")
+class CancelSubscriptionPayload:
+    subscription: MemberSubscription | None = strawberry.field(
+        description="The subscription, now ending at the end of its period."
+    )
+    errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description=(
+            "Start a subscription to a plan. With Stripe, returns `checkoutUrl` to send the "
+            "user to; the development provider activates at once. Needs a verified email."
+        )
+    )
+    def subscribe(self, info: Info[Context, None], plan_slug: str) -> SubscribePayload:
+        user = viewer_user(info)
+        try:
+            result = services.subscription_start(user=user, plan_slug=plan_slug)
+        except DomainError as exc:
+            return SubscribePayload(checkout_url=None, subscription=None, errors=errors_from(exc))
+        return SubscribePayload(
+            checkout_url=result.checkout_url,
+            subscription=result.subscription,  # type: ignore[arg-type]
+            errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Cancel the viewer's subscription at the end of the paid period."
+    )
+    def cancel_subscription(self, info: Info[Context, None]) -> CancelSubscriptionPayload:
+        user = viewer_user(info)
+        try:
+            subscription = services.subscription_cancel(user=user)
+        except DomainError as exc:
+            return CancelSubscriptionPayload(subscription=None, errors=errors_from(exc))
+        return CancelSubscriptionPayload(subscription=subscription, errors=[])  # type: ignore[arg-type]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+import strawberry_django
+
+from membership import models
+from membership.entitlement import access_deadline, subscription_grants_access
+
+
+@strawberry.enum(description="How often a plan is billed.")
+class PlanInterval(Enum):
+    MONTH = "month"
+    YEAR = "year"
+
+
+@strawberry.enum(description="A subscription's state, as Stripe names it.")
+class SubscriptionStatus(Enum):
+    INCOMPLETE = "incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired"
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    UNPAID = "unpaid"
+    PAUSED = "paused"
+
+
+@strawberry.enum(description="Who takes the payments of a subscription.")
+class PaymentProvider(Enum):
+    STRIPE = "stripe"
+    DEV = "dev"
+
+
+@strawberry_django.type(models.Plan, description="A membership plan one can subscribe to.")
+class Plan:
+    slug: str = strawberry_django.field(description="Stable identifier, used by `subscribe`.")
+    name: str = strawberry_django.field(description="Display name.")
+    description: str = strawberry_django.field(description="What the plan includes.")
+    price: int = strawberry_django.field(
+        description="Price per interval in minor units of `currency` (cents)."
+    )
+    currency: str = strawberry_django.field(description="ISO 4217 code, lower case.")
+    tier: int = strawberry_django.field(
+        description="Access level: unlocks every article whose tier is at most this."
+    )
+
+    @strawberry_django.field(only=["interval"], description="How often it is billed.")
+    def interval(self, root: models.Plan) -> PlanInterval:
+        return PlanInterval(root.interval)
+
+
+@strawberry_django.type(
+    models.Subscription,
+    name="MemberSubscription",
+    description=(
+        "A member's subscription to a plan. (Not named `Subscription`: SDL tools would take "
+        "that for the GraphQL subscription root type.)"
+    ),
+)
+class MemberSubscription:
+    plan: Plan = strawberry_django.field(description="The plan subscribed to.")
+    current_period_start: datetime | None = strawberry_django.field(
+        description="Start of the paid period."
+    )
+    current_period_end: datetime | None = strawberry_django.field(
+        description="End of the paid period; renews then unless `cancelAtPeriodEnd`."
+    )
+    cancel_at_period_end: bool = strawberry_django.field(
+        description="True when it ends at `currentPeriodEnd` instead of renewing."
+    )
+
+    @strawberry_django.field(only=["status"], description="Current state.")
+    def status(self, root: models.Subscription) -> SubscriptionStatus:
+        return SubscriptionStatus(root.status)
+
+    @strawberry_django.field(only=["provider"], description="Who takes the payments.")
+    def provider(self, root: models.Subscription) -> PaymentProvider:
+        return PaymentProvider(root.provider)
+
+    @strawberry_django.field(
+        only=["status", "current_period_end", "past_due_since"],
+        description="Whether it gives access to premium articles right now.",
+    )
+    def active(self, root: models.Subscription) -> bool:
+        return subscription_grants_access(root)
+
+    @strawberry_django.field(
+        only=["status", "current_period_end", "past_due_since"],
+        description=(
+            "Until when it gives access if nothing changes: the period end, or the end of "
+            "the grace period after a failed payment. Null when it gives none."
+        ),
+    )
+    def access_until(self, root: models.Subscription) -> datetime | None:
+        return access_deadline(root) if subscription_grants_access(root) else None

@@ -1,0 +1,60 @@
+"""Reads for membership."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from membership.entitlement import GRANTING_STATUSES, subscription_grants_access
+from membership.models import Plan, Subscription
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def plan_list_active() -> QuerySet[Plan]:
+    return Plan.objects.filter(active=True).order_by("tier", "price", "id")
+
+
+def plan_get_active(*, slug: str) -> Plan | None:
+    return Plan.objects.filter(slug=slug, active=True).first()
+
+
+def subscription_granting(*, user: User) -> Subscription | None:
+    """The subscription that gives the user access now (highest tier), or None."""
+    now = timezone.now()
+    candidates = [
+        s
+        for s in Subscription.objects.filter(user=user, status__in=GRANTING_STATUSES)
+        .select_related("plan")
+        .order_by("-created_at", "-id")
+        if subscription_grants_access(s, now=now)
+    ]
+    return max(candidates, key=lambda s: s.plan.tier, default=None)
+
+
+def subscription_current(*, user: User) -> Subscription | None:
+    """What `me.subscription` shows: the granting one, else the most recent one."""
+    granting = subscription_granting(user=user)
+    if granting is not None:
+        return granting
+    return (
+        Subscription.objects.filter(user=user)
+        .select_related("plan")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def customer_id_for(*, user: User, provider: str) -> str:
+    """The provider's customer id from the user's earlier subscriptions, or ''."""
+    return (
+        Subscription.objects.filter(user=user, provider=provider)
+        .exclude(provider_customer_id="")
+        .order_by("-created_at")
+        .values_list("provider_customer_id", flat=True)
+        .first()
+        or ""
+    )

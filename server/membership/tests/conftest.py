@@ -1,0 +1,3 @@
+from membership.tests.fixtures import stripe_standin, webhook_secret
+
+__all__ = ["stripe_standin", "webhook_secret"]
