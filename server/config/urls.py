@@ -5,6 +5,7 @@ from django.urls import path
 from api.health import healthz, readyz
 from api.schema import schema
 from api.views import GatehouseGraphQLView
+from tokens.views import jwks
 from membership.webhooks import stripe_webhook
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
         ),
         name="graphql",
     ),
+    path(".well-known/jwks.json", jwks, name="jwks"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class TokensConfig(AppConfig):
     name = "tokens"
+
+    def ready(self) -> None:
+        from tokens import signals  # noqa: F401  (connects the receivers)

@@ -1,7 +1,7 @@
 """Writes for tokens: sign-in, refresh rotation, logout, logout-all, session revocation.
 
-PostgreSQL is the truth for every refresh; Redis gets a hot copy of each revocation once
-the transaction that made it has committed (tokens/revocation.py).
+PostgreSQL is the truth for every refresh; Redis gets a hot copy of each revocation as it
+is made (tokens/revocation.py).
 """
 
 from __future__ import annotations
@@ -163,8 +163,10 @@ def _revoke(session: Session, *, reason: str, now: datetime) -> None:
     Session.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoke_reason=reason
     )
-    session_id = session.pk
-    transaction.on_commit(lambda: revocation.mark_session_revoked(session_id, now))
+    # Published at once, not on commit: a caller's outer transaction (or a test's) must not
+    # leave a window in which the session's access tokens still pass. Should the transaction
+    # roll back, the session merely has to sign in again: the safe side.
+    revocation.mark_session_revoked(session.pk, now)
 
 
 def _locked_session(parsed: ParsedRefreshToken) -> Session | None:
@@ -312,8 +314,7 @@ def sessions_end_all(*, user: User, keep_session_id: str | None = None) -> None:
         unique_fields=["user"],
         update_fields=["tokens_valid_after", "kept_session_id"],
     )
-    user_id = user.pk
-    transaction.on_commit(lambda: revocation.mark_user_revoked(user_id, now, kept))
+    revocation.mark_user_revoked(user.pk, now, kept)
 
 
 # --- housekeeping -----------------------------------------------------------------------

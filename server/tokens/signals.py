@@ -1,0 +1,31 @@
+"""A user set inactive (admin, support tooling, any save) is signed out at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from accounts.models import User
+
+
+@receiver(post_save, sender=User, dispatch_uid="tokens.end_sessions_of_inactive_user")
+def end_sessions_of_inactive_user(
+    sender: type[User], instance: User, created: bool, **kwargs: Any
+) -> None:
+    if created or instance.is_active:
+        return
+    from tokens.services import sessions_end_all
+
+    sessions_end_all(user=instance)
+
+
+@receiver(setting_changed, dispatch_uid="tokens.reload_keys")
+def reload_keys(setting: str, **kwargs: Any) -> None:
+    # Tests and reloads that swap the key set must not keep verifying with the old one.
+    if setting in {"JWT_PRIVATE_KEYS", "JWT_PRIVATE_KEYS_FILE"}:
+        from tokens.keys import keyset
+
+        keyset.cache_clear()
