@@ -23,6 +23,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 import accounts.schema
 import content.schema
 import membership.schema
+import social.schema
 import tokens.schema
 from api.extensions import RejectBadBearer
 
@@ -41,6 +42,7 @@ Mutation = merge_types(
         accounts.schema.Mutation,
         membership.schema.Mutation,
         tokens.schema.Mutation,
+        social.schema.Mutation,
     ),
 )
 

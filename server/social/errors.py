@@ -5,3 +5,6 @@ class SocialErrorCode(StrEnum):
     """Sign-in with an external identity provider."""
 
     GOOGLE_AUTH_FAILED = "GOOGLE_AUTH_FAILED"
+    # Google's token or key endpoint could not be reached: retrying later may work, which
+    # a client cannot tell from GOOGLE_AUTH_FAILED.
+    GOOGLE_UNAVAILABLE = "GOOGLE_UNAVAILABLE"

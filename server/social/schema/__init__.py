@@ -1,0 +1,3 @@
+from social.schema.mutations import Mutation
+
+__all__ = ["Mutation"]

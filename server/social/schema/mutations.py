@@ -1,0 +1,103 @@
+"""Google sign-in: the web code flow (start, then code + state) and mobile ID tokens."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.errors import Error, errors_from
+from core.errors import DomainError
+from core.net import client_ip, user_agent
+from social import services
+from tokens.schema.transport import AuthPayload, TokenTransport, auth_payload
+
+
+@strawberry.input(
+    description=(
+        "Either `code` and `state` (web, after Google redirected back) or `idToken` and "
+        "`nonce` (mobile, from a native Google SDK); exactly one pair."
+    )
+)
+class GoogleLoginInput:
+    code: str | None = strawberry.field(
+        default=None, description="The authorization code Google appended to the redirect URI."
+    )
+    state: str | None = strawberry.field(
+        default=None, description="The `state` returned by startGoogleLogin (and by Google)."
+    )
+    id_token: str | None = strawberry.field(
+        default=None, description="An ID token obtained by a native Google SDK."
+    )
+    nonce: str | None = strawberry.field(
+        default=None,
+        description="The nonce the app gave the SDK (16 to 256 characters); each works once.",
+    )
+
+
+@strawberry.type(description="Where to send the browser to sign in with Google.")
+class StartGoogleLoginPayload:
+    authorization_url: str | None = strawberry.field(
+        description="Google's sign-in page; send the browser there. Valid for 10 minutes."
+    )
+    state: str | None = strawberry.field(
+        description="Comes back on the redirect URI; pass it to googleLogin with the code."
+    )
+    errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
+
+
+def _failed(errors: list[Error]) -> AuthPayload:
+    return AuthPayload(
+        access_token=None,
+        access_token_expires_at=None,
+        refresh_token=None,
+        user=None,
+        errors=errors,
+    )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description=(
+            "Start the web sign-in with Google (authorization code flow with PKCE). "
+            "`redirectUri` must be one of the configured GOOGLE_REDIRECT_URIS."
+        )
+    )
+    def start_google_login(
+        self, info: Info[Context, None], redirect_uri: str
+    ) -> StartGoogleLoginPayload:
+        try:
+            started = services.google_login_start(
+                redirect_uri=redirect_uri, ip_address=client_ip(info.context.request)
+            )
+        except DomainError as exc:
+            return StartGoogleLoginPayload(
+                authorization_url=None, state=None, errors=errors_from(exc)
+            )
+        return StartGoogleLoginPayload(
+            authorization_url=started.authorization_url, state=started.state, errors=[]
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Sign in, or sign up, with Google: web (code and state) or mobile (idToken and "
+            "nonce). Same payload and transports as `login`."
+        )
+    )
+    def google_login(
+        self, info: Info[Context, None], input: GoogleLoginInput, transport: TokenTransport
+    ) -> AuthPayload:
+        request = info.context.request
+        try:
+            issued = services.google_login(
+                code=input.code,
+                state=input.state,
+                id_token=input.id_token,
+                nonce=input.nonce,
+                user_agent=user_agent(request),
+                ip_address=client_ip(request),
+            )
+        except DomainError as exc:
+            return _failed(errors_from(exc))
+        return auth_payload(info, issued, transport)

@@ -1,0 +1,239 @@
+"""Google sign-in: start the web flow, verify what comes back, find, link or create the user.
+
+Accounts are keyed by (issuer, subject). An email address only matters the first time an
+identity is seen: to create a user, or to link an existing one when Google vouches for the
+address.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.errors import AccountErrorCode
+from accounts.models import Profile, RegisterMethod, User, normalize_email
+from core import ratelimit
+from core.errors import CoreErrorCode, DomainError
+from social import google
+from social.errors import SocialErrorCode
+from social.google import GoogleAuthFailed, GoogleIdentity, GoogleUnavailable
+from social.models import SocialAccount
+from social.selectors import social_account_get
+from tokens.models import AuthMethod
+from tokens.services import IssuedTokens, session_start, sessions_end_all
+
+logger = logging.getLogger(__name__)
+
+_email_validator = EmailValidator()
+
+# Every googleLogin may cost us a call to Google: keep one address from making us a proxy.
+RATE_LIMIT = 30
+RATE_WINDOW = timedelta(minutes=1)
+
+FAILED_MESSAGE = "Google sign-in failed. Please try again."
+UNAVAILABLE_MESSAGE = "Google sign-in is unavailable right now. Please try again in a moment."
+UNVERIFIED_MESSAGE = "Google has not verified this email address, so we cannot sign you in with it."
+SIGN_IN_WITH_PASSWORD_MESSAGE = (
+    "An account with this email address already exists, and Google has not verified the "
+    "address. Sign in with your password first."
+)
+DISABLED_MESSAGE = "This account is disabled."
+
+
+@dataclass(frozen=True)
+class GoogleLoginStart:
+    authorization_url: str
+    state: str
+
+
+def _failed(reason: str, message: str = FAILED_MESSAGE) -> DomainError:
+    # The reason names the check that failed; it never contains the token or the code.
+    logger.info("google sign-in refused: %s", reason)
+    return DomainError(SocialErrorCode.GOOGLE_AUTH_FAILED, message)
+
+
+def _unavailable(reason: str) -> DomainError:
+    logger.warning("google sign-in unavailable: %s", reason)
+    return DomainError(SocialErrorCode.GOOGLE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+
+
+def _rate_check(scope: str, ip_address: str | None) -> None:
+    if ip_address and not ratelimit.hit(
+        f"google:{scope}", ip_address, limit=RATE_LIMIT, window=RATE_WINDOW
+    ):
+        raise DomainError(CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.")
+
+
+def google_login_start(*, redirect_uri: str, ip_address: str | None = None) -> GoogleLoginStart:
+    """Begin the web code flow: an authorization URL with PKCE (S256), a state and a nonce."""
+    _rate_check("start", ip_address)
+    redirect_uri = redirect_uri.strip()
+    if not google.redirect_uri_allowed(redirect_uri):
+        logger.info("google sign-in refused: redirect URI not in GOOGLE_REDIRECT_URIS")
+        raise DomainError(
+            SocialErrorCode.GOOGLE_AUTH_FAILED,
+            "This redirect URI is not allowed for Google sign-in.",
+            "redirect_uri",
+        )
+    url, state = google.authorization_start(redirect_uri=redirect_uri)
+    return GoogleLoginStart(authorization_url=url, state=state)
+
+
+def _present(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def google_identity_verify(
+    *,
+    code: str | None = None,
+    state: str | None = None,
+    id_token: str | None = None,
+    nonce: str | None = None,
+) -> GoogleIdentity:
+    """Turn either a web (code, state) or a mobile (idToken, nonce) pair into a verified
+    identity. Nothing is written to the database here."""
+    code, state, id_token, nonce = map(_present, (code, state, id_token, nonce))
+    web = code is not None and state is not None
+    mobile = id_token is not None and nonce is not None
+    if web == mobile or (web and (id_token or nonce)) or (mobile and (code or state)):
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "Send either code and state (web) or idToken and nonce (mobile).",
+        )
+    try:
+        if web:
+            assert code is not None and state is not None
+            pending = google.pending_login_spend(state=state)
+            token = google.code_exchange(code=code, pending=pending)
+            expected_nonce = pending.nonce
+        else:
+            assert id_token is not None and nonce is not None
+            google.nonce_check(nonce)
+            token, expected_nonce = id_token, nonce
+        identity = google.id_token_verify(token=token, nonce=expected_nonce)
+        google.nonce_spend(nonce=expected_nonce, expires_at=identity.expires_at, now=time.time())
+    except GoogleAuthFailed as exc:
+        raise _failed(str(exc)) from None
+    except GoogleUnavailable as exc:
+        raise _unavailable(str(exc)) from None
+    return identity
+
+
+def _identity_email(identity: GoogleIdentity) -> str:
+    email = normalize_email(identity.email)
+    try:
+        if len(email) > 254:
+            raise ValidationError("too long")
+        _email_validator(email)
+    except ValidationError:
+        raise _failed("ID token without a usable email") from None
+    return email
+
+
+def _user_create(*, identity: GoogleIdentity, email: str) -> User:
+    user = User(email=email, register_method=RegisterMethod.GOOGLE, email_verified=True)
+    # A Google user has no password until they set one through the reset flow.
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(
+        user=user,
+        display_name=(identity.name or identity.given_name)[:50],
+        first_name=identity.given_name[:150],
+        last_name=identity.family_name[:150],
+    )
+    return user
+
+
+def _user_link(*, user: User) -> None:
+    """Prepare an existing account for a Google identity that proved the same address."""
+    if user.email_verified:
+        return
+    # Whoever registered this address never proved they own it, and Google now says
+    # someone else does: the password they chose must not keep working (account
+    # pre-hijacking). The owner can set a password through the reset flow.
+    user.email_verified = True
+    user.set_unusable_password()
+    user.save(update_fields=["email_verified", "password"])
+    sessions_end_all(user=user)
+
+
+@transaction.atomic
+def google_user_resolve(*, identity: GoogleIdentity) -> User:
+    """Find the user of a verified Google identity, linking or creating one as needed."""
+    account = social_account_get(issuer=identity.issuer, subject=identity.subject)
+    if account is not None:
+        if not account.user.is_active:
+            raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
+        if not identity.email_verified:
+            raise _failed("email_verified is false", UNVERIFIED_MESSAGE)
+        account.last_login_at = timezone.now()
+        account.save(update_fields=["last_login_at"])
+        return account.user
+
+    email = _identity_email(identity)
+    user = User.objects.select_for_update().filter(email=email).first()
+    if user is not None:
+        if not user.is_active:
+            raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
+        if not identity.email_verified:
+            raise _failed(
+                "email_verified is false on an existing address", SIGN_IN_WITH_PASSWORD_MESSAGE
+            )
+        _user_link(user=user)
+    else:
+        if not identity.email_verified:
+            raise _failed("email_verified is false", UNVERIFIED_MESSAGE)
+        try:
+            with transaction.atomic():
+                user = _user_create(identity=identity, email=email)
+        except IntegrityError:
+            # The same address was registered at the same moment; start over, linking.
+            raise _failed("concurrent registration of the same address") from None
+
+    try:
+        with transaction.atomic():
+            SocialAccount.objects.create(
+                user=user,
+                issuer=identity.issuer,
+                subject=identity.subject,
+                email=email,
+                last_login_at=timezone.now(),
+            )
+    except IntegrityError:
+        # A concurrent first sign-in of the same identity linked it first.
+        account = social_account_get(issuer=identity.issuer, subject=identity.subject)
+        if account is None:
+            raise
+        return account.user
+    return user
+
+
+def google_login(
+    *,
+    code: str | None = None,
+    state: str | None = None,
+    id_token: str | None = None,
+    nonce: str | None = None,
+    user_agent: str = "",
+    ip_address: str | None = None,
+) -> IssuedTokens:
+    """Sign in (or up) with Google and start a session, as `login` does for passwords."""
+    _rate_check("login", ip_address)
+    # Talks to Google: kept outside the transaction so that no connection waits on it.
+    identity = google_identity_verify(code=code, state=state, id_token=id_token, nonce=nonce)
+    with transaction.atomic():
+        user = google_user_resolve(identity=identity)
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        return session_start(
+            user=user,
+            auth_method=AuthMethod.GOOGLE,
+            user_agent=user_agent,
+            ip_address=ip_address,
+        )
