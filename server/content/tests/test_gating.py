@@ -6,6 +6,7 @@ any other field (or an error message) would fail too.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -56,6 +57,10 @@ def body_of(slug: str) -> str:
 
 def now():
     return timezone.now()
+
+
+def _subscribe_pro(user: User, plans: dict[str, Plan], *, status: str) -> None:
+    make_subscription(user, plans["pro"], status=status)
 
 
 Setup = Callable[[User, dict[str, Plan]], object] | None
@@ -114,10 +119,7 @@ MATRIX: dict[str, tuple[Setup, set[str]]] = {
         {FREE},
     ),
     **{
-        f"{status}-pro": (
-            (lambda status: lambda u, p: make_subscription(u, p["pro"], status=status))(status),
-            {FREE},
-        )
+        f"{status}-pro": (functools.partial(_subscribe_pro, status=status), {FREE})
         for status in (
             SubscriptionStatus.INCOMPLETE,
             SubscriptionStatus.INCOMPLETE_EXPIRED,
@@ -309,3 +311,10 @@ def test_page_of_50_runs_as_many_queries_as_a_page_of_5(
     # then
     assert small == large
     assert large <= (4 if signed_in else 2)
+
+
+@pytest.mark.parametrize("first", [-1, 101, 1000])
+def test_page_size_out_of_range_is_a_bad_request(gql, catalogue, first):
+    result = gql(ARTICLES, {"first": first})
+    assert result.error_codes == ["BAD_REQUEST"]
+    assert "SECRET-BODY" not in result.response.content.decode()

@@ -39,8 +39,7 @@ class StripeStandIn:
     @property
     def url(self) -> str:
         assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
