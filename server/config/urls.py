@@ -5,8 +5,8 @@ from django.urls import path
 from api.health import healthz, readyz
 from api.schema import schema
 from api.views import GatehouseGraphQLView
-from tokens.views import jwks
 from membership.webhooks import stripe_webhook
+from tokens.views import jwks
 
 urlpatterns = [
     path(
