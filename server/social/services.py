@@ -151,6 +151,17 @@ def _user_create(*, identity: GoogleIdentity, email: str) -> User:
     return user
 
 
+def _user_link_check(*, user: User, identity: GoogleIdentity) -> None:
+    """Link an existing account with the same address only when Google vouches for it."""
+    if not user.is_active:
+        raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
+    if not identity.email_verified:
+        raise _failed(
+            "email_verified is false on an existing address", SIGN_IN_WITH_PASSWORD_MESSAGE
+        )
+    _user_link(user=user)
+
+
 def _user_link(*, user: User) -> None:
     """Prepare an existing account for a Google identity that proved the same address."""
     if user.email_verified:
@@ -179,23 +190,21 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
 
     email = _identity_email(identity)
     user = User.objects.select_for_update().filter(email=email).first()
-    if user is not None:
-        if not user.is_active:
-            raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
-        if not identity.email_verified:
-            raise _failed(
-                "email_verified is false on an existing address", SIGN_IN_WITH_PASSWORD_MESSAGE
-            )
-        _user_link(user=user)
-    else:
+    if user is None:
         if not identity.email_verified:
             raise _failed("email_verified is false", UNVERIFIED_MESSAGE)
         try:
             with transaction.atomic():
                 user = _user_create(identity=identity, email=email)
         except IntegrityError:
-            # The same address was registered at the same moment; start over, linking.
-            raise _failed("concurrent registration of the same address") from None
+            # The address was registered at this very moment (a double click, or a password
+            # sign-up): treat it as the existing account it now is.
+            user = User.objects.select_for_update().filter(email=email).first()
+            if user is None:
+                raise _failed("concurrent registration vanished") from None
+            _user_link_check(user=user, identity=identity)
+    else:
+        _user_link_check(user=user, identity=identity)
 
     try:
         with transaction.atomic():
@@ -211,6 +220,8 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
         account = social_account_get(issuer=identity.issuer, subject=identity.subject)
         if account is None:
             raise
+        if not account.user.is_active:
+            raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE) from None
         return account.user
     return user
 
