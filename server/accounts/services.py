@@ -16,7 +16,7 @@ from accounts import email_tokens
 from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
-from accounts.tasks import account_email_queue
+from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
@@ -255,32 +255,24 @@ def user_verify_email(*, token: str) -> User:
 def verification_email_resend(*, email: str, ip_address: str | None) -> None:
     """Send another verification email if the address has an unverified account.
 
-    Answers the same, with the same rate limits, for every well-formed address.
+    Answers the same, with the same rate limits and the same work (one queued task), for
+    every well-formed address.
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="verify_resend", ip_address=ip_address)
-    user = User.objects.filter(email=normalized).first()
-    if user is not None and user.is_active and not user.email_verified:
-        account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
+    account_email_queue_for_address(kind=AccountEmail.VERIFY_EMAIL, address=normalized)
 
 
 @transaction.atomic
 def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """Queue a reset link if the address has an account; answers the same either way.
 
-    Nothing is sent in the request, so known and unknown addresses take similar time.
-    Bumping the reset counter spends every link sent before this one.
+    The request does the same work for every address: the worker finds the account,
+    bumps its reset counter (spending every link sent before) and sends the link.
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="password_reset", ip_address=ip_address)
-    user = User.objects.select_for_update().filter(email=normalized, is_active=True).first()
-    if user is None:
-        return
-    user.password_reset_counter += 1
-    user.save(update_fields=["password_reset_counter"])
-    account_email_queue(
-        kind=AccountEmail.PASSWORD_RESET, user=user, state=str(user.password_reset_counter)
-    )
+    account_email_queue_for_address(kind=AccountEmail.PASSWORD_RESET, address=normalized)
 
 
 def _password_set(user: User, new_password: str) -> None:

@@ -56,12 +56,44 @@ def _still_wanted(kind: AccountEmail, user: User, state: str) -> str | None:
     return None
 
 
+def _resolve_address(kind: AccountEmail, address: str) -> tuple[User, str] | None:
+    """The account an address-only request is for, and the state its email is sent for.
+
+    Requests that name only an address (reset, resend) are resolved here, in the worker,
+    so that the request itself does the same work whether or not the account exists.
+    """
+    users = User.objects.filter(email=address, is_active=True)
+    if kind is AccountEmail.PASSWORD_RESET:
+        with transaction.atomic():
+            user = users.select_for_update().first()
+            if user is None:
+                return None
+            # Spends every reset link sent before this one.
+            user.password_reset_counter += 1
+            user.save(update_fields=["password_reset_counter"])
+            return user, str(user.password_reset_counter)
+    if kind is AccountEmail.VERIFY_EMAIL:
+        user = users.filter(email_verified=False).first()
+        return None if user is None else (user, user.email)
+    raise ValueError(f"{kind} emails are not sent by address")
+
+
 @task
-def deliver_account_email(*, kind: str, user_id: str, state: str = "", attempt: int = 1) -> str:
+def deliver_account_email(
+    *, kind: str, user_id: str = "", address: str = "", state: str = "", attempt: int = 1
+) -> str:
     email_kind = AccountEmail(kind)
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return "skipped: account deleted"
+    if not user_id:
+        resolved = _resolve_address(email_kind, address)
+        if resolved is None:
+            return "skipped: no account for this address"
+        user, state = resolved
+        user_id = str(user.pk)
+    else:
+        found = User.objects.filter(pk=user_id).first()
+        if found is None:
+            return "skipped: account deleted"
+        user = found
     reason = _still_wanted(email_kind, user, state)
     if reason is not None:
         logger.info("%s email for user %s not sent: %s", kind, user_id, reason)
@@ -101,14 +133,22 @@ def deliver_account_email(*, kind: str, user_id: str, state: str = "", attempt: 
     return "sent"
 
 
-def account_email_queue(*, kind: AccountEmail, user: User, state: str = "") -> None:
-    """Queue an email to `user` as part of the caller's transaction."""
-    kwargs: dict[str, Any] = {"kind": str(kind), "user_id": str(user.pk), "state": state}
+def _queue(kwargs: dict[str, Any]) -> None:
     if isinstance(deliver_account_email.get_backend(), DatabaseBackend):
         # The task row commits or rolls back together with the change that caused it.
         deliver_account_email.enqueue(**kwargs)
     else:
         transaction.on_commit(lambda: deliver_account_email.enqueue(**kwargs))
+
+
+def account_email_queue(*, kind: AccountEmail, user: User, state: str = "") -> None:
+    """Queue an email to `user` as part of the caller's transaction."""
+    _queue({"kind": str(kind), "user_id": str(user.pk), "state": state})
+
+
+def account_email_queue_for_address(*, kind: AccountEmail, address: str) -> None:
+    """Queue an email to whichever account has `address`, if any (see _resolve_address)."""
+    _queue({"kind": str(kind), "address": address})
 
 
 def tasks_requeue_stale(*, older_than: timedelta) -> int:

@@ -17,9 +17,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from accounts.services import password_reset_request
+from accounts.services import password_reset_request, user_register
 from accounts.tasks import retry_delay
-from accounts.tests.conftest import DATABASE_TASKS, SmtpSink, link_in, text_part, token_in
+from accounts.tests.conftest import DATABASE_TASKS, SmtpSink, text_part, token_in
 from core import ratelimit
 
 REGISTER = """
@@ -150,28 +150,30 @@ def test_after_the_last_attempt_the_task_stays_failed_in_the_database(
 
 
 def test_the_email_is_queued_in_the_same_transaction_as_the_change(transactional_db):
-    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
     seen_inside: list[int] = []
 
     @transaction.atomic
-    def request_then_crash() -> None:
-        password_reset_request(email="ada@example.com", ip_address=None)
+    def register_then_crash() -> None:
+        user_register(email="ada@example.com", password="a-long-passphrase-1")
         seen_inside.append(DBTaskResult.objects.count())
-        raise RuntimeError("crash after the request, before commit")
+        raise RuntimeError("crash after the registration, before commit")
 
     with override_settings(TASKS=DATABASE_TASKS):
         # when: the change rolls back, so does its email
         with pytest.raises(RuntimeError):
-            request_then_crash()
+            register_then_crash()
         assert seen_inside == [1]
         assert DBTaskResult.objects.count() == 0
-        assert User.objects.get().password_reset_counter == 0
+        assert User.objects.count() == 0
 
         # and when it commits, the email is there with it
-        ratelimit.reset("password_reset", "ada@example.com")
-        password_reset_request(email="ada@example.com", ip_address=None)
-        assert DBTaskResult.objects.count() == 1
-        assert User.objects.get().password_reset_counter == 1
+        user = user_register(email="ada@example.com", password="a-long-passphrase-1").user
+        (row,) = DBTaskResult.objects.all()
+        assert row.args_kwargs["kwargs"] == {
+            "kind": "verify_email",
+            "user_id": str(user.pk),
+            "state": "ada@example.com",
+        }
 
 
 def test_no_token_is_stored_in_the_task_row(transactional_db, smtp_sink: SmtpSink, run_worker):
@@ -182,9 +184,11 @@ def test_no_token_is_stored_in_the_task_row(transactional_db, smtp_sink: SmtpSin
     (row,) = DBTaskResult.objects.all()
     assert row.args_kwargs == {
         "args": [],
-        "kwargs": {"kind": "password_reset", "user_id": str(user.pk), "state": "1"},
+        "kwargs": {"kind": "password_reset", "address": "ada@example.com"},
     }
-    assert token not in str(row.return_value)
+    assert row.return_value == "sent"
+    assert token not in str(row.traceback)
+    assert User.objects.get(pk=user.pk).password_reset_counter == 1
 
 
 def test_a_task_left_running_by_a_crashed_worker_is_sent_by_the_next_one(
@@ -227,7 +231,9 @@ def test_retry_delay_doubles_up_to_the_ceiling():
         assert expected <= delay <= expected * 1.1
 
 
-def test_a_superseded_reset_email_is_not_sent(transactional_db, smtp_sink: SmtpSink, run_worker):
+def test_of_two_queued_reset_emails_only_the_newest_link_works(
+    transactional_db, gql, smtp_sink: SmtpSink, run_worker
+):
     # given: two reset requests queued before the worker ran (cooldown over in between)
     User.objects.create_user("ada@example.com", "a-long-passphrase-1")
     password_reset_request(email="ada@example.com", ip_address=None)
@@ -237,7 +243,37 @@ def test_a_superseded_reset_email_is_not_sent(transactional_db, smtp_sink: SmtpS
     # when
     run_worker()
 
-    # then: one email, carrying the newest link
-    (message,) = smtp_sink.inbox
-    assert "reset-password?token=" in link_in(message, "reset-password")
-    assert "expires in 1 hour" in text_part(message)
+    # then
+    older, newer = (token_in(message, "reset-password") for message in smtp_sink.inbox)
+    assert "expires in 1 hour" in text_part(smtp_sink.inbox[0])
+    refused = gql(RESET, {"token": older, "password": "brand-new-passphrase-2"})
+    assert refused.data["resetPassword"]["errors"] == [{"code": "INVALID_TOKEN", "field": "token"}]
+    accepted = gql(RESET, {"token": newer, "password": "brand-new-passphrase-2"})
+    assert accepted.data == {"resetPassword": {"ok": True, "errors": []}}
+
+
+def test_a_retry_superseded_by_a_newer_request_is_dropped(
+    transactional_db, smtp_sink: SmtpSink, run_worker
+):
+    # given: the first reset email failed and waits for its retry
+    smtp_sink.stop()
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    password_reset_request(email="ada@example.com", ip_address=None)
+    run_worker()
+    smtp_sink.start()
+
+    # when: a newer request is sent before the retry is due, then the retry comes due
+    ratelimit.reset("password_reset", "ada@example.com")
+    password_reset_request(email="ada@example.com", ip_address=None)
+    run_worker()
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_worker()
+
+    # then: one email, the newest; the stale retry was skipped
+    assert len(smtp_sink.inbox) == 1
+    returns = sorted(str(row.return_value) for row in DBTaskResult.objects.all())
+    assert returns == [
+        "retry scheduled: attempt 2",
+        "sent",
+        "skipped: superseded by a newer reset request",
+    ]

@@ -1,0 +1,91 @@
+"""Known and unknown addresses answer in similar time: nothing is sent in the request.
+
+Prints the medians (run with `-s` to see them).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from accounts.tests.conftest import DATABASE_TASKS
+from core import ratelimit
+
+REQUEST_RESET = """
+mutation RequestReset($email: String!) {
+  requestPasswordReset(email: $email) { ok errors { code } }
+}
+"""
+RESEND = """
+mutation Resend($email: String!) { resendVerificationEmail(email: $email) { ok errors { code } } }
+"""
+ROUNDS = 40
+
+
+def _median_ms(gql, document: str, emails: list[str]) -> float:
+    durations = []
+    for email in emails:
+        started = time.perf_counter()
+        result = gql(document, {"email": email})
+        durations.append(time.perf_counter() - started)
+        assert result.errors == []
+        assert next(iter(result.data.values())) == {"ok": True, "errors": []}
+    return statistics.median(durations) * 1000
+
+
+@override_settings(TASKS=DATABASE_TASKS, EMAIL_REQUESTS_PER_IP=10_000)
+def test_known_and_unknown_addresses_take_similar_time(gql, password, capsys):
+    known = [f"known{i}@example.com" for i in range(ROUNDS)]
+    unknown = [f"unknown{i}@example.com" for i in range(ROUNDS)]
+    for email in known:
+        User.objects.create_user(email, password)
+    gql(REQUEST_RESET, {"email": "warm-up@example.com"})
+
+    figures = {}
+    for name, document in (("requestPasswordReset", REQUEST_RESET), ("resend", RESEND)):
+        # interleaved halves, so that a slow spell of the machine hits both sides
+        half = ROUNDS // 2
+        k1 = _median_ms(gql, document, known[:half])
+        u1 = _median_ms(gql, document, unknown[:half])
+        u2 = _median_ms(gql, document, unknown[half:])
+        k2 = _median_ms(gql, document, known[half:])
+        figures[name] = ((k1 + k2) / 2, (u1 + u2) / 2)
+        for email in known + unknown:  # the next mutation starts with fresh cooldowns
+            ratelimit.reset("password_reset", email)
+
+    with capsys.disabled():
+        for name, (known_ms, unknown_ms) in figures.items():
+            print(f"\n{name}: known {known_ms:.2f} ms, unknown {unknown_ms:.2f} ms (median)")
+    for known_ms, unknown_ms in figures.values():
+        # A loose bound (the machine is shared); the exact claim is the test below.
+        assert abs(known_ms - unknown_ms) < max(10.0, unknown_ms)
+
+
+def _statements(gql, document: str, email: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        gql(document, {"email": email})
+    # The statements without their literal values (ids, addresses, timestamps differ).
+    return [
+        re.sub(r"'[^']*'|\"s\d+_x\d+\"", "?", query["sql"]) for query in queries.captured_queries
+    ]
+
+
+@pytest.mark.parametrize(
+    "document", [REQUEST_RESET, RESEND], ids=["requestPasswordReset", "resendVerificationEmail"]
+)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_known_and_unknown_addresses_run_the_same_statements(gql, password, document):
+    User.objects.create_user("known@example.com", password)
+
+    known = _statements(gql, document, "known@example.com")
+    unknown = _statements(gql, document, "unknown@example.com")
+
+    assert known == unknown
+    assert any(statement.startswith("INSERT") for statement in known)  # the queued task
