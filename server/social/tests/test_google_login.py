@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -380,3 +381,37 @@ def test_a_disabled_linked_account_is_refused(gql, provider):
     payload = mobile_login(gql, provider.id_token(nonce=second_nonce), second_nonce)
 
     assert_refused(payload, "ACCOUNT_DISABLED")
+
+
+def test_a_hanging_token_endpoint_gives_up_after_the_timeout(
+    gql, provider, settings, silent_port_url
+):
+    code, state = follow_authorization(start(gql)["authorizationUrl"])
+    settings.GOOGLE_TOKEN_URL = silent_port_url + "/token"
+    settings.GOOGLE_HTTP_TIMEOUT = timedelta(milliseconds=500)
+
+    began = time.monotonic()
+    payload = web_login(gql, code, state)
+
+    assert_refused(payload, "GOOGLE_UNAVAILABLE")
+    assert time.monotonic() - began < 3
+
+
+def test_a_hanging_certificate_endpoint_gives_up_after_the_timeout(
+    gql, provider, settings, silent_port_url
+):
+    settings.GOOGLE_CERTS_URL = silent_port_url + "/certs"
+    settings.GOOGLE_HTTP_TIMEOUT = timedelta(milliseconds=500)
+
+    began = time.monotonic()
+    payload = mobile_login(gql, provider.id_token(nonce=NONCE))
+
+    assert_refused(payload, "GOOGLE_UNAVAILABLE")
+    assert time.monotonic() - began < 3
+
+
+def test_starting_and_signing_in_are_rate_limited_per_ip(gql, provider):
+    for _ in range(30):
+        assert start(gql)["errors"] == []
+
+    assert codes(start(gql)) == ["RATE_LIMITED"]
