@@ -6,7 +6,12 @@ worker and the SMTP server all see what a real deployment would.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -20,6 +25,7 @@ from accounts.models import User
 from accounts.services import password_reset_request, user_register
 from accounts.tasks import retry_delay
 from accounts.tests.conftest import DATABASE_TASKS, SmtpSink, text_part, token_in
+from config.email_url import email_settings
 from core import ratelimit
 
 REGISTER = """
@@ -277,3 +283,82 @@ def test_a_retry_superseded_by_a_newer_request_is_dropped(
         "sent",
         "skipped: superseded by a newer reset request",
     ]
+
+
+class _PostmarkStandIn(BaseHTTPRequestHandler):
+    """Speaks the part of Postmark's HTTP API that anymail uses to send one message."""
+
+    received: list[tuple[dict[str, str], dict[str, Any]]] = []
+    failing = False
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path != "/email" or type(self).failing:
+            self._reply(500, {"ErrorCode": 100, "Message": "Maintenance"})
+            return
+        type(self).received.append((dict(self.headers), body))
+        self._reply(
+            200,
+            {
+                "To": body["To"],
+                "SubmittedAt": "2026-11-22T13:00:00Z",
+                "MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817",
+                "ErrorCode": 0,
+                "Message": "OK",
+            },
+        )
+
+    def _reply(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def postmark() -> Iterator[type[_PostmarkStandIn]]:
+    """EMAIL_URL=anymail://postmark, its API served by a stand-in on 127.0.0.1."""
+    handler = type("Handler", (_PostmarkStandIn,), {"received": [], "failing": False})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    environ = {
+        "ANYMAIL_POSTMARK_SERVER_TOKEN": "server-token-for-tests",
+        "ANYMAIL_POSTMARK_API_URL": f"http://127.0.0.1:{server.server_port}/",
+    }
+    configured = email_settings("anymail://postmark", environ)
+    with override_settings(**configured, TASKS=DATABASE_TASKS):
+        yield handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_production_sends_through_anymail_and_retries_when_the_provider_fails(
+    transactional_db, postmark, run_worker
+):
+    # given: the provider answers 500
+    User.objects.create_user("ada@example.com", "a-long-passphrase-1")
+    postmark.failing = True
+    password_reset_request(email="ada@example.com", ip_address=None)
+    run_worker()
+    assert postmark.received == []
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+
+    # when: it recovers and the retry is due
+    postmark.failing = False
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_worker()
+
+    # then: one message went through Postmark's API, authenticated with the configured key
+    ((headers, body),) = postmark.received
+    assert headers["X-Postmark-Server-Token"] == "server-token-for-tests"
+    assert body["From"] == settings.DEFAULT_FROM_EMAIL
+    assert body["To"] == "ada@example.com"
+    assert body["Subject"] == "Reset your password"
+    assert f"{settings.FRONTEND_URL}/reset-password?token=" in body["TextBody"]
+    assert f"{settings.FRONTEND_URL}/reset-password?token=" in body["HtmlBody"]
