@@ -13,7 +13,7 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -130,6 +130,12 @@ class StripeProvider(PaymentProvider):
                 {"cancel_at_period_end": True},
                 idempotency_key=f"gatehouse-cancel-{uuid.uuid4()}",
             )
+        except StripeError as exc:
+            raise ProviderUnavailable(str(exc)) from None
+
+    def fetch_subscription(self, subscription_id: str) -> dict[str, Any]:
+        try:
+            return self.client.retrieve_subscription(subscription_id)
         except StripeError as exc:
             raise ProviderUnavailable(str(exc)) from None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountErrorCode
@@ -26,6 +27,7 @@ from membership.models import (
 from membership.providers import (
     ProviderUnavailable,
     StartedSubscription,
+    StripeProvider,
     get_payment_provider,
 )
 
@@ -150,6 +152,9 @@ EVENT_RANK = {
     "customer.subscription.resumed": 3,
     "customer.subscription.deleted": 4,
 }
+# A subscription read from Stripe's API while handling an event is at least as new as that
+# event: it beats every event of the same second.
+FETCHED_RANK = 5
 
 
 def _ts(value: object) -> datetime | None:
@@ -322,7 +327,9 @@ def _apply_invoice(
     return row
 
 
-def _apply_checkout_session(session: Mapping[str, Any]) -> Subscription | None:
+def _apply_checkout_session(
+    session: Mapping[str, Any], *, created: datetime
+) -> Subscription | None:
     if session.get("mode") != "subscription":
         return None
     subscription_id = _id(session.get("subscription"))
@@ -333,10 +340,33 @@ def _apply_checkout_session(session: Mapping[str, Any]) -> Subscription | None:
         obj=session,
         reference=session.get("client_reference_id"),
     )
-    if row is not None and not row.provider_customer_id:
+    if row is None:
+        return None
+    if not row.provider_customer_id:
         row.provider_customer_id = _id(session.get("customer"))
         row.save(update_fields=["provider_customer_id", "updated_at"])
+    if row.provider_state_at is None:
+        # No subscription event has been applied yet (they may come later, or have been
+        # lost): read the subscription as it is now, so that a paid checkout unlocks at
+        # once, as Stripe recommends. Without it the row waits for those events.
+        fetched = _stripe_subscription_fetch(subscription_id)
+        if fetched is not None:
+            return _apply_subscription_object(fetched, created=created, rank=FETCHED_RANK)
     return row
+
+
+def _stripe_subscription_fetch(subscription_id: str) -> Mapping[str, Any] | None:
+    try:
+        provider = StripeProvider()
+    except ImproperlyConfigured:
+        return None
+    try:
+        return provider.fetch_subscription(subscription_id)
+    except ProviderUnavailable:
+        logger.warning(
+            "stripe subscription %s could not be read; waiting for its events", subscription_id
+        )
+        return None
 
 
 @transaction.atomic
@@ -364,7 +394,7 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> bool:
         return True
     rank = EVENT_RANK.get(event_type, 0)
     if event_type == "checkout.session.completed":
-        _apply_checkout_session(obj)
+        _apply_checkout_session(obj, created=created)
     elif event_type.startswith("customer.subscription."):
         if event_type in EVENT_RANK:
             _apply_subscription_object(obj, created=created, rank=rank)

@@ -384,3 +384,58 @@ def test_grace_is_counted_from_the_failure(settings, client, user, plans, webhoo
     deliver(client, "invoice.payment_failed", failed, event_id="f", created=T0 + 10)
     subscription = Subscription.objects.get()
     assert access_deadline(subscription) == at(T0 + 10) + timedelta(days=3)
+
+
+def _session(user, sub_id="sub_f"):
+    return {
+        "id": "cs_f",
+        "mode": "subscription",
+        "client_reference_id": str(user.pk),
+        "customer": "cus_f",
+        "subscription": sub_id,
+        "metadata": {"user_id": str(user.pk), "plan_slug": "basic"},
+    }
+
+
+def test_checkout_completed_reads_the_subscription_from_stripe(client, user, plans, stripe_standin):
+    # given Stripe knows the paid subscription, but its own events have not arrived yet
+    stripe_standin.add_subscription(
+        "sub_f",
+        customer="cus_f",
+        current_period_end=T0 + 30 * 86400,
+        items={"data": [{"price": {"id": "price_basic"}}]},
+    )
+    # when checkout.session.completed arrives
+    deliver(client, "checkout.session.completed", _session(user), event_id="cs", created=T0)
+    # then the subscription is active at once, read with the secret key from the API
+    subscription = Subscription.objects.get()
+    assert subscription.status == SubscriptionStatus.ACTIVE
+    assert subscription.current_period_end == at(T0 + 30 * 86400)
+    (request,) = stripe_standin.requests
+    assert (request.method, request.path) == ("GET", "/v1/subscriptions/sub_f")
+    # and the late subscription.created of that same second does not undo it
+    late = subscription_object(user, status="incomplete", sub_id="sub_f")
+    deliver(client, "customer.subscription.created", late, event_id="c", created=T0)
+    assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
+    # while a genuinely newer event still applies
+    deliver(
+        client,
+        "customer.subscription.deleted",
+        subscription_object(user, status="canceled", sub_id="sub_f"),
+        event_id="d",
+        created=T0 + 1,
+    )
+    assert Subscription.objects.get().status == SubscriptionStatus.CANCELED
+
+
+def test_checkout_completed_when_stripe_cannot_be_read(client, user, plans, stripe_standin):
+    # the stand-in does not know sub_missing: 404, so the row waits for the events
+    response = deliver(
+        client,
+        "checkout.session.completed",
+        _session(user, "sub_missing"),
+        event_id="cs",
+        created=T0,
+    )
+    assert response.status_code == 200
+    assert Subscription.objects.get().status == SubscriptionStatus.INCOMPLETE
