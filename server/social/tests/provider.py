@@ -64,6 +64,11 @@ class LocalOpenIDProvider:
     claims: dict[str, Any] = field(default_factory=dict)
     token_overrides: dict[str, Any] = field(default_factory=dict)
     token_status: int | None = None
+    # What the token endpoint reports as granted; Google names the scopes in full.
+    granted_scope: str = (
+        "openid https://www.googleapis.com/auth/userinfo.email "
+        "https://www.googleapis.com/auth/userinfo.profile"
+    )
     keys: dict[str, rsa.RSAPrivateKey] = field(default_factory=dict)
     published: list[str] = field(default_factory=list)
     codes: dict[str, IssuedCode] = field(default_factory=dict)
@@ -288,13 +293,7 @@ class LocalOpenIDProvider:
                 "access_token": secrets.token_urlsafe(32),
                 "expires_in": 3599,
                 "token_type": "Bearer",
-                "scope": " ".join(
-                    [
-                        "openid",
-                        "https://www.googleapis.com/auth/userinfo.email",
-                        "https://www.googleapis.com/auth/userinfo.profile",
-                    ]
-                ),
+                "scope": self.granted_scope,
                 "id_token": id_token,
             },
             Cache_Control="no-store",

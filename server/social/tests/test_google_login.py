@@ -415,3 +415,28 @@ def test_starting_and_signing_in_are_rate_limited_per_ip(gql, provider):
         assert start(gql)["errors"] == []
 
     assert codes(start(gql)) == ["RATE_LIMITED"]
+
+
+def test_a_code_cannot_be_redeemed_with_another_pending_login(gql, provider):
+    # given two started sign-ins, e.g. the victim's and an attacker's
+    first = start(gql)
+    second = start(gql)
+    code_for_first, _ = follow_authorization(first["authorizationUrl"])
+
+    # when the first one's code is sent with the second one's state
+    payload = web_login(gql, code_for_first, second["state"])
+
+    # then the provider refuses it: the second state's PKCE verifier does not match
+    assert_refused(payload)
+    assert provider.token_requests == 1
+    assert not User.objects.exists()
+
+
+def test_fewer_granted_scopes_still_sign_in_with_the_id_token(gql, provider):
+    provider.granted_scope = "openid https://www.googleapis.com/auth/userinfo.email"
+    code, state = follow_authorization(start(gql)["authorizationUrl"])
+
+    payload = web_login(gql, code, state)
+
+    assert payload["errors"] == []
+    assert payload["user"]["email"] == "grace@example.com"
