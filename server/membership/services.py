@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountErrorCode
@@ -30,6 +30,7 @@ from membership.providers import (
     StripeProvider,
     get_payment_provider,
 )
+from membership.stripe_client import StripeClient
 
 logger = logging.getLogger(__name__)
 
@@ -356,10 +357,17 @@ def _apply_checkout_session(
 
 
 def _stripe_subscription_fetch(subscription_id: str) -> Mapping[str, Any] | None:
-    try:
-        provider = StripeProvider()
-    except ImproperlyConfigured:
+    if not settings.STRIPE_SECRET_KEY:
         return None
+    # Inside the webhook's transaction and Stripe's delivery timeout: one short attempt.
+    provider = StripeProvider(
+        StripeClient(
+            api_base=settings.STRIPE_API_BASE,
+            secret_key=settings.STRIPE_SECRET_KEY,
+            timeout=min(5.0, settings.STRIPE_API_TIMEOUT),
+            max_retries=0,
+        )
+    )
     try:
         return provider.fetch_subscription(subscription_id)
     except ProviderUnavailable:
