@@ -4,8 +4,8 @@ Neither is stored anywhere. Both are made at send time (in the worker) and check
 statelessly against the current state of the account, so that the state change they
 cause is what spends them:
 
-- Verification: a signed `{user, email, issued at}`. Once the address is verified (or the
-  account's email changed) the token no longer matches and is refused.
+- Verification: a signed `{user, digest of the email, issued at}`. Once the address is
+  verified (or the account's email changed) the token no longer matches and is refused.
 - Password reset: Django's `PasswordResetTokenGenerator` scheme, an HMAC over the password
   hash, last login, the per-user reset counter and the issue time. Setting a password,
   signing in, or requesting a newer reset (which bumps the counter) spends it.
@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import base36_to_int
 
 from accounts.models import User
@@ -61,8 +61,14 @@ def _lifetime_seconds(lifetime: timedelta) -> int:
 # --- email verification ---------------------------------------------------------------
 
 
+def _email_digest(email: str) -> str:
+    # The token is readable (signed, not encrypted) and travels in a URL: it names the
+    # address it was sent to without spelling it out.
+    return salted_hmac(VERIFY_EMAIL_SALT, email, algorithm="sha256").hexdigest()[:20]
+
+
 def verification_token_make(*, user: User) -> str:
-    payload = {"u": user.pk.hex, "e": user.email, "t": _now()}
+    payload = {"u": user.pk.hex, "e": _email_digest(user.email), "t": _now()}
     return signing.Signer(salt=VERIFY_EMAIL_SALT).sign_object(payload, compress=False)
 
 
@@ -77,14 +83,19 @@ def verification_token_check(*, token: str, lock: bool = False, field: str = "to
         raise _invalid(field)
     try:
         payload: Any = signing.Signer(salt=VERIFY_EMAIL_SALT).unsign_object(token)
-        user_hex, email, issued_at = str(payload["u"]), str(payload["e"]), int(payload["t"])
+        user_hex, digest, issued_at = str(payload["u"]), str(payload["e"]), int(payload["t"])
         user_id = uuid.UUID(hex=user_hex)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise _invalid(field) from None
     # Locked by the caller that is about to spend the token, so a token works only once
     # even when two requests present it at the same moment.
     user = _user(user_id, lock=lock)
-    if user is None or not user.is_active or user.email_verified or user.email != email:
+    if (
+        user is None
+        or not user.is_active
+        or user.email_verified
+        or not constant_time_compare(_email_digest(user.email), digest)
+    ):
         raise _invalid(field)
     if _now() - issued_at > _lifetime_seconds(settings.EMAIL_VERIFICATION_TOKEN_LIFETIME):
         raise _expired(field)
