@@ -245,7 +245,6 @@ GOOGLE_CERTS_URL = env.str(
 GOOGLE_ISSUERS = env.list(
     "GOOGLE_ISSUERS", ["accounts.google.com", "https://accounts.google.com"], required=False
 )
-GOOGLE_SCOPES = ["openid", "email", "profile"]
 # A pending web sign-in (state, PKCE verifier, nonce, redirect URI) lives this long in Redis.
 GOOGLE_STATE_LIFETIME = env.duration("GOOGLE_STATE_LIFETIME", timedelta(minutes=10))
 # Each call to Google's token or certificate endpoint gives up after this long.
