@@ -7,14 +7,10 @@ from collections.abc import Callable
 import strawberry
 from django.conf import settings
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -25,7 +21,7 @@ import content.schema
 import membership.schema
 import social.schema
 import tokens.schema
-from api.extensions import RejectBadBearer
+from api.extensions import ApiGate
 
 Query = merge_types(
     "Query",
@@ -58,14 +54,11 @@ def _extensions(
     ]
     if not introspection:
         limit_rules += DisableIntrospection().validation_rules
+    gate_rules = tuple(limit_rules)
     return [
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        # Clients send the same few documents over and over: parse and validate each once.
-        # The LRU caches live at module level, shared by the per-request instances.
-        lambda: ParserCache(maxsize=256),
-        lambda: AddValidationRules(limit_rules),
-        lambda: ValidationCache(maxsize=256),
-        RejectBadBearer,
+        # One extension parses (token-limited) and validates, each cached per document,
+        # and refuses bad bearer tokens: clients send the same few documents over and over.
+        lambda: ApiGate(max_tokens=max_tokens, rules=gate_rules),
         DjangoOptimizerExtension,
     ]
 

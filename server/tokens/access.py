@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from datetime import UTC, datetime
@@ -42,7 +43,29 @@ def issue_access_token(
 
 
 def decode_access_token(token: str) -> AccessClaims:
-    """Check signature, header and claims locally; no I/O."""
+    """Check signature, header and claims locally; no I/O.
+
+    A client sends the same access token with every request for its whole lifetime, so
+    the outcome of the signature check is remembered per process (bounded LRU; only
+    successes are remembered). Expiry is checked again on every use.
+    """
+    claims = _verified(token)
+    if claims.expires_at <= time.time():
+        raise AccessTokenRejected("ExpiredSignatureError")
+    return claims
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str) -> AccessClaims:
+    return _decode(token)
+
+
+def forget_verified_tokens() -> None:
+    """After the key set or the issuer/audience settings change (tests, reloads)."""
+    _verified.cache_clear()
+
+
+def _decode(token: str) -> AccessClaims:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from tokens.verifier import AccessClaims, AccessTokenRejected
@@ -46,13 +46,24 @@ def _lifetime() -> float:
     return settings.ACCESS_TOKEN_LIFETIME.total_seconds()
 
 
+# (cache backend object, raw redis client or None, key prefix), per process. The backend
+# object changes when settings.CACHES does (tests), which invalidates this.
+_backend: tuple[object, Any, str] | None = None
+
+
+def _redis() -> tuple[Any, str]:
+    """The raw redis-py client behind django-redis and the key prefix, or (None, '')."""
+    global _backend
+    current = caches["default"]
+    if _backend is None or _backend[0] is not current:
+        get_client = getattr(getattr(current, "client", None), "get_client", None)
+        client = get_client(write=True) if get_client is not None else None
+        _backend = (current, client, current.make_key(""))
+    return _backend[1], _backend[2]
+
+
 def _redis_client() -> Any | None:
-    """The raw redis-py client behind django-redis, or None for other cache backends."""
-    client = getattr(cache, "client", None)
-    get_client = getattr(client, "get_client", None)
-    if get_client is None:
-        return None
-    return get_client(write=True)
+    return _redis()[0]
 
 
 def _ttl_until(revoked_at: float) -> int:
@@ -65,23 +76,23 @@ def _set_many(entries: Iterable[tuple[str, str, int]]) -> None:
     live = [(key, value, ttl) for key, value, ttl in entries if ttl > 0]
     if not live:
         return
-    redis = _redis_client()
+    redis, prefix = _redis()
     if redis is None:
         for key, value, ttl in live:
             cache.set(key, value, timeout=ttl)
         return
     pipe = redis.pipeline(transaction=False)
     for key, value, ttl in live:
-        pipe.set(cache.make_key(key), value, ex=ttl)
+        pipe.set(prefix + key, value, ex=ttl)
     pipe.execute()
 
 
 def _get_many(keys: list[str]) -> list[Any]:
-    redis = _redis_client()
+    redis, prefix = _redis()
     if redis is None:
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
-    values = redis.mget([cache.make_key(key) for key in keys])
+    values = redis.mget([prefix + key for key in keys])
     return [value.decode() if isinstance(value, bytes) else value for value in values]
 
 

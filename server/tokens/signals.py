@@ -25,7 +25,15 @@ def end_sessions_of_inactive_user(
 @receiver(setting_changed, dispatch_uid="tokens.reload_keys")
 def reload_keys(setting: str, **kwargs: Any) -> None:
     # Tests and reloads that swap the key set must not keep verifying with the old one.
-    if setting in {"JWT_PRIVATE_KEYS", "JWT_PRIVATE_KEYS_FILE"}:
+    if setting in {
+        "JWT_PRIVATE_KEYS",
+        "JWT_PRIVATE_KEYS_FILE",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "ACCESS_TOKEN_LIFETIME",
+    }:
+        from tokens.access import forget_verified_tokens
         from tokens.keys import keyset
 
         keyset.cache_clear()
+        forget_verified_tokens()

@@ -50,14 +50,14 @@ def post(base: str, query: str, variables: dict | None = None, token: str | None
 
 def start_server(port: int, log: Any) -> subprocess.Popen:
     database = connection.settings_dict
-    env = {
+    env: dict[str, str] = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "development",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
         f"{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
-        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
+        "CACHE_KEY_PREFIX": str(settings.CACHES["default"]["KEY_PREFIX"]),
         "JWT_PRIVATE_KEYS": KEYS,
         "PYTHONUNBUFFERED": "1",
     }
