@@ -11,11 +11,15 @@ import logging
 import re
 
 _PATTERNS = [
-    # query-string parameters that carry secrets
+    # parameters that always carry secrets, wherever they appear
     (
-        re.compile(r"(?i)\b((?:token|code|state|refresh_?token|id_?token|password)=)[^&\s\"']+"),
+        re.compile(
+            r"(?i)\b((?:token|refresh_?token|id_?token|password|code_?verifier)=)[^&\s\"']+"
+        ),
         r"\1[redacted]",
     ),
+    # OAuth `code` and `state` only as URL parameters: `state=SUCCESSFUL` in a task log is fine
+    (re.compile(r"(?i)([?&#](?:code|state)=)[^&\s\"']+"), r"\1[redacted]"),
     # bearer credentials
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     # anything shaped like a JWT

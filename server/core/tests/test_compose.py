@@ -34,7 +34,7 @@ def test_server_and_worker_share_configuration_and_wait_for_their_dependencies()
     assert env["REDIS_URL"].startswith("redis://redis:")
     assert env["EMAIL_URL"] == "smtp://mailpit:1025"
     assert services["server"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    assert services["worker"]["command"][-1] == "db_worker"
+    assert services["worker"]["command"][-1] == "worker"
 
 
 def test_the_image_builds_from_files_that_exist():

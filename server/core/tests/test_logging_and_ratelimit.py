@@ -25,6 +25,10 @@ def test_redact_removes_secrets(line):
         assert secret not in cleaned
 
 
+def test_ordinary_words_survive():
+    assert redact("task 42 finished state=SUCCESSFUL") == "task 42 finished state=SUCCESSFUL"
+
+
 def test_filter_rewrites_the_record(caplog):
     logger = logging.getLogger("gatehouse.test")
     logger.addFilter(RedactSecretsFilter())
