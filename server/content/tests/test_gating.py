@@ -340,3 +340,13 @@ def test_page_size_out_of_range_is_a_bad_request(gql, catalogue, first):
     result = gql(ARTICLES, {"first": first})
     assert result.error_codes == ["BAD_REQUEST"]
     assert "SECRET-BODY" not in result.response.content.decode()
+
+
+def test_article_ids_are_relay_global_ids_of_the_primary_key(gql, catalogue):
+    import base64
+
+    from content.models import Article
+
+    result = gql(ARTICLE, {"slug": PREMIUM})
+    decoded = base64.b64decode(result.data["article"]["id"]).decode()
+    assert decoded == f"Article:{Article.objects.get(slug=PREMIUM).pk}"
