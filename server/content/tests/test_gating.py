@@ -188,9 +188,12 @@ def test_single_article_gates_body(gql, user, access_token, catalogue, scenario)
 
 
 def test_body_is_not_loaded_or_leaked_when_only_metadata_is_asked(gql, catalogue):
-    result = gql("{ articles(first: 5) { edges { node { slug title summary } } } }")
+    with sql_statements() as seen:
+        result = gql("{ articles(first: 5) { edges { node { slug title summary } } } }")
     assert result.errors == []
     assert "SECRET-BODY" not in result.response.content.decode()
+    (page,) = seen
+    assert '"content_article"."body"' not in page
 
 
 def test_unpublished_and_future_articles_are_invisible(gql, user, access_token, catalogue):
