@@ -1,4 +1,8 @@
-"""Schema extensions: refuse bad bearer tokens before any resolver runs."""
+"""Request gating: cached parsing and validation, and refusing bad bearer tokens.
+
+Used by api/schema.py's GatehouseSchema on every operation; RejectBadBearer remains for
+schemas built the stock way.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from strawberry.extensions import SchemaExtension
 REFRESH_AUTHENTICATED_FIELDS = frozenset({"refresh", "logout", "__typename"})
 
 
-def _root_fields(document: object, operation_name: str | None) -> set[str] | None:
+def root_fields(document: object, operation_name: str | None) -> set[str] | None:
     definitions = getattr(document, "definitions", ())
     operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
@@ -47,7 +51,7 @@ class RejectBadBearer(SchemaExtension):
         context = self.execution_context.context
         error = getattr(context, "auth_error", None)
         if error is not None:
-            fields = _root_fields(
+            fields = root_fields(
                 self.execution_context.graphql_document, self.execution_context.operation_name
             )
             if fields is None or not fields <= REFRESH_AUTHENTICATED_FIELDS:
@@ -55,46 +59,39 @@ class RejectBadBearer(SchemaExtension):
         yield
 
 
+def bearer_refused(document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether a present but bad bearer token refuses this operation."""
+    fields = _cached_root_fields(document, operation_name)
+    return fields is None or not fields <= REFRESH_AUTHENTICATED_FIELDS
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_root_fields(
+    document: DocumentNode, operation_name: str | None
+) -> frozenset[str] | None:
+    fields = root_fields(document, operation_name)
+    return None if fields is None else frozenset(fields)
+
+
+def lean_operation(
+    document: DocumentNode, operation_name: str | None, lean: frozenset[str]
+) -> bool:
+    fields = _cached_root_fields(document, operation_name)
+    return fields is not None and fields <= lean
+
+
+# Clients send the same few documents over and over: each is parsed and validated once per
+# process. Bounded, so that unique query texts cannot grow memory.
 @functools.lru_cache(maxsize=256)
-def _parse(query: str, max_tokens: int) -> DocumentNode:
+def parse_cached(query: str, max_tokens: int) -> DocumentNode:
+    """Parsed documents are shared between requests: nothing may mutate them."""
     return parse(query, max_tokens=max_tokens)
 
 
 @functools.lru_cache(maxsize=256)
-def _validate(
+def validate_cached(
     schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
 ) -> list[GraphQLError]:
     from strawberry.schema.schema import validate_document
 
     return validate_document(schema, document, rules)
-
-
-class ApiGate(RejectBadBearer):
-    """Token limit, parsing and validation (each cached), bad-bearer refusal: one extension.
-
-    Strawberry's ParserCache, MaxTokensLimiter, AddValidationRules and ValidationCache do
-    the same as four extensions; each extension costs context-manager set-up on every
-    request, which was a measurable share of a small query's time.
-    """
-
-    def __init__(self, *, max_tokens: int, rules: tuple[type[ASTValidationRule], ...]) -> None:
-        super().__init__()
-        self.max_tokens = max_tokens
-        self.rules = rules
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is None and context.query:
-            # Parsed documents are shared between requests: nothing may mutate them.
-            context.graphql_document = _parse(context.query, self.max_tokens)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        assert context.graphql_document is not None
-        context.pre_execution_errors = _validate(
-            context.schema._schema,
-            context.graphql_document,
-            (*context.validation_rules, *self.rules),
-        )
-        yield

@@ -15,8 +15,11 @@ from cross_web import HTTPException
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from strawberry.django.views import GraphQLView
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.context import Context, build_context
 from api.errors import shape_error
@@ -31,6 +34,13 @@ def error_response(status: int, message: str, code: str = "BAD_REQUEST") -> Json
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+_POST_OPERATIONS = OperationType.from_http("POST")
+
+
+class _SubResponse(HttpResponse):
+    """What resolvers may touch (cookies, headers, status); copied onto the response."""
 
 
 class GatehouseGraphQLView(GraphQLView[Context, None]):
@@ -61,10 +71,66 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             if request.body.lstrip()[:1] == b"[":
                 return error_response(400, "Batched requests are not accepted; send one operation.")
         try:
-            response = self.run(request=request)
+            response = (self._run_plain_post(request) if request.method == "POST" else None) or (
+                self.run(request=request)
+            )
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
         response["Cache-Control"] = "no-store"
+        return response
+
+    def _run_plain_post(self, request: HttpRequest) -> HttpResponseBase | None:
+        """The common case, a JSON POST of one operation, without Strawberry's generic HTTP
+        layer (request adapter, content negotiation, streaming checks, a JSON-encoded
+        temporary response). Anything unusual returns None and takes the full path, which
+        also produces the error responses.
+        """
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.partition(";")[0].strip().lower() != "application/json":
+            return None
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if "text/event-stream" in accept or "multipart/mixed" in accept:
+            return None
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        query, variables = data.get("query"), data.get("variables")
+        operation_name, extensions = data.get("operationName"), data.get("extensions")
+        if (
+            not isinstance(query, str)
+            or not query.strip()
+            or not isinstance(variables, dict | None)
+            or not isinstance(operation_name, str | None)
+            or not isinstance(extensions, dict | None)
+        ):
+            return None
+        sub_response = _SubResponse()
+        context = self.get_context(request, sub_response)
+        try:
+            result = self.schema.execute_sync(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=_POST_OPERATIONS,
+                operation_extensions=extensions,
+            )
+        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
+            return None  # refused before execution; the full path words the error
+        response = HttpResponse(
+            self.encode_json(self.process_result(request, result)),
+            content_type="application/json",
+        )
+        if sub_response.status_code != 200:
+            response.status_code = sub_response.status_code
+        for name, value in sub_response.items():
+            if name.lower() != "content-type":
+                response[name] = value
+        for name, morsel in sub_response.cookies.items():
+            response.cookies[name] = morsel
         return response
 
     def parse_http_body(self, request: Any) -> Any:
