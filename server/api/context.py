@@ -90,7 +90,7 @@ def _load_user(user_id: str) -> User | None:
         return None
     sql, names = _user_select()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, [User._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     return None if row is None else User.from_db(connection.alias, names, row)
 

@@ -6,13 +6,15 @@ is made (tokens/revocation.py).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.errors import AccountErrorCode
@@ -169,22 +171,106 @@ def _revoke(session: Session, *, reason: str, now: datetime) -> None:
     revocation.mark_session_revoked(session.pk, now)
 
 
-def _locked_session(parsed: ParsedRefreshToken) -> Session | None:
-    # FOR UPDATE OF the session row only: concurrent rotations of one session queue here,
-    # so no session ever has two live refresh tokens.
-    return (
-        Session.objects.select_for_update(of=("self",))
+@functools.cache
+def _locked_session_sql() -> tuple[str, list[str], list[str], list[str]]:
+    quote = connection.ops.quote_name
+
+    def columns(model: type[Model], alias: str) -> tuple[str, list[str]]:
+        fields = model._meta.concrete_fields
+        names = [f.attname for f in fields]
+        return ", ".join(f"{alias}.{quote(str(f.column))}" for f in fields), names
+
+    session_cols, session_names = columns(Session, "s")
+    user_cols, user_names = columns(User, "u")
+    state_cols, state_names = columns(UserTokenState, "t")
+    # Identifiers come from the models, quoted; the session id is a bound parameter.
+    sql = (
+        f"SELECT {session_cols}, {user_cols}, {state_cols} "  # noqa: S608
+        f"FROM {quote(Session._meta.db_table)} s "
+        f"JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = s.{quote('user_id')} "
+        f"LEFT JOIN {quote(UserTokenState._meta.db_table)} t "
+        f"ON t.{quote('user_id')} = s.{quote('user_id')} "
+        f"WHERE s.{quote('id')} = %s FOR UPDATE OF s"
+    )
+    return sql, session_names, user_names, state_names
+
+
+def _locked_session_orm(
+    parsed: ParsedRefreshToken,
+) -> tuple[Session, UserTokenState | None] | tuple[None, None]:
+    # The portable form, for the SQLite quick start.
+    session = (
+        Session.objects.select_for_update()
         .select_related("user", "user__token_state")
         .filter(pk=parsed.session_id)
         .first()
     )
-
-
-def _token_state(user: User) -> UserTokenState | None:
+    if session is None:
+        return None, None
     try:
-        return user.token_state
+        state: UserTokenState | None = session.user.token_state
     except UserTokenState.DoesNotExist:
-        return None
+        state = None
+    return session, state
+
+
+def _locked_session(
+    parsed: ParsedRefreshToken,
+) -> tuple[Session, UserTokenState | None] | tuple[None, None]:
+    """The session row, locked, with its user and the user's token state: one query.
+
+    FOR UPDATE OF the session row only: concurrent rotations of one session queue here, so
+    no session ever has two live refresh tokens. Written out rather than built by the ORM,
+    whose query compilation cost more than the round trip on this hot path.
+    """
+    if connection.vendor != "postgresql":
+        return _locked_session_orm(parsed)
+    sql, session_names, user_names, state_names = _locked_session_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [parsed.session_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    n_session, n_user = len(session_names), len(user_names)
+    session = Session.from_db(connection.alias, session_names, row[:n_session])
+    user = User.from_db(connection.alias, user_names, row[n_session : n_session + n_user])
+    state_row = row[n_session + n_user :]
+    state = None
+    if state_row[0] is not None:
+        state = UserTokenState.from_db(connection.alias, state_names, state_row)
+    session.user = user
+    return session, state
+
+
+@functools.cache
+def _rotation_sql() -> str:
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(name)} = %s" for name in _ROTATED_FIELDS)
+    return (
+        f"UPDATE {quote(Session._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote('id')} = %s"
+    )
+
+
+_ROTATED_FIELDS = (
+    "generation",
+    "parent_hash",
+    "token_hash",
+    "rotated_at",
+    "last_used_at",
+    "user_agent",
+    "ip_address",
+)
+
+
+def _save_rotation(session: Session) -> None:
+    # The same as save(update_fields=_ROTATED_FIELDS), without compiling the UPDATE.
+    if connection.vendor != "postgresql":
+        session.save(update_fields=list(_ROTATED_FIELDS))
+        return
+    values = [getattr(session, name) for name in _ROTATED_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_rotation_sql(), [*values, session.pk])
 
 
 def _refresh_locked(
@@ -192,14 +278,14 @@ def _refresh_locked(
 ) -> IssuedTokens | DomainError:
     """The rotation itself; returns the error instead of raising so that a revocation for
     reuse commits."""
-    session = _locked_session(parsed)
+    session, state = _locked_session(parsed)
     if session is None:
         return INVALID_REFRESH
     now = timezone.now()
     if (
         session.revoked_at is not None
         or not session.user.is_active
-        or _ended_by_user_state(session, _token_state(session.user))
+        or _ended_by_user_state(session, state)
     ):
         return DomainError(
             TokenErrorCode.SESSION_REVOKED, "This session has ended; sign in again.", None
@@ -218,17 +304,7 @@ def _refresh_locked(
         session.last_used_at = now
         session.user_agent = (user_agent or "")[:300] or session.user_agent
         session.ip_address = ip_address or session.ip_address
-        session.save(
-            update_fields=[
-                "generation",
-                "parent_hash",
-                "token_hash",
-                "rotated_at",
-                "last_used_at",
-                "user_agent",
-                "ip_address",
-            ]
-        )
+        _save_rotation(session)
         return _issue(session, successor)
     if (
         session.parent_hash
@@ -249,6 +325,90 @@ def _refresh_locked(
     )
 
 
+@functools.cache
+def _rotate_sql() -> tuple[str, list[str], list[str]]:
+    quote = connection.ops.quote_name
+    session_table = quote(Session._meta.db_table)
+    user_table = quote(User._meta.db_table)
+    state_table = quote(UserTokenState._meta.db_table)
+    session_fields = Session._meta.concrete_fields
+    user_fields = User._meta.concrete_fields
+    returning = ", ".join(f"s.{quote(str(f.column))}" for f in session_fields)
+    user_cols = ", ".join(f"u.{quote(str(f.column))}" for f in user_fields)
+    session_cols = ", ".join(f"r.{quote(str(f.column))}" for f in session_fields)
+    # Identifiers come from the models, quoted; every value is a bound parameter.
+    sql = f"""
+        WITH r AS (
+            UPDATE {session_table} s SET
+                generation = s.generation + 1,
+                parent_hash = s.token_hash,
+                token_hash = %(next_hash)s,
+                rotated_at = %(now)s,
+                last_used_at = %(now)s,
+                user_agent = COALESCE(NULLIF(%(agent)s, ''), s.user_agent),
+                ip_address = COALESCE(%(ip)s::inet, s.ip_address)
+            WHERE s.id = %(sid)s
+              AND s.token_hash = %(hash)s
+              AND s.revoked_at IS NULL
+              AND s.last_used_at > %(idle_limit)s
+              AND s.created_at > %(absolute_limit)s
+              AND EXISTS (
+                  SELECT 1 FROM {user_table} u WHERE u.id = s.user_id AND u.is_active
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM {state_table} t
+                  WHERE t.user_id = s.user_id
+                    AND t.tokens_valid_after > s.created_at
+                    AND (t.kept_session_id IS NULL OR t.kept_session_id <> s.id)
+              )
+            RETURNING {returning}
+        )
+        SELECT {session_cols}, {user_cols} FROM r JOIN {user_table} u ON u.id = r.user_id
+    """  # noqa: S608
+    return (
+        sql,
+        [f.attname for f in session_fields],
+        [f.attname for f in user_fields],
+    )
+
+
+def _rotate_if_current(
+    parsed: ParsedRefreshToken, *, user_agent: str, ip_address: str | None
+) -> IssuedTokens | None:
+    """The common case in one statement: the presented token is the session's current one
+    and the session is live, so rotate it. None when any condition fails.
+
+    A single UPDATE is atomic on its own; two concurrent ones on a row serialise, and the
+    second re-checks `token_hash` after the first has committed, so it matches nothing and
+    takes the locked path (the grace window). The same rules as `_refresh_locked`.
+    """
+    if connection.vendor != "postgresql":
+        return None  # the quick start's SQLite takes the locked path every time
+    now = timezone.now()
+    successor = successor_of(parsed)
+    sql, session_names, user_names = _rotate_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "sid": parsed.session_id,
+                "hash": hash_token(parsed.token),
+                "next_hash": hash_token(successor),
+                "now": now,
+                "agent": (user_agent or "")[:300],
+                "ip": ip_address or None,
+                "idle_limit": now - settings.REFRESH_TOKEN_LIFETIME,
+                "absolute_limit": now - settings.SESSION_ABSOLUTE_LIFETIME,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    session = Session.from_db(connection.alias, session_names, row[: len(session_names)])
+    session.user = User.from_db(connection.alias, user_names, row[len(session_names) :])
+    return _issue(session, successor)
+
+
 def session_refresh(*, refresh_token: str, user_agent: str, ip_address: str | None) -> IssuedTokens:
     """Rotate a refresh token: a new pair, the presented token is spent.
 
@@ -258,6 +418,11 @@ def session_refresh(*, refresh_token: str, user_agent: str, ip_address: str | No
     parsed = parse_refresh_token(refresh_token)
     if parsed is None:
         raise INVALID_REFRESH
+    rotated = _rotate_if_current(parsed, user_agent=user_agent, ip_address=ip_address)
+    if rotated is not None:
+        return rotated
+    # Not the current token of a live session: the parent in its grace window, a spent or
+    # foreign token, an ended or expired session. Sort it out under the row lock.
     with transaction.atomic():
         outcome = _refresh_locked(parsed, user_agent=user_agent, ip_address=ip_address)
     if isinstance(outcome, DomainError):

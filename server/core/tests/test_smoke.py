@@ -113,3 +113,37 @@ def test_register_and_me(server):
     )
     assert result == {"data": {"register": {"ok": True, "errors": []}}}
     assert post(f"{base}/graphql/", "{ me { id } }") == {"data": {"me": None}}
+
+
+def test_demo_user_signs_in_reads_me_edits_profile_and_refreshes(server):
+    base, _, _ = server
+    url = f"{base}/graphql/"
+    login = post(
+        url,
+        "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p},"
+        " transport: BODY) { accessToken refreshToken errors { code } } }",
+        {"e": "demo@example.com", "p": "demo-password-123"},
+    )["data"]["login"]
+    assert login["errors"] == []
+
+    me = post(url, "{ me { email } }", token=login["accessToken"])
+    assert me == {"data": {"me": {"email": "demo@example.com"}}}
+
+    updated = post(
+        url,
+        'mutation { updateProfile(input: {displayName: "Smoke"}) '
+        "{ profile { displayName } errors { code } } }",
+        token=login["accessToken"],
+    )["data"]["updateProfile"]
+    assert updated == {"profile": {"displayName": "Smoke"}, "errors": []}
+
+    refreshed = post(
+        url,
+        "mutation($t: String) { refresh(refreshToken: $t, transport: BODY)"
+        " { accessToken refreshToken errors { code } } }",
+        {"t": login["refreshToken"]},
+    )["data"]["refresh"]
+    assert refreshed["errors"] == []
+    assert refreshed["refreshToken"] != login["refreshToken"]
+    sessions = post(url, "{ sessions { current } }", token=refreshed["accessToken"])
+    assert sessions == {"data": {"sessions": [{"current": True}]}}
