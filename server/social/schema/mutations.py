@@ -10,7 +10,12 @@ from api.errors import Error, errors_from
 from core.errors import DomainError
 from core.net import client_ip, user_agent
 from social import services
-from tokens.schema.transport import AuthPayload, TokenTransport, auth_payload
+from tokens.schema.transport import (
+    AuthPayload,
+    TokenTransport,
+    auth_payload,
+    failed_auth_payload,
+)
 
 
 @strawberry.input(
@@ -44,16 +49,6 @@ class StartGoogleLoginPayload:
         description="Comes back on the redirect URI; pass it to googleLogin with the code."
     )
     errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
-
-
-def _failed(errors: list[Error]) -> AuthPayload:
-    return AuthPayload(
-        access_token=None,
-        access_token_expires_at=None,
-        refresh_token=None,
-        user=None,
-        errors=errors,
-    )
 
 
 @strawberry.type
@@ -99,5 +94,5 @@ class Mutation:
                 ip_address=client_ip(request),
             )
         except DomainError as exc:
-            return _failed(errors_from(exc))
+            return failed_auth_payload(errors_from(exc))
         return auth_payload(info, issued, transport)
