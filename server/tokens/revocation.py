@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -26,6 +27,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tokens.verifier import AccessClaims, AccessTokenRejected
 
@@ -87,12 +90,35 @@ def _set_many(entries: Iterable[tuple[str, str, int]]) -> None:
     pipe.execute()
 
 
+_local = threading.local()
+
+
+def _mget(redis: Any, keys: list[str]) -> list[Any]:
+    """MGET on a connection of this thread's own, outside redis-py's pool and its
+    per-command bookkeeping: this is the one round trip of every signed-in request."""
+    pool = redis.connection_pool
+    for attempt in (1, 2):
+        conn = getattr(_local, "conn", None)
+        if conn is None or getattr(_local, "pool", None) is not pool:
+            conn = pool.make_connection()
+            _local.conn, _local.pool = conn, pool
+        try:
+            conn.send_command("MGET", *keys)
+            return list(conn.read_response())
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            conn.disconnect()
+            _local.conn = None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _get_many(keys: list[str]) -> list[Any]:
     redis, prefix = _redis()
     if redis is None:
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
-    values = redis.mget([prefix + key for key in keys])
+    values = _mget(redis, [prefix + key for key in keys])
     return [value.decode() if isinstance(value, bytes) else value for value in values]
 
 

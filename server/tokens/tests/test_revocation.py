@@ -159,18 +159,19 @@ def test_a_user_set_inactive_is_refused_at_once(gql, user):
 def test_revocation_costs_one_redis_round_trip(gql, user, monkeypatch):
     issued = start(user)
     assert works(gql, issued.access_token)  # the revocation set is known complete
-    calls: list[str] = []
     client = revocation._redis_client()
     assert client is not None
-    original = type(client).execute_command
+    connection_class = client.connection_pool.connection_class
+    sent: list[str] = []
+    original = connection_class.send_command
 
     def counting(self, *args, **kwargs):
-        calls.append(str(args[0]))
+        sent.append(str(args[0]))
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(client), "execute_command", counting)
+    monkeypatch.setattr(connection_class, "send_command", counting)
     gql("{ __typename }", token=issued.access_token)
-    assert calls == ["MGET"]
+    assert sent == ["MGET"]
 
 
 # --- a Redis flush ----------------------------------------------------------------------
