@@ -69,3 +69,28 @@ def test_login_is_rate_limited_per_ip(gql, user, password):
         login(gql, f"someone{n}@example.com", "wrong-password")
     limited = data(login(gql, "ada@example.com", password))["login"]
     assert [e["code"] for e in limited["errors"]] == ["RATE_LIMITED"]
+
+
+def test_unknown_email_costs_the_same_password_hashing_as_a_wrong_password(
+    gql, user, password, monkeypatch
+):
+    # Timing alone is too noisy to assert; the work that dominates it is counted instead.
+    from django.contrib.auth import hashers
+
+    hasher = hashers.get_hasher()
+    calls: list[str] = []
+    encode, verify = type(hasher).encode, type(hasher).verify
+    monkeypatch.setattr(
+        type(hasher), "encode", lambda self, *a, **k: calls.append("hash") or encode(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        type(hasher), "verify", lambda self, *a, **k: calls.append("hash") or verify(self, *a, **k)
+    )
+
+    login(gql, "ada@example.com", "wrong-password-1")
+    wrong = len(calls)
+    calls.clear()
+    login(gql, "nobody@example.com", "wrong-password-1")
+    unknown = len(calls)
+
+    assert wrong == unknown == 1
