@@ -7,7 +7,7 @@ each endpoint, prints a table, and removes its processes, database and Redis key
 
 Environment: BENCH_DURATION (seconds per run, default 15), BENCH_CONNECTIONS (16),
 BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/0),
-BENCH_WORKERS (2).
+BENCH_WORKERS (2), BENCH_DIAGNOSTICS=1 (adds a signed-in `{ __typename }` row).
 """
 
 from __future__ import annotations
@@ -208,6 +208,13 @@ def main() -> None:
             ("healthz", "healthz.lua", "/healthz"),
             ("me", "me.lua", "/graphql/"),
             ("refresh", "refresh.lua", "/graphql/"),
+            ("typename", "typename.lua", "/graphql/"),
+            # Diagnostics: where the time between the floor and `me` goes.
+            *(
+                [("auth_tn", "auth_typename.lua", "/graphql/")]
+                if os.environ.get("BENCH_DIAGNOSTICS")
+                else []
+            ),
         ):
             log(f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s {name}")
             results[name] = run_wrk(wrk, base + path, BENCH / script, workdir, env)
@@ -220,6 +227,9 @@ def main() -> None:
                 f"{name:<10} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
                 f"{share:>6.1f}% {row['bad']:>5}"
             )
+        print("typename: anonymous `{ __typename }`, the floor of any GraphQL request")
+        if os.environ.get("BENCH_DIAGNOSTICS"):
+            print("auth_tn: `{ __typename }` with the bearer token (JWT + Redis, no database)")
         print()
         print(
             f"me/healthz {results['me']['rps'] / health:.2f} (target >= 0.45)   "
