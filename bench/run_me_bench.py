@@ -7,7 +7,8 @@ each endpoint, prints a table, and removes its processes, database and Redis key
 
 Environment: BENCH_DURATION (seconds per run, default 15), BENCH_CONNECTIONS (16),
 BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/0),
-BENCH_WORKERS (2), BENCH_DIAGNOSTICS=1 (adds a signed-in `{ __typename }` row).
+BENCH_WORKERS (2), BENCH_DIAGNOSTICS=1 (adds a signed-in `{ __typename }` row),
+BENCH_DB=persistent (A/B: CONN_MAX_AGE connections instead of the psycopg pool).
 """
 
 from __future__ import annotations
@@ -156,6 +157,9 @@ def main() -> None:
             env={**os.environ, "DJANGO_ENV": "development"},
         ).stdout.strip()
         env = server_env(database, prefix, keys)
+        if os.environ.get("BENCH_DB") == "persistent":
+            # A/B only: persistent per-worker connections instead of the psycopg pool.
+            env["DJANGO_SETTINGS_MODULE"] = "bench.settings_persistent_db"
         log(f"database {database}: migrating and seeding")
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -170,7 +174,7 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log_path = workdir / "gunicorn.log"
-        log(f"gunicorn, {WORKERS} sync workers, on {base}")
+        log(f"gunicorn, {WORKERS} sync workers, on {base} ({env['DJANGO_SETTINGS_MODULE']})")
         processes.append(
             subprocess.Popen(
                 [
