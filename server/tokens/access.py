@@ -20,21 +20,28 @@ _FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
 
 
 def issue_access_token(
-    *, user_id: str, session_id: str, now: float | None = None
+    *,
+    user_id: str,
+    session_id: str,
+    now: float | None = None,
+    session_created_at: datetime | None = None,
 ) -> tuple[str, datetime]:
     issued_at = int(time.time() if now is None else now)
     expires_at = issued_at + int(settings.ACCESS_TOKEN_LIFETIME.total_seconds())
     signing = keyset().signing
+    claims: dict[str, object] = {
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+        "sub": user_id,
+        "sid": session_id,
+        "jti": secrets.token_urlsafe(12),
+        "iat": issued_at,
+        "exp": expires_at,
+    }
+    if session_created_at is not None:
+        claims["sct"] = round(session_created_at.timestamp(), 6)
     token = jwt.encode(
-        {
-            "iss": settings.JWT_ISSUER,
-            "aud": settings.JWT_AUDIENCE,
-            "sub": user_id,
-            "sid": session_id,
-            "jti": secrets.token_urlsafe(12),
-            "iat": issued_at,
-            "exp": expires_at,
-        },
+        claims,
         signing.private_key,
         algorithm=ALGORITHM,
         headers={"kid": signing.kid, "typ": ACCESS_TOKEN_TYPE},
@@ -96,4 +103,11 @@ def _decode(token: str) -> AccessClaims:
         jti=claims["jti"],
         issued_at=int(claims["iat"]),
         expires_at=int(claims["exp"]),
+        session_created_at=_session_created_at(claims.get("sct")),
     )
+
+
+def _session_created_at(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -164,7 +164,10 @@ def _refused(claims: AccessClaims, session_entry: Any, user_entry: Any) -> str |
         return "session revoked"
     if user_entry is not None:
         stamp, _, kept = str(user_entry).partition("|")
-        if claims.issued_at < float(stamp) and kept != claims.session_id:
+        began = claims.session_created_at
+        if (claims.issued_at if began is None else began) < float(stamp) and (
+            kept != claims.session_id
+        ):
             return "user signed out everywhere"
     return None
 

@@ -49,7 +49,9 @@ INVALID_REFRESH = DomainError(
 
 def _issue(session: Session, refresh_token: str) -> IssuedTokens:
     access, expires_at = issue_access_token(
-        user_id=str(session.user_id), session_id=str(session.pk)
+        user_id=str(session.user_id),
+        session_id=str(session.pk),
+        session_created_at=session.created_at,
     )
     return IssuedTokens(
         access_token=access,

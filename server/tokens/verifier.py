@@ -22,6 +22,10 @@ class AccessClaims:
     jti: str
     issued_at: int
     expires_at: int
+    # When the token's session began (claim `sct`), to the microsecond: sign-out-everywhere
+    # ends the sessions begun before it, whatever their tokens' `iat`. None for tokens
+    # without the claim, which fall back to `issued_at`.
+    session_created_at: float | None = None
 
 
 class AccessTokenRejected(Exception):
