@@ -251,3 +251,18 @@ def test_logout_all_ends_sessions_by_their_start_not_by_token_age(gql, user):
     assert not works(gql, late)
     # and a session begun after it works at once
     assert works(gql, start(user).access_token)
+
+
+def test_a_dropped_redis_connection_is_reopened(gql, user, private_redis):
+    # given: the request path holds its own connection to Redis
+    ended, alive = start(user), start(user)
+    gql(LOGOUT, {"token": ended.refresh_token})
+    assert works(gql, alive.access_token)
+
+    # when: Redis drops every client connection (a restart or a failover looks the same)
+    killed = private_redis.client_kill_filter(_type="normal", skipme=True)
+    assert killed >= 1
+
+    # then: the next requests reconnect and still answer correctly
+    assert works(gql, alive.access_token)
+    assert not works(gql, ended.access_token)
