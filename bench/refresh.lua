@@ -4,7 +4,8 @@ local tokens = {}
 for line in io.lines(dir .. "/refresh_tokens.txt") do
   if #line > 0 then tokens[#tokens + 1] = line end
 end
-local next_index = 0
+-- Later rounds start after the tokens that earlier rounds spent.
+local next_index = tonumber(os.getenv("BENCH_TOKEN_OFFSET") or "0")
 local query = "mutation($t: String) { refresh(refreshToken: $t, transport: BODY) "
   .. "{ accessToken refreshToken errors { code } } }"
 local headers = {
