@@ -56,6 +56,27 @@ class Viewer:
             raise Unauthenticated()
         return user
 
+    @cached_property
+    def display_user(self) -> User | None:
+        """The user for read-only resolvers (the `me` query), without a database query when
+        the snapshot came back with the revocation check (tokens/user_snapshot.py). Fields
+        outside the snapshot load from PostgreSQL on first access. Never pass it to a
+        service that writes: use `user` there.
+        """
+        if self.claims is None:
+            return None
+        if "user" in self.__dict__:
+            return self.user
+        from tokens.user_snapshot import snapshot_load, snapshot_remember
+
+        cached = snapshot_load(self.claims.user_snapshot)
+        if cached is not None and cached.is_active and str(cached.pk) == self.claims.user_id:
+            return cached
+        user = self.user
+        if user is not None:
+            snapshot_remember(user)
+        return user
+
     def require_user(self) -> User:
         user = self.user
         if user is None:

@@ -10,11 +10,13 @@ refuse has expired anyway:
   flushed, restarted, or the key expired) the set is rebuilt from PostgreSQL before Redis
   is trusted, so revocations survive the loss of Redis.
 
-The request path costs one round trip: MGET of the three keys.
+The request path costs one round trip: MGET of the three keys, plus the viewer's cached
+user row (tokens/user_snapshot.py), which the `me` query reads instead of PostgreSQL.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -72,6 +74,11 @@ def _redis_client() -> Any | None:
 def _ttl_until(revoked_at: float) -> int:
     # The newest access token that this entry refuses was issued no later than revoked_at.
     return math.ceil(revoked_at + _lifetime() - time.time()) + 1
+
+
+def set_raw(entries: Iterable[tuple[str, str, int]]) -> None:
+    """Write (key, value, ttl) entries as plain strings, readable by the request path's MGET."""
+    _set_many(entries)
 
 
 def _set_many(entries: Iterable[tuple[str, str, int]]) -> None:
@@ -172,16 +179,25 @@ def _refused(claims: AccessClaims, session_entry: Any, user_entry: Any) -> str |
     return None
 
 
-def check_access(claims: AccessClaims) -> None:
-    """Raise AccessTokenRejected when the token's session or user was revoked."""
-    keys = [READY_KEY, _sid_key(claims.session_id), _user_key(claims.user_id)]
-    ready, session_entry, user_entry = _get_many(keys)
+def check_access(claims: AccessClaims) -> str | None:
+    """Raise AccessTokenRejected when the token's session or user was revoked; else return
+    the viewer's cached user snapshot (or None), read in the same round trip."""
+    from tokens.user_snapshot import snapshot_key
+
+    keys = [
+        READY_KEY,
+        _sid_key(claims.session_id),
+        _user_key(claims.user_id),
+        snapshot_key(claims.user_id),
+    ]
+    ready, session_entry, user_entry, snapshot = _get_many(keys)
     if ready is None:
         rebuild()
-        ready, session_entry, user_entry = _get_many(keys)
+        ready, session_entry, user_entry, snapshot = _get_many(keys)
     reason = _refused(claims, session_entry, user_entry)
     if reason is not None:
         raise AccessTokenRejected(reason)
+    return snapshot if isinstance(snapshot, str) else None
 
 
 def verify_access_token(token: str) -> AccessClaims:
@@ -189,5 +205,6 @@ def verify_access_token(token: str) -> AccessClaims:
     from tokens.access import decode_access_token
 
     claims = decode_access_token(token)
-    check_access(claims)
-    return claims
+    snapshot = check_access(claims)
+    # The decoded claims are shared by every request with this token; attach per request.
+    return claims if snapshot is None else dataclasses.replace(claims, user_snapshot=snapshot)

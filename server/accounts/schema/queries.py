@@ -11,4 +11,4 @@ from api.context import Context
 class Query:
     @strawberry.field(description="The signed-in user, or null when anonymous.")
     def me(self, info: Info[Context, None]) -> User | None:
-        return info.context.viewer.user  # type: ignore[return-value]
+        return info.context.viewer.display_user  # type: ignore[return-value]

@@ -1,0 +1,95 @@
+"""The viewer's user row rides in the revocation round trip: `me` needs no SQL when warm,
+and every change to the user is visible on the next request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from tokens.models import AuthMethod
+from tokens.revocation import verify_access_token
+from tokens.services import session_start
+from tokens.tests.helpers import ME, data
+from tokens.user_snapshot import snapshot_load
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    # Counted at execution rather than from the query log, which a request resets.
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield statements
+
+
+def sign_in(user: User) -> str:
+    return session_start(
+        user=user, auth_method=AuthMethod.PASSWORD, user_agent="test", ip_address=None
+    ).access_token
+
+
+def test_me_runs_no_sql_once_the_snapshot_is_warm(gql, user):
+    token = sign_in(user)
+    with counted_statements() as cold:
+        first = data(gql(ME, token=token))
+    with counted_statements() as warm:
+        second = data(gql(ME, token=token))
+    assert first == second == {"me": {"id": str(user.pk), "email": user.email}}
+    assert len(cold) >= 1  # the user row, then cached
+    assert warm == []
+
+
+def test_a_change_to_the_user_shows_on_the_next_request(gql, user):
+    token = sign_in(user)
+    gql(ME, token=token)  # warm
+    user.email = "ada.lovelace@example.com"
+    user.save()
+    assert data(gql(ME, token=token))["me"]["email"] == "ada.lovelace@example.com"
+
+
+def test_a_disabled_user_is_refused_even_with_a_warm_snapshot(gql, user):
+    token = sign_in(user)
+    gql(ME, token=token)
+    user.is_active = False
+    user.save()
+    assert gql(ME, token=token).error_codes == ["UNAUTHENTICATED"]
+
+
+def test_the_snapshot_holds_no_password_and_defers_it_to_the_database(gql, user, password):
+    token = sign_in(user)
+    gql(ME, token=token)
+    raw = verify_access_token(token).user_snapshot
+    assert raw is not None
+    assert user.password not in raw
+    assert "argon2" not in raw
+    cached = snapshot_load(raw)
+    assert cached is not None
+    assert "password" in cached.get_deferred_fields()
+    # Reading the deferred field goes to PostgreSQL: it is the real, current hash.
+    assert cached.check_password(password)
+
+
+def test_fields_outside_the_snapshot_still_resolve(gql, user):
+    token = sign_in(user)
+    gql(ME, token=token)
+    result = data(
+        gql("{ me { dateJoined emailVerified registerMethod profile { bio } } }", token=token)
+    )
+    assert result["me"]["emailVerified"] is True
+    assert result["me"]["registerMethod"] == "EMAIL"
+    assert result["me"]["profile"] == {"bio": ""}
+
+
+@pytest.mark.parametrize("raw", ["", "not json", "[1, 2]", '["x", "a", true, "email", true, "no"]'])
+def test_an_unreadable_snapshot_is_ignored(raw):
+    assert snapshot_load(raw) is None

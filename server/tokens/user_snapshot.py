@@ -1,0 +1,86 @@
+"""A read-only snapshot of the viewer's user row in the cache, for the `me` query.
+
+The revocation check already makes one Redis round trip per signed-in request
+(tokens/revocation.py); the snapshot rides in the same MGET, so `me { id email }` needs no
+PostgreSQL query at all when it is warm. It holds only what the `User` GraphQL type shows
+plus `is_active`, never the password hash. An instance built from it has every other field
+deferred (read from PostgreSQL on first access), and it is used only by read-only
+resolvers: services that write load the user from PostgreSQL.
+
+Every save or delete of a user drops its snapshot (immediately and again after commit); a
+snapshot lives at most SNAPSHOT_TTL, which bounds the rare race where a slow reader
+writes back a row read just before a change.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.models import User
+
+SNAPSHOT_FIELDS = ("id", "email", "email_verified", "register_method", "is_active", "date_joined")
+SNAPSHOT_TTL = 60
+
+
+def snapshot_key(user_id: str) -> str:
+    return f"user:v1:{user_id}"
+
+
+def snapshot_dump(user: User) -> str:
+    return json.dumps(
+        [
+            str(user.pk),
+            user.email,
+            user.email_verified,
+            user.register_method,
+            user.is_active,
+            user.date_joined.isoformat(),
+        ]
+    )
+
+
+def snapshot_load(raw: str | bytes | None) -> User | None:
+    """The user from a snapshot, or None when absent or unreadable."""
+    if not raw:
+        return None
+    try:
+        user_id, email, verified, method, active, joined = json.loads(raw)
+        values: list[Any] = [
+            User._meta.pk.to_python(user_id),
+            email,
+            bool(verified),
+            method,
+            bool(active),
+            datetime.fromisoformat(joined),
+        ]
+    except (ValueError, TypeError, ValidationError):
+        return None
+    return User.from_db("default", list(SNAPSHOT_FIELDS), values)
+
+
+def snapshot_remember(user: User) -> None:
+    from tokens.revocation import set_raw
+
+    # Written raw (not pickled) so that the revocation MGET reads it as it reads its own.
+    set_raw([(snapshot_key(str(user.pk)), snapshot_dump(user), SNAPSHOT_TTL)])
+
+
+def snapshot_forget(user_id: str) -> None:
+    key = snapshot_key(user_id)
+    cache.delete(key)
+    # Again after commit: a reader between now and then may have cached the old row.
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+@receiver(post_save, sender=User, dispatch_uid="tokens.user_snapshot.saved")
+@receiver(post_delete, sender=User, dispatch_uid="tokens.user_snapshot.deleted")
+def _user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
+    snapshot_forget(str(instance.pk))
