@@ -270,6 +270,12 @@ if PRODUCTION and PAYMENT_PROVIDER == "dev":
 _stripe = PAYMENT_PROVIDER == "stripe"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "", required=_stripe)
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "", required=_stripe)
+if _stripe and not PRODUCTION and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    # Production lists it with every other missing variable; say it here too, at start,
+    # rather than as an internal error on the first `subscribe`.
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
+    )
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", "https://api.stripe.com", required=False)
 STRIPE_WEBHOOK_TOLERANCE = env.duration("STRIPE_WEBHOOK_TOLERANCE", timedelta(minutes=5))
 STRIPE_API_TIMEOUT = env.duration("STRIPE_API_TIMEOUT", timedelta(seconds=10)).total_seconds()

@@ -91,6 +91,13 @@ def test_production_refuses_a_short_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_stripe_without_its_keys_is_refused_in_development_too():
+    result = manage("check", env={"PAYMENT_PROVIDER": "stripe"})
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY" in result.stderr
+    assert "STRIPE_WEBHOOK_SECRET" in result.stderr
+
+
 def test_unknown_environment_is_refused():
     result = manage("check", env={"DJANGO_ENV": "staging"})
     assert result.returncode != 0
