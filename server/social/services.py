@@ -12,13 +12,12 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.errors import AccountErrorCode
-from accounts.models import Profile, RegisterMethod, User, normalize_email
+from accounts.models import Profile, RegisterMethod, User
+from accounts.services import email_clean
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from social import google
@@ -30,8 +29,6 @@ from tokens.models import AuthMethod
 from tokens.services import IssuedTokens, session_start, sessions_end_all
 
 logger = logging.getLogger(__name__)
-
-_email_validator = EmailValidator()
 
 # Every googleLogin may cost us a call to Google: keep one address from making us a proxy.
 RATE_LIMIT = 30
@@ -127,14 +124,10 @@ def google_identity_verify(
 
 
 def _identity_email(identity: GoogleIdentity) -> str:
-    email = normalize_email(identity.email)
     try:
-        if len(email) > 254:
-            raise ValidationError("too long")
-        _email_validator(email)
-    except ValidationError:
+        return email_clean(identity.email)
+    except DomainError:
         raise _failed("ID token without a usable email") from None
-    return email
 
 
 def _user_create(*, identity: GoogleIdentity, email: str) -> User:
