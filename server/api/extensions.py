@@ -1,82 +1,59 @@
 """Request gating: cached parsing and validation, and refusing bad bearer tokens.
 
-Used by api/schema.py's GatehouseSchema on every operation; RejectBadBearer remains for
-schemas built the stock way.
+Used by api/schema.py's GatehouseSchema on every operation.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 
 from graphql import (
     ASTValidationRule,
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
     parse,
 )
-from strawberry.extensions import SchemaExtension
 
 # Mutations that authenticate with a refresh token, not the access token. A client whose
 # access token has just expired must still be able to call them.
 REFRESH_AUTHENTICATED_FIELDS = frozenset({"refresh", "logout", "__typename"})
 
 
-def root_fields(document: object, operation_name: str | None) -> set[str] | None:
-    definitions = getattr(document, "definitions", ())
-    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name:
-        operations = [op for op in operations if op.name and op.name.value == operation_name]
-    if len(operations) != 1:
-        return None
-    return {
-        selection.name.value
-        for selection in operations[0].selection_set.selections
-        if isinstance(selection, FieldNode)
-    } or None
-
-
-class RejectBadBearer(SchemaExtension):
-    """A present but bad access token yields UNAUTHENTICATED, even on public fields.
+def bearer_refused(document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether a present but bad bearer token refuses this operation.
 
     Otherwise a client with an expired token would silently see anonymous data instead
     of refreshing.
     """
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        error = getattr(context, "auth_error", None)
-        if error is not None:
-            fields = root_fields(
-                self.execution_context.graphql_document, self.execution_context.operation_name
-            )
-            if fields is None or not fields <= REFRESH_AUTHENTICATED_FIELDS:
-                self.execution_context.result = ExecutionResult(data=None, errors=[error])
-        yield
-
-
-def bearer_refused(document: DocumentNode, operation_name: str | None) -> bool:
-    """Whether a present but bad bearer token refuses this operation."""
-    fields = _cached_root_fields(document, operation_name)
+    fields = _root_fields(document, operation_name)
     return fields is None or not fields <= REFRESH_AUTHENTICATED_FIELDS
 
 
 @functools.lru_cache(maxsize=512)
-def _cached_root_fields(
-    document: DocumentNode, operation_name: str | None
-) -> frozenset[str] | None:
-    fields = root_fields(document, operation_name)
-    return None if fields is None else frozenset(fields)
+def _root_fields(document: DocumentNode, operation_name: str | None) -> frozenset[str] | None:
+    """The root field names of the one operation to run; None when it is ambiguous."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [op for op in operations if op.name and op.name.value == operation_name]
+    if len(operations) != 1:
+        return None
+    return (
+        frozenset(
+            selection.name.value
+            for selection in operations[0].selection_set.selections
+            if isinstance(selection, FieldNode)
+        )
+        or None
+    )
 
 
 def lean_operation(
     document: DocumentNode, operation_name: str | None, lean: frozenset[str]
 ) -> bool:
-    fields = _cached_root_fields(document, operation_name)
+    fields = _root_fields(document, operation_name)
     return fields is not None and fields <= lean
 
 
