@@ -244,16 +244,6 @@ def _locked_session(
     return session, state
 
 
-@functools.cache
-def _rotation_sql() -> str:
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(name)} = %s" for name in _ROTATED_FIELDS)
-    return (
-        f"UPDATE {quote(Session._meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {quote('id')} = %s"
-    )
-
-
 _ROTATED_FIELDS = (
     "generation",
     "parent_hash",
@@ -263,16 +253,6 @@ _ROTATED_FIELDS = (
     "user_agent",
     "ip_address",
 )
-
-
-def _save_rotation(session: Session) -> None:
-    # The same as save(update_fields=_ROTATED_FIELDS), without compiling the UPDATE.
-    if connection.vendor != "postgresql":
-        session.save(update_fields=list(_ROTATED_FIELDS))
-        return
-    values = [getattr(session, name) for name in _ROTATED_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_rotation_sql(), [*values, session.pk])
 
 
 def _refresh_locked(
@@ -306,7 +286,8 @@ def _refresh_locked(
         session.last_used_at = now
         session.user_agent = (user_agent or "")[:300] or session.user_agent
         session.ip_address = ip_address or session.ip_address
-        _save_rotation(session)
+        # Rare on PostgreSQL, where _rotate_if_current rotates a current token first.
+        session.save(update_fields=_ROTATED_FIELDS)
         return _issue(session, successor)
     if (
         session.parent_hash

@@ -175,3 +175,20 @@ def test_twenty_concurrent_refreshes_all_get_the_same_new_token(user):
     newer = rotate(successor)
     assert newer not in {token, successor}
     assert error_code(token) == "TOKEN_REUSED"
+
+
+@pytest.mark.django_db
+def test_rotation_under_the_row_lock_saves_the_new_generation(user, monkeypatch):
+    # given: the one-statement rotation misses (as on SQLite, or in a race on PostgreSQL)
+    _, first, session = start(user)
+    monkeypatch.setattr("tokens.services._rotate_if_current", lambda *a, **k: None)
+
+    # when
+    issued = session_refresh(refresh_token=first, user_agent="locked", ip_address="10.0.0.9")
+
+    # then
+    session.refresh_from_db()
+    assert session.generation == 1
+    assert session.user_agent == "locked"
+    assert session.ip_address == "10.0.0.9"
+    assert rotate(issued.refresh_token)
