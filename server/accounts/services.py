@@ -313,12 +313,14 @@ def password_change(
         raise DomainError(
             CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.", "old_password"
         )
-    if len(old_password) > MAX_PASSWORD_LENGTH or not user.check_password(old_password):
+    # Locked before the current password is checked, so that two concurrent changes (or a
+    # change racing a reset) cannot both pass the check against the same old hash.
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if len(old_password) > MAX_PASSWORD_LENGTH or not locked.check_password(old_password):
         raise DomainError(
             AccountErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "old_password"
         )
-    password_check(new_password, user=user, field_name="new_password")
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    password_check(new_password, user=locked, field_name="new_password")
     _password_set(locked, new_password)
     locked.save(update_fields=["password", "password_reset_counter"])
     sessions_end_all(user=locked, keep_session_id=current_session_id)
