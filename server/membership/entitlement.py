@@ -69,16 +69,28 @@ class Access:
 ANONYMOUS = Access()
 
 
+def granting_subscription(user: User, *, now: datetime | None = None) -> Subscription | None:
+    """The user's subscription that grants access now: the highest tier (the newest among
+    equals), or None."""
+    now = now or timezone.now()
+    subscriptions = (
+        Subscription.objects.filter(user=user, status__in=GRANTING_STATUSES)
+        .select_related("plan")
+        .order_by("-created_at", "-id")
+    )
+    return max(
+        (s for s in subscriptions if subscription_grants_access(s, now=now)),
+        key=lambda s: s.plan.tier,
+        default=None,
+    )
+
+
 def access_for_user(user: User | None, *, now: datetime | None = None) -> Access:
-    """The viewer's access right now: the highest tier among their granting subscriptions."""
+    """The viewer's access right now: the tier of their granting subscription."""
     if user is None or not user.is_active:
         return ANONYMOUS
-    now = now or timezone.now()
-    subscriptions = Subscription.objects.filter(
-        user=user, status__in=GRANTING_STATUSES
-    ).select_related("plan")
-    tiers = [s.plan.tier for s in subscriptions if subscription_grants_access(s, now=now)]
-    return Access(tier=max(tiers, default=FREE_TIER))
+    granting = granting_subscription(user, now=now)
+    return ANONYMOUS if granting is None else Access(tier=granting.plan.tier)
 
 
 _CONTEXT_ATTRIBUTE = "_membership_access"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from membership.entitlement import GRANTING_STATUSES, subscription_grants_access
+from membership.entitlement import granting_subscription
 from membership.models import Plan, Subscription
 
 if TYPE_CHECKING:
@@ -24,15 +23,7 @@ def plan_get_active(*, slug: str) -> Plan | None:
 
 def subscription_granting(*, user: User) -> Subscription | None:
     """The subscription that gives the user access now (highest tier), or None."""
-    now = timezone.now()
-    candidates = [
-        s
-        for s in Subscription.objects.filter(user=user, status__in=GRANTING_STATUSES)
-        .select_related("plan")
-        .order_by("-created_at", "-id")
-        if subscription_grants_access(s, now=now)
-    ]
-    return max(candidates, key=lambda s: s.plan.tier, default=None)
+    return granting_subscription(user)
 
 
 def subscription_current(*, user: User) -> Subscription | None:
