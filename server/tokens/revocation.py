@@ -77,12 +77,8 @@ def _ttl_until(revoked_at: float) -> int:
 
 
 def set_raw(entries: Iterable[tuple[str, str, int]]) -> None:
-    """Write (key, value, ttl) entries as plain strings, readable by the request path's MGET."""
-    _set_many(entries)
-
-
-def _set_many(entries: Iterable[tuple[str, str, int]]) -> None:
-    """Write (key, value, ttl) entries; entries whose TTL has run out are skipped."""
+    """Write (key, value, ttl) entries as plain strings, readable by the request path's MGET;
+    entries whose TTL has run out are skipped."""
     live = [(key, value, ttl) for key, value, ttl in entries if ttl > 0]
     if not live:
         return
@@ -131,7 +127,7 @@ def _get_many(keys: list[str]) -> list[Any]:
 
 def mark_session_revoked(session_id: uuid.UUID | str, revoked_at: datetime) -> None:
     stamp = revoked_at.timestamp()
-    _set_many([(_sid_key(str(session_id)), f"{stamp:.6f}", _ttl_until(stamp))])
+    set_raw([(_sid_key(str(session_id)), f"{stamp:.6f}", _ttl_until(stamp))])
 
 
 def mark_user_revoked(
@@ -139,7 +135,7 @@ def mark_user_revoked(
 ) -> None:
     stamp = valid_after.timestamp()
     value = f"{stamp:.6f}|{kept_session_id or ''}"
-    _set_many([(_user_key(str(user_id)), value, _ttl_until(stamp))])
+    set_raw([(_user_key(str(user_id)), value, _ttl_until(stamp))])
 
 
 def rebuild() -> None:
@@ -162,7 +158,7 @@ def rebuild() -> None:
     # The marker lives as long as an access token: the set re-syncs itself at least that
     # often, even if an entry was lost without the marker going with it.
     entries.append((READY_KEY, "1", math.ceil(_lifetime())))
-    _set_many(entries)
+    set_raw(entries)
     logger.info("revocation set rebuilt from PostgreSQL (%d entries)", len(entries) - 1)
 
 
