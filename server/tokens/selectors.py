@@ -12,10 +12,11 @@ from accounts.models import User
 from tokens.models import Session, UserTokenState
 
 
-def _ended_by_user_state() -> Exists:
+def _ended_by_user_state(**also: object) -> Exists:
+    """The session was ended by its user's sign-out-everywhere (`also` narrows the mark)."""
     return Exists(
         UserTokenState.objects.filter(
-            user_id=OuterRef("user_id"), tokens_valid_after__gt=OuterRef("created_at")
+            user_id=OuterRef("user_id"), tokens_valid_after__gt=OuterRef("created_at"), **also
         ).exclude(kept_session_id=OuterRef("pk"))
     )
 
@@ -37,18 +38,11 @@ def sessions_active(*, user: User, now: datetime) -> list[Session]:
 def stale_session_ids(*, now: datetime, revoked_before: timedelta, limit: int) -> list[uuid.UUID]:
     """Sessions that can no longer be used and need not be kept for the record."""
     cutoff = now - revoked_before
-    ended_long_ago = Exists(
-        UserTokenState.objects.filter(
-            user_id=OuterRef("user_id"),
-            tokens_valid_after__gt=OuterRef("created_at"),
-            tokens_valid_after__lte=cutoff,
-        ).exclude(kept_session_id=OuterRef("pk"))
-    )
     stale = (
         Q(revoked_at__lte=cutoff)
         | Q(last_used_at__lte=now - settings.REFRESH_TOKEN_LIFETIME)
         | Q(created_at__lte=now - settings.SESSION_ABSOLUTE_LIFETIME)
-        | Q(ended_long_ago)
+        | Q(_ended_by_user_state(tokens_valid_after__lte=cutoff))
     )
     return list(
         Session.objects.filter(stale)
