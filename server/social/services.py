@@ -56,6 +56,10 @@ def _failed(reason: str, message: str = FAILED_MESSAGE) -> DomainError:
     return DomainError(SocialErrorCode.GOOGLE_AUTH_FAILED, message)
 
 
+def _disabled() -> DomainError:
+    return DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
+
+
 def _unavailable(reason: str) -> DomainError:
     logger.warning("google sign-in unavailable: %s", reason)
     return DomainError(SocialErrorCode.GOOGLE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
@@ -144,19 +148,15 @@ def _user_create(*, identity: GoogleIdentity, email: str) -> User:
     return user
 
 
-def _user_link_check(*, user: User, identity: GoogleIdentity) -> None:
-    """Link an existing account with the same address only when Google vouches for it."""
+def _user_link(*, user: User, identity: GoogleIdentity) -> None:
+    """Prepare an existing account with the same address for a Google identity; only when
+    Google vouches for the address."""
     if not user.is_active:
-        raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
+        raise _disabled()
     if not identity.email_verified:
         raise _failed(
             "email_verified is false on an existing address", SIGN_IN_WITH_PASSWORD_MESSAGE
         )
-    _user_link(user=user)
-
-
-def _user_link(*, user: User) -> None:
-    """Prepare an existing account for a Google identity that proved the same address."""
     if user.email_verified:
         return
     # Whoever registered this address never proved they own it, and Google now says
@@ -174,7 +174,7 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
     account = social_account_get(issuer=identity.issuer, subject=identity.subject)
     if account is not None:
         if not account.user.is_active:
-            raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
+            raise _disabled()
         if not identity.email_verified:
             raise _failed("email_verified is false", UNVERIFIED_MESSAGE)
         account.last_login_at = timezone.now()
@@ -195,9 +195,9 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
             user = User.objects.select_for_update().filter(email=email).first()
             if user is None:
                 raise _failed("concurrent registration vanished") from None
-            _user_link_check(user=user, identity=identity)
+            _user_link(user=user, identity=identity)
     else:
-        _user_link_check(user=user, identity=identity)
+        _user_link(user=user, identity=identity)
 
     try:
         with transaction.atomic():
@@ -214,7 +214,7 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
         if account is None:
             raise
         if not account.user.is_active:
-            raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE) from None
+            raise _disabled() from None
         return account.user
     return user
 
