@@ -95,20 +95,13 @@ class Command(BaseCommand):
                     for n in range(3)
                 ]
             )
+            fields = {"title": title, "summary": summary, "body": body, "required_tier": tier}
             Article.objects.update_or_create(
                 slug=slug,
-                defaults={
-                    "title": title,
-                    "summary": summary,
-                    "body": body,
-                    "required_tier": tier,
-                },
+                defaults=fields,
                 # Set once: running the command again must not reorder the feed.
                 create_defaults={
-                    "title": title,
-                    "summary": summary,
-                    "body": body,
-                    "required_tier": tier,
+                    **fields,
                     "published_at": now - timedelta(days=len(ARTICLES) - index),
                 },
             )
