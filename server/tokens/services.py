@@ -173,18 +173,20 @@ def _revoke(session: Session, *, reason: str, now: datetime) -> None:
     revocation.mark_session_revoked(session.pk, now)
 
 
+def _columns(model: type[Model], alias: str) -> tuple[str, list[str]]:
+    """`alias.col, …` of the model's concrete fields (quoted) and their attnames, for from_db."""
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    names = [f.attname for f in fields]
+    return ", ".join(f"{alias}.{quote(str(f.column))}" for f in fields), names
+
+
 @functools.cache
 def _locked_session_sql() -> tuple[str, list[str], list[str], list[str]]:
     quote = connection.ops.quote_name
-
-    def columns(model: type[Model], alias: str) -> tuple[str, list[str]]:
-        fields = model._meta.concrete_fields
-        names = [f.attname for f in fields]
-        return ", ".join(f"{alias}.{quote(str(f.column))}" for f in fields), names
-
-    session_cols, session_names = columns(Session, "s")
-    user_cols, user_names = columns(User, "u")
-    state_cols, state_names = columns(UserTokenState, "t")
+    session_cols, session_names = _columns(Session, "s")
+    user_cols, user_names = _columns(User, "u")
+    state_cols, state_names = _columns(UserTokenState, "t")
     # Identifiers come from the models, quoted; the session id is a bound parameter.
     sql = (
         f"SELECT {session_cols}, {user_cols}, {state_cols} "  # noqa: S608
@@ -314,11 +316,9 @@ def _rotate_sql() -> tuple[str, list[str], list[str]]:
     session_table = quote(Session._meta.db_table)
     user_table = quote(User._meta.db_table)
     state_table = quote(UserTokenState._meta.db_table)
-    session_fields = Session._meta.concrete_fields
-    user_fields = User._meta.concrete_fields
-    returning = ", ".join(f"s.{quote(str(f.column))}" for f in session_fields)
-    user_cols = ", ".join(f"u.{quote(str(f.column))}" for f in user_fields)
-    session_cols = ", ".join(f"r.{quote(str(f.column))}" for f in session_fields)
+    returning, session_names = _columns(Session, "s")
+    session_cols, _ = _columns(Session, "r")
+    user_cols, user_names = _columns(User, "u")
     # Identifiers come from the models, quoted; every value is a bound parameter.
     sql = f"""
         WITH r AS (
@@ -348,11 +348,7 @@ def _rotate_sql() -> tuple[str, list[str], list[str]]:
         )
         SELECT {session_cols}, {user_cols} FROM r JOIN {user_table} u ON u.id = r.user_id
     """  # noqa: S608
-    return (
-        sql,
-        [f.attname for f in session_fields],
-        [f.attname for f in user_fields],
-    )
+    return sql, session_names, user_names
 
 
 def _rotate_if_current(
