@@ -16,6 +16,7 @@ from accounts import email_tokens
 from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
+from accounts.selectors import user_get_by_email
 from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
@@ -171,23 +172,22 @@ def user_register(
     raise_if_any(errors)
 
     password_hash = make_password(password)
-    existing = User.objects.filter(email=normalized).first()
-    if existing is not None:
-        _registration_attempt_notify(existing)
-        return RegistrationResult(user=existing, created=False)
-    try:
-        with transaction.atomic():
-            user = User.objects.create(
-                email=normalized, password=password_hash, register_method=RegisterMethod.EMAIL
-            )
-    except IntegrityError:
-        # A concurrent registration of the same address won the race.
-        existing = User.objects.get(email=normalized)
-        _registration_attempt_notify(existing)
-        return RegistrationResult(user=existing, created=False)
-    Profile.objects.create(user=user, **changes)
-    account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
-    return RegistrationResult(user=user, created=True)
+    existing = user_get_by_email(email=normalized)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create(
+                    email=normalized, password=password_hash, register_method=RegisterMethod.EMAIL
+                )
+        except IntegrityError:
+            # A concurrent registration of the same address won the race.
+            existing = User.objects.get(email=normalized)
+        else:
+            Profile.objects.create(user=user, **changes)
+            account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
+            return RegistrationResult(user=user, created=True)
+    _registration_attempt_notify(existing)
+    return RegistrationResult(user=existing, created=False)
 
 
 def _registration_attempt_notify(user: User) -> None:
