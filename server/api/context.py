@@ -131,7 +131,8 @@ def bearer_token(request: HttpRequest) -> str | None:
 class Context(StrawberryDjangoContext):
     viewer: Viewer = field(default_factory=lambda: Viewer(None))
     # Set when a bearer token was present but unacceptable: the operation is refused with
-    # UNAUTHENTICATED (see api/extensions.py) rather than served as anonymous.
+    # UNAUTHENTICATED (GatehouseSchema.execute_sync, api/schema.py) rather than served as
+    # anonymous.
     auth_error: Unauthenticated | None = None
 
 
