@@ -83,13 +83,14 @@ class DevProvider(PaymentProvider):
 class StripeProvider(PaymentProvider):
     name = Provider.STRIPE
 
-    def __init__(self, client: StripeClient | None = None) -> None:
+    def __init__(self, *, timeout: float | None = None, max_retries: int = 2) -> None:
         if not settings.STRIPE_SECRET_KEY:
             raise ImproperlyConfigured("STRIPE_SECRET_KEY is not set")
-        self.client = client or StripeClient(
+        self.client = StripeClient(
             api_base=settings.STRIPE_API_BASE,
             secret_key=settings.STRIPE_SECRET_KEY,
-            timeout=settings.STRIPE_API_TIMEOUT,
+            timeout=settings.STRIPE_API_TIMEOUT if timeout is None else timeout,
+            max_retries=max_retries,
         )
 
     def start_subscription(

@@ -30,7 +30,6 @@ from membership.providers import (
     StripeProvider,
     get_payment_provider,
 )
-from membership.stripe_client import StripeClient
 
 logger = logging.getLogger(__name__)
 
@@ -360,14 +359,7 @@ def _stripe_subscription_fetch(subscription_id: str) -> Mapping[str, Any] | None
     if not settings.STRIPE_SECRET_KEY:
         return None
     # Inside the webhook's transaction and Stripe's delivery timeout: one short attempt.
-    provider = StripeProvider(
-        StripeClient(
-            api_base=settings.STRIPE_API_BASE,
-            secret_key=settings.STRIPE_SECRET_KEY,
-            timeout=min(5.0, settings.STRIPE_API_TIMEOUT),
-            max_retries=0,
-        )
-    )
+    provider = StripeProvider(timeout=min(5.0, settings.STRIPE_API_TIMEOUT), max_retries=0)
     try:
         return provider.fetch_subscription(subscription_id)
     except ProviderUnavailable:
