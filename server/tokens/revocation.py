@@ -67,10 +67,6 @@ def _redis() -> tuple[Any, str]:
     return _backend[1], _backend[2]
 
 
-def _redis_client() -> Any | None:
-    return _redis()[0]
-
-
 def _ttl_until(revoked_at: float) -> int:
     # The newest access token that this entry refuses was issued no later than revoked_at.
     return math.ceil(revoked_at + _lifetime() - time.time()) + 1

@@ -158,7 +158,7 @@ def test_a_user_set_inactive_is_refused_at_once(gql, user):
 def test_revocation_costs_one_redis_round_trip(gql, user, monkeypatch):
     issued = start(user)
     assert works(gql, issued.access_token)  # the revocation set is known complete
-    client = revocation._redis_client()
+    client, _ = revocation._redis()
     assert client is not None
     connection_class = client.connection_pool.connection_class
     sent: list[str] = []
