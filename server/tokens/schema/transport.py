@@ -14,6 +14,7 @@ from strawberry.types import Info
 from accounts.schema.types import User
 from api.context import Context
 from api.errors import Error, Forbidden
+from api.middleware import GRAPHQL_PATH
 
 if TYPE_CHECKING:
     from tokens.services import IssuedTokens
@@ -45,7 +46,8 @@ class AuthPayload:
     errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
-COOKIE_PATH = "/graphql/"
+# The cookie rides only to the GraphQL endpoint.
+COOKIE_PATH = GRAPHQL_PATH
 
 
 def set_refresh_cookie(response: HttpResponse, token: str) -> None:
