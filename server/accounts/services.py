@@ -147,13 +147,28 @@ class RegistrationResult:
 
 @transaction.atomic
 def user_register(
-    *, email: str, password: str, profile: ProfileData | None = None
+    *,
+    email: str,
+    password: str,
+    profile: ProfileData | None = None,
+    ip_address: str | None = None,
 ) -> RegistrationResult:
     """Create an unverified account, or find the existing one without saying so.
 
     The password is validated and hashed in both cases so that a taken address answers
     in the same time and with the same payload as a free one.
     """
+    # Each attempt costs a deliberately slow hash and may send an email: limit it per
+    # client, before any of that work, whether or not the address has an account.
+    if ip_address and not ratelimit.hit(
+        "register_ip",
+        ip_address,
+        limit=settings.REGISTRATIONS_PER_IP,
+        window=settings.REGISTRATIONS_IP_WINDOW,
+    ):
+        raise DomainError(
+            CoreErrorCode.RATE_LIMITED, "Too many sign-ups from your network; try later."
+        )
     errors: list[DomainError] = []
     normalized = ""
     try:

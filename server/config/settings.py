@@ -213,6 +213,8 @@ PASSWORD_RESET_TOKEN_LIFETIME = env.duration("PASSWORD_RESET_TOKEN_LIFETIME", ti
 PASSWORD_RESET_TIMEOUT = int(PASSWORD_RESET_TOKEN_LIFETIME.total_seconds())
 EMAIL_RESEND_COOLDOWN = env.duration("EMAIL_RESEND_COOLDOWN", timedelta(seconds=60))
 # Per client IP, across addresses: requestPasswordReset and resendVerificationEmail.
+REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", 20)
+REGISTRATIONS_IP_WINDOW = env.duration("REGISTRATIONS_IP_WINDOW", timedelta(hours=1))
 EMAIL_REQUESTS_PER_IP = env.int("EMAIL_REQUESTS_PER_IP", 20)
 EMAIL_REQUESTS_IP_WINDOW = env.duration("EMAIL_REQUESTS_IP_WINDOW", timedelta(hours=1))
 # Wrong old passwords in changePassword, per user.

@@ -71,6 +71,7 @@ class Mutation:
                 email=input.email,
                 password=input.password,
                 profile=input.profile.to_data() if input.profile else None,
+                ip_address=client_ip(info.context.request),
             )
         except DomainError as exc:
             return RegisterPayload(ok=False, errors=errors_from(exc))

@@ -141,3 +141,14 @@ def test_disabled_user_token_stops_working(gql, user, access_token):
     user.save()
     result = gql(ME, token=access_token)
     assert result.error_codes == ["UNAUTHENTICATED"]
+
+
+def test_register_is_rate_limited_per_client_whether_or_not_the_address_exists(gql, settings):
+    # given a small per-IP allowance
+    settings.REGISTRATIONS_PER_IP = 2
+    # when one client keeps registering (a taken address counts like a new one)
+    answers = [register(gql, email=f"u{n}@example.com") for n in (1, 1, 2)]
+    # then the third attempt is refused before any account is created or hash computed
+    assert [a.data["register"]["ok"] for a in answers] == [True, True, False]
+    assert answers[2].data["register"]["errors"][0]["code"] == "RATE_LIMITED"
+    assert User.objects.count() == 1
