@@ -52,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     # Part of every password-reset token's hash: bumping it on each request spends every
-    # reset link sent before (see accounts/tokens.py).
+    # reset link sent before (see accounts/email_tokens.py).
     password_reset_counter = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()

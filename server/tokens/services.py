@@ -142,6 +142,9 @@ def session_login(
             None,
         )
     ratelimit.reset("login:email", normalized)
+    # As Django's own login does; it also spends reset links sent before this sign-in
+    # (the reset token covers last_login), as accounts/email_tokens.py promises.
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return session_start(
         user=user, auth_method=AuthMethod.PASSWORD, user_agent=user_agent, ip_address=ip_address
     )

@@ -99,3 +99,19 @@ def test_unknown_email_costs_the_same_password_hashing_as_a_wrong_password(
     unknown = len(calls)
 
     assert wrong == unknown == 1
+
+
+def test_a_password_sign_in_spends_reset_links_sent_before_it(gql, user, password):
+    from accounts.email_tokens import reset_token_check, reset_token_make
+    from core.errors import DomainError
+
+    # given a reset link sent before the owner remembered the password
+    token = reset_token_make(user=user)
+    # when they sign in with the password
+    assert data(login(gql, user.email, password))["login"]["errors"] == []
+    # then the old link no longer works
+    user.refresh_from_db()
+    assert user.last_login is not None
+    with pytest.raises(DomainError) as caught:
+        reset_token_check(token=token)
+    assert caught.value.code.value == "INVALID_TOKEN"
