@@ -13,6 +13,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from strawberry.django.views import GraphQLView
 from strawberry.exceptions import MissingQueryError
@@ -68,7 +69,14 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             length = request.META.get("CONTENT_LENGTH") or "0"
             if not length.isdigit() or int(length) > settings.GRAPHQL_MAX_REQUEST_BYTES:
                 return error_response(413, "The request body is too large.")
-            if request.body.lstrip()[:1] == b"[":
+            try:
+                # Also bounds a body that came without a Content-Length (chunked).
+                body = request.body
+            except RequestDataTooBig:
+                return error_response(413, "The request body is too large.")
+            if len(body) > settings.GRAPHQL_MAX_REQUEST_BYTES:
+                return error_response(413, "The request body is too large.")
+            if body.lstrip()[:1] == b"[":
                 return error_response(400, "Batched requests are not accepted; send one operation.")
         try:
             response = (self._run_plain_post(request) if request.method == "POST" else None) or (

@@ -201,3 +201,23 @@ def test_responses_are_not_cached(client):
         "/graphql/", data=json.dumps({"query": ME}), content_type="application/json"
     )
     assert response["Cache-Control"] == "no-store"
+
+
+def test_a_body_without_content_length_is_bounded_too(db):
+    import io
+
+    from django.test import RequestFactory
+
+    from api.schema import schema
+    from api.views import GatehouseGraphQLView
+
+    # given a body the client did not announce (as with chunked transfer), over 256 KiB
+    huge = json.dumps({"query": "{ me { id } }" + " " * (300 * 1024)}).encode()
+    request = RequestFactory().post("/graphql/", data=b"", content_type="application/json")
+    request.META.pop("CONTENT_LENGTH", None)
+    request.META["wsgi.input"] = io.BytesIO(huge)
+    request._stream = io.BytesIO(huge)  # what a server that de-chunks would hand Django
+    # when
+    response = GatehouseGraphQLView.as_view(schema=schema)(request)
+    # then a JSON 413, not Django's plain error page
+    assert_clean_error(response, 413)
