@@ -53,6 +53,13 @@ def _already_subscribed() -> DomainError:
     )
 
 
+def _payments_unavailable() -> DomainError:
+    return DomainError(
+        MembershipErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
+        "Payments are unavailable right now; try again in a moment.",
+    )
+
+
 def subscription_start(*, user: User, plan_slug: str) -> SubscribeResult:
     """Start a subscription to an active plan.
 
@@ -75,10 +82,7 @@ def subscription_start(*, user: User, plan_slug: str) -> SubscribeResult:
     try:
         started = provider.start_subscription(user=user, plan=plan, customer_id=customer_id)
     except ProviderUnavailable:
-        raise DomainError(
-            MembershipErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
-            "Payments are unavailable right now; try again in a moment.",
-        ) from None
+        raise _payments_unavailable() from None
     if started.status is None:
         return SubscribeResult(checkout_url=started.checkout_url, subscription=None)
     return SubscribeResult(
@@ -122,10 +126,7 @@ def subscription_cancel(*, user: User) -> Subscription:
     try:
         get_payment_provider(subscription.provider).cancel_at_period_end(subscription=subscription)
     except ProviderUnavailable:
-        raise DomainError(
-            MembershipErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
-            "Payments are unavailable right now; try again in a moment.",
-        ) from None
+        raise _payments_unavailable() from None
     return _subscription_mark_cancelling(subscription_id=subscription.pk)
 
 
