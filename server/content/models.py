@@ -1,4 +1,4 @@
-"""Articles. Entitlement gating comes with the membership work."""
+"""Articles. Who may read a body is decided in membership/entitlement.py."""
 
 from django.db import models
 
