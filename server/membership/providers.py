@@ -9,6 +9,7 @@ Providers talk to the outside world only; services write the database.
 
 from __future__ import annotations
 
+import time
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from django.utils import timezone
 
 from membership.models import Interval, Plan, Provider, Subscription, SubscriptionStatus
 from membership.stripe_client import StripeClient, StripeError
+
+# Seconds during which repeated subscribe calls reuse one Stripe Checkout Session.
+CHECKOUT_REUSE_WINDOW = 600
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -111,10 +115,13 @@ class StripeProvider(PaymentProvider):
             params["customer"] = customer_id
         else:
             params["customer_email"] = user.email
+        # One key per user, plan and 10-minute window: a second tab (or a double click)
+        # gets the same Checkout Session back from Stripe instead of a second one that
+        # could be paid too and leave the member with two charged subscriptions.
+        window = int(time.time()) // CHECKOUT_REUSE_WINDOW
+        key = f"gatehouse-checkout-{user.pk}-{plan.slug}-{customer_id or 'new'}-{window}"
         try:
-            session = self.client.create_checkout_session(
-                params, idempotency_key=f"gatehouse-checkout-{uuid.uuid4()}"
-            )
+            session = self.client.create_checkout_session(params, idempotency_key=key)
         except StripeError as exc:
             raise ProviderUnavailable(str(exc)) from None
         url = session.get("url")

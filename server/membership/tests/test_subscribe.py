@@ -244,6 +244,18 @@ def test_stripe_subscribe_creates_a_checkout_session(
     assert Subscription.objects.count() == 0
 
 
+def test_two_subscribe_calls_reuse_one_checkout_session(
+    gql, user, access_token, plans, stripe_standin
+):
+    # given a member who clicks "subscribe" in two tabs
+    gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
+    gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
+    # then both calls carry one idempotency key, so Stripe answers with the same session
+    first, second = stripe_standin.requests
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
+    assert str(user.pk) in first.headers["idempotency-key"]
+
+
 def test_stripe_checkout_then_webhooks_activate(
     gql, client, user, access_token, plans, stripe_standin
 ):
