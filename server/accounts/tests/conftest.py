@@ -6,7 +6,6 @@ import email
 import email.policy
 import re
 import signal
-import socket
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -19,15 +18,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from api.testing import free_port
 from config.email_url import email_settings
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class _Collect:

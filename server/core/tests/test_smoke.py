@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,15 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from api.testing import free_port
+
 ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.smoke
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def post(url: str, query: str, variables: dict | None = None, token: str | None = None) -> dict:

@@ -341,12 +341,9 @@ def test_stripe_outage_is_a_payload_error_without_secrets(
 def test_stripe_unreachable_is_a_payload_error(
     gql, user, access_token, plans, stripe_standin, settings
 ):
-    import socket
+    from api.testing import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings.STRIPE_API_BASE = f"http://127.0.0.1:{port}"
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"
     result = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
     assert errors(result, "subscribe") == [(None, "PAYMENT_PROVIDER_UNAVAILABLE")]
 

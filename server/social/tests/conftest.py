@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from api.testing import free_port
 from social.tests.provider import LocalOpenIDProvider
 
 WEB_CLIENT_ID = "gatehouse-web.apps.googleusercontent.com"
@@ -36,10 +37,7 @@ def provider(settings, monkeypatch) -> Iterator[LocalOpenIDProvider]:
 @pytest.fixture
 def closed_port_url() -> str:
     """A URL on 127.0.0.1 where nothing listens: Google being unreachable."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from api.testing import free_port
 from tokens import revocation
 from tokens.models import AuthMethod, Session
 from tokens.services import IssuedTokens, session_start, sessions_end_all
@@ -174,12 +174,6 @@ def test_revocation_costs_one_redis_round_trip(gql, user, monkeypatch):
 
 
 # --- a Redis flush ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

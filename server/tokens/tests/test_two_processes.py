@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,18 +20,13 @@ from django.db import connection
 from django.test import override_settings
 
 from accounts.models import User
+from api.testing import free_port
 from tokens.keys import generate_private_jwk
 from tokens.tests.helpers import LOGIN, LOGOUT, LOGOUT_ALL, ME, REVOKE
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct-horse-battery-9"
 KEYS = json.dumps({"keys": [generate_private_jwk("two-processes")]})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def post(base: str, query: str, variables: dict | None = None, token: str | None = None) -> Any:
