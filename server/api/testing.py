@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import time
+import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.test import Client
 
@@ -15,6 +18,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_until_serving(
+    base: str, process: subprocess.Popen[bytes], log: IO[str], *, timeout: float
+) -> None:
+    """Poll `base`/healthz until a server we started answers; fail with its log if it dies
+    or does not come up within `timeout` seconds."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            # Only ever our own http://127.0.0.1 servers.
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"the server at {base} did not come up:\n{log.read()[-4000:]}")
+            time.sleep(0.2)
 
 
 @dataclass

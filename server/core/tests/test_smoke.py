@@ -10,13 +10,12 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from api.testing import free_port
+from api.testing import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -60,17 +59,8 @@ def server(tmp_path_factory):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"bin/dev did not come up:\n{log.read()[-4000:]}")
-                time.sleep(0.3)
+        wait_until_serving(base, process, log, timeout=120)
         yield base, var_dir, log
     finally:
         if process.poll() is None:

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from django.db import connection
 from django.test import override_settings
 
 from accounts.models import User
-from api.testing import free_port
+from api.testing import free_port, wait_until_serving
 from tokens.keys import generate_private_jwk
 from tokens.tests.helpers import LOGIN, LOGOUT, LOGOUT_ALL, ME, REVOKE
 
@@ -72,17 +71,8 @@ def servers(transactional_db, tmp_path) -> Iterator[tuple[str, str]]:
     processes = [start_server(port, log) for port, log in zip(ports, logs, strict=True)]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        deadline = time.monotonic() + 60
         for base, process, log in zip(bases, processes, logs, strict=True):
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        pytest.fail(f"server did not come up:\n{log.read()[-3000:]}")
-                    time.sleep(0.2)
+            wait_until_serving(base, process, log, timeout=60)
         with override_settings(JWT_PRIVATE_KEYS=KEYS):
             yield bases[0], bases[1]
     finally:
