@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from membership.entitlement import granting_subscription
-from membership.models import Plan, Subscription
+from membership.models import Plan, Provider, Subscription
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -49,3 +49,10 @@ def customer_id_for(*, user: User, provider: str) -> str:
         .first()
         or ""
     )
+
+
+def plan_for_provider_price(*, provider: str, price_id: str) -> Plan | None:
+    """The plan sold under a provider's price id (webhooks map subscriptions back by it)."""
+    if provider == Provider.STRIPE and price_id:
+        return Plan.objects.filter(stripe_price_id=price_id).first()
+    return None

@@ -1,14 +1,16 @@
-"""Writes for membership: starting and cancelling subscriptions, applying Stripe events."""
+"""Writes for membership: starting and cancelling subscriptions, applying provider events.
+
+Provider-neutral: a provider's events reach this module already translated (see
+membership/providers/base.py); no provider's own field names appear here.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountErrorCode
@@ -20,15 +22,17 @@ from membership.errors import MembershipErrorCode
 from membership.models import (
     Plan,
     ProcessedWebhookEvent,
-    Provider,
     Subscription,
     SubscriptionStatus,
 )
-from membership.providers import (
-    ProviderUnavailable,
-    StartedSubscription,
-    StripeProvider,
-    get_payment_provider,
+from membership.providers import ProviderUnavailable, StartedSubscription, get_payment_provider
+from membership.providers.base import (
+    FETCHED_ORDER,
+    CheckoutCompleted,
+    PaymentOutcome,
+    PlanRef,
+    ProviderEvent,
+    SubscriptionState,
 )
 
 logger = logging.getLogger(__name__)
@@ -72,7 +76,7 @@ def subscription_start(*, user: User, plan_slug: str) -> SubscribeResult:
         )
     plan = selectors.plan_get_active(slug=plan_slug.strip())
     provider = get_payment_provider()
-    if plan is None or (provider.name == Provider.STRIPE and not plan.stripe_price_id):
+    if plan is None or not provider.sells(plan):
         raise DomainError(MembershipErrorCode.PLAN_NOT_FOUND, "There is no such plan.", "plan_slug")
     if selectors.subscription_granting(user=user) is not None:
         raise _already_subscribed()
@@ -140,64 +144,30 @@ def _subscription_mark_cancelling(*, subscription_id: int) -> Subscription:
     return subscription
 
 
-# --- Stripe events --------------------------------------------------------------------------
+# --- provider events -----------------------------------------------------------------------
 
-# Tie-break for events created in the same second: the later kind carries the newer state
-# (Stripe emits created → invoice → updated → deleted for one change).
-EVENT_RANK = {
-    "customer.subscription.created": 1,
-    "invoice.paid": 2,
-    "invoice.payment_failed": 2,
-    "customer.subscription.updated": 3,
-    "customer.subscription.paused": 3,
-    "customer.subscription.resumed": 3,
-    "customer.subscription.deleted": 4,
-}
-# A subscription read from Stripe's API while handling an event is at least as new as that
-# event: it beats every event of the same second.
-FETCHED_RANK = 5
+# Reads a subscription from the provider's API now; None when it cannot.
+SubscriptionReader = Callable[[str], SubscriptionState | None]
 
 
-def _ts(value: object) -> datetime | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=UTC)
-    return None
+def _plan_for(*, provider: str, plan: PlanRef) -> Plan | None:
+    if plan.price_id:
+        found = selectors.plan_for_provider_price(provider=provider, price_id=plan.price_id)
+        if found is not None:
+            return found
+    return Plan.objects.filter(slug=plan.slug).first() if plan.slug else None
 
 
-def _id(value: object) -> str:
-    """An id field that may be a bare id or an expanded object."""
-    if isinstance(value, Mapping):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
-
-
-def _first_item(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    items = (obj.get("items") or {}).get("data") or []
-    return items[0] if items and isinstance(items[0], Mapping) else {}
-
-
-def _plan_for(obj: Mapping[str, Any]) -> Plan | None:
-    price_id = _id(_first_item(obj).get("price"))
-    if price_id:
-        plan = Plan.objects.filter(stripe_price_id=price_id).first()
-        if plan is not None:
-            return plan
-    slug = (obj.get("metadata") or {}).get("plan_slug")
-    return Plan.objects.filter(slug=slug).first() if isinstance(slug, str) else None
-
-
-def _user_for(obj: Mapping[str, Any], *, reference: object = None) -> User | None:
-    user_id = reference or (obj.get("metadata") or {}).get("user_id")
-    if isinstance(user_id, str) and user_id:
+def _user_for(*, provider: str, user_id: str, customer_id: str) -> User | None:
+    if user_id:
         from accounts.selectors import user_get
 
         user = user_get(user_id=user_id)
         if user is not None:
             return user
-    customer = _id(obj.get("customer"))
-    if customer:
+    if customer_id:
         known = (
-            Subscription.objects.filter(provider=Provider.STRIPE, provider_customer_id=customer)
+            Subscription.objects.filter(provider=provider, provider_customer_id=customer_id)
             .select_related("user")
             .first()
         )
@@ -207,9 +177,9 @@ def _user_for(obj: Mapping[str, Any], *, reference: object = None) -> User | Non
 
 
 def _locked_subscription(
-    *, subscription_id: str, obj: Mapping[str, Any], reference: object = None
+    *, provider: str, subscription_id: str, user_id: str, customer_id: str, plan: PlanRef
 ) -> Subscription | None:
-    """The row of a Stripe subscription, locked; created (incomplete) when first seen."""
+    """The row of a provider subscription, locked; created (incomplete) when first seen."""
     row = (
         Subscription.objects.select_for_update()
         .filter(provider_subscription_id=subscription_id)
@@ -217,29 +187,31 @@ def _locked_subscription(
     )
     if row is not None:
         return row
-    user = _user_for(obj, reference=reference)
-    plan = _plan_for(obj)
-    if user is None or plan is None:
-        logger.warning("stripe subscription %s: no matching user or plan; ignored", subscription_id)
+    user = _user_for(provider=provider, user_id=user_id, customer_id=customer_id)
+    plan_row = _plan_for(provider=provider, plan=plan)
+    if user is None or plan_row is None:
+        logger.warning(
+            "%s subscription %s: no matching user or plan; ignored", provider, subscription_id
+        )
         return None
     try:
         with transaction.atomic():
             Subscription.objects.create(
                 user=user,
-                plan=plan,
-                provider=Provider.STRIPE,
+                plan=plan_row,
+                provider=provider,
                 provider_subscription_id=subscription_id,
-                provider_customer_id=_id(obj.get("customer")),
+                provider_customer_id=customer_id,
             )
     except IntegrityError:
         pass  # a concurrent event for the same subscription created it first
     return Subscription.objects.select_for_update().get(provider_subscription_id=subscription_id)
 
 
-def _is_stale(row: Subscription, created: datetime, rank: int) -> bool:
+def _is_stale(row: Subscription, at: datetime, order: int) -> bool:
     if row.provider_state_at is None:
         return False
-    return (row.provider_state_at, row.provider_state_rank) > (created, rank)
+    return (row.provider_state_at, row.provider_state_rank) > (at, order)
 
 
 def _set_status(row: Subscription, status: str, at: datetime) -> None:
@@ -250,155 +222,123 @@ def _set_status(row: Subscription, status: str, at: datetime) -> None:
     row.status = status
 
 
-def _apply_subscription_object(
-    obj: Mapping[str, Any], *, created: datetime, rank: int
+def _apply_state(
+    state: SubscriptionState, *, provider: str, at: datetime, order: int
 ) -> Subscription | None:
-    subscription_id = _id(obj)
-    status = obj.get("status")
-    if not subscription_id or status not in SubscriptionStatus.values:
-        logger.warning("stripe subscription event without id or known status; ignored")
-        return None
-    row = _locked_subscription(subscription_id=subscription_id, obj=obj)
+    row = _locked_subscription(
+        provider=provider,
+        subscription_id=state.subscription_id,
+        user_id=state.user_id,
+        customer_id=state.customer_id,
+        plan=state.plan,
+    )
     if row is None:
         return None
-    if _is_stale(row, created, rank):
-        logger.info("stripe subscription %s: older event ignored", subscription_id)
+    if _is_stale(row, at, order):
+        logger.info("%s subscription %s: older event ignored", provider, state.subscription_id)
         return row
-    item = _first_item(obj)
-    plan = _plan_for(obj)
+    plan = _plan_for(provider=provider, plan=state.plan)
     if plan is not None:
         row.plan = plan
-    _set_status(row, str(status), created)
-    # API versions from 2025-03-31 keep the period on the subscription items.
-    row.current_period_start = _ts(
-        obj.get("current_period_start") or item.get("current_period_start")
-    )
-    row.current_period_end = _ts(obj.get("current_period_end") or item.get("current_period_end"))
-    row.cancel_at_period_end = bool(obj.get("cancel_at_period_end"))
-    row.canceled_at = _ts(obj.get("canceled_at"))
-    row.provider_customer_id = _id(obj.get("customer")) or row.provider_customer_id
-    row.provider_state_at, row.provider_state_rank = created, rank
+    _set_status(row, state.status, at)
+    row.current_period_start = state.current_period_start
+    row.current_period_end = state.current_period_end
+    row.cancel_at_period_end = state.cancel_at_period_end
+    row.canceled_at = state.canceled_at
+    row.provider_customer_id = state.customer_id or row.provider_customer_id
+    row.provider_state_at, row.provider_state_rank = at, order
     row.save()
     return row
 
 
-def _invoice_subscription_id(invoice: Mapping[str, Any]) -> str:
-    direct = _id(invoice.get("subscription"))
-    if direct:
-        return direct
-    # API versions from 2025-03-31 moved it under parent.subscription_details.
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return _id(details.get("subscription"))
-
-
-def _apply_invoice(
-    invoice: Mapping[str, Any], *, paid: bool, created: datetime, rank: int
+def _apply_payment(
+    payment: PaymentOutcome, *, provider: str, at: datetime, order: int
 ) -> Subscription | None:
-    subscription_id = _invoice_subscription_id(invoice)
-    if not subscription_id:
-        return None
     row = (
         Subscription.objects.select_for_update()
-        .filter(provider_subscription_id=subscription_id)
+        .filter(provider_subscription_id=payment.subscription_id)
         .first()
     )
     if row is None:
-        # The subscription's own events create the row; this one carries no plan.
-        logger.info("stripe invoice for unknown subscription %s; ignored", subscription_id)
+        # The subscription's own events create the row; a payment carries no plan.
+        logger.info(
+            "%s payment for unknown subscription %s; ignored", provider, payment.subscription_id
+        )
         return None
-    if _is_stale(row, created, rank):
+    if _is_stale(row, at, order):
         return row
-    if paid:
+    if payment.paid:
         if row.status in (
             SubscriptionStatus.PAST_DUE,
             SubscriptionStatus.UNPAID,
             SubscriptionStatus.INCOMPLETE,
         ):
-            _set_status(row, SubscriptionStatus.ACTIVE, created)
-        lines = (invoice.get("lines") or {}).get("data") or []
-        period = (lines[0].get("period") or {}) if lines else {}
-        end = _ts(period.get("end"))
+            _set_status(row, SubscriptionStatus.ACTIVE, at)
+        end = payment.period_end
         if end is not None and (row.current_period_end is None or end > row.current_period_end):
-            row.current_period_start = _ts(period.get("start")) or row.current_period_start
+            row.current_period_start = payment.period_start or row.current_period_start
             row.current_period_end = end
     elif row.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
-        _set_status(row, SubscriptionStatus.PAST_DUE, created)
-    row.provider_state_at, row.provider_state_rank = created, rank
+        _set_status(row, SubscriptionStatus.PAST_DUE, at)
+    row.provider_state_at, row.provider_state_rank = at, order
     row.save()
     return row
 
 
-def _apply_checkout_session(
-    session: Mapping[str, Any], *, created: datetime
+def _apply_checkout(
+    checkout: CheckoutCompleted,
+    *,
+    provider: str,
+    at: datetime,
+    read_subscription: SubscriptionReader | None,
 ) -> Subscription | None:
-    if session.get("mode") != "subscription":
-        return None
-    subscription_id = _id(session.get("subscription"))
-    if not subscription_id:
-        return None
     row = _locked_subscription(
-        subscription_id=subscription_id,
-        obj=session,
-        reference=session.get("client_reference_id"),
+        provider=provider,
+        subscription_id=checkout.subscription_id,
+        user_id=checkout.user_id,
+        customer_id=checkout.customer_id,
+        plan=checkout.plan,
     )
     if row is None:
         return None
     if not row.provider_customer_id:
-        row.provider_customer_id = _id(session.get("customer"))
+        row.provider_customer_id = checkout.customer_id
         row.save(update_fields=["provider_customer_id", "updated_at"])
-    if row.provider_state_at is None:
+    if row.provider_state_at is None and read_subscription is not None:
         # No subscription event has been applied yet (they may come later, or have been
         # lost): read the subscription as it is now, so that a paid checkout unlocks at
         # once, as Stripe recommends. Without it the row waits for those events.
-        fetched = _stripe_subscription_fetch(subscription_id)
+        fetched = read_subscription(checkout.subscription_id)
         if fetched is not None:
-            return _apply_subscription_object(fetched, created=created, rank=FETCHED_RANK)
+            return _apply_state(fetched, provider=provider, at=at, order=FETCHED_ORDER)
     return row
 
 
-def _stripe_subscription_fetch(subscription_id: str) -> Mapping[str, Any] | None:
-    if not settings.STRIPE_SECRET_KEY:
-        return None
-    # Inside the webhook's transaction and Stripe's delivery timeout: one short attempt.
-    provider = StripeProvider(timeout=min(5.0, settings.STRIPE_API_TIMEOUT), max_retries=0)
-    try:
-        return provider.fetch_subscription(subscription_id)
-    except ProviderUnavailable:
-        logger.warning(
-            "stripe subscription %s could not be read; waiting for its events", subscription_id
-        )
-        return None
-
-
 @transaction.atomic
-def stripe_event_process(*, event: Mapping[str, Any]) -> bool:
-    """Apply one verified Stripe event; False when this event id was already processed.
+def provider_event_process(
+    *, event: ProviderEvent, read_subscription: SubscriptionReader | None = None
+) -> bool:
+    """Apply one verified provider event; False when this event id was already processed.
 
     The event id's unique row is inserted in the same transaction as the change: a
     concurrent duplicate waits on that insert and then finds it taken, and a failure rolls
-    both back so that Stripe's retry is processed afresh.
+    both back so that the provider's retry is processed afresh. `read_subscription` reads
+    the current state when a completed checkout arrives before the subscription's events.
     """
-    event_id = event.get("id")
-    event_type = event.get("type")
-    created = _ts(event.get("created"))
-    if not isinstance(event_id, str) or not isinstance(event_type, str) or created is None:
-        raise ValueError("not a Stripe event")
     try:
         with transaction.atomic():
             ProcessedWebhookEvent.objects.create(
-                provider=Provider.STRIPE, event_id=event_id, event_type=event_type[:100]
+                provider=event.provider,
+                event_id=event.event_id,
+                event_type=event.event_type[:100],
             )
     except IntegrityError:
         return False
-    obj = (event.get("data") or {}).get("object") or {}
-    if not isinstance(obj, Mapping):
-        return True
-    rank = EVENT_RANK.get(event_type, 0)
-    if event_type == "checkout.session.completed":
-        _apply_checkout_session(obj, created=created)
-    elif event_type.startswith("customer.subscription."):
-        if event_type in EVENT_RANK:
-            _apply_subscription_object(obj, created=created, rank=rank)
-    elif event_type in ("invoice.paid", "invoice.payment_failed"):
-        _apply_invoice(obj, paid=event_type == "invoice.paid", created=created, rank=rank)
+    change, provider, at = event.change, event.provider, event.occurred_at
+    if isinstance(change, SubscriptionState):
+        _apply_state(change, provider=provider, at=at, order=event.order)
+    elif isinstance(change, PaymentOutcome):
+        _apply_payment(change, provider=provider, at=at, order=event.order)
+    elif isinstance(change, CheckoutCompleted):
+        _apply_checkout(change, provider=provider, at=at, read_subscription=read_subscription)
     return True

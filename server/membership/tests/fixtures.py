@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import stripe
 from django.test import Client
 from django.utils import timezone
 
@@ -16,7 +17,6 @@ from accounts.models import User
 from content.models import Article
 from membership.models import Plan, Provider, Subscription, SubscriptionStatus
 from membership.tests.stripe_standin import StripeStandIn
-from membership.webhooks import stripe_signature
 
 WEBHOOK_SECRET = "whsec_test_secret_for_gatehouse"
 
@@ -66,9 +66,9 @@ def make_article(slug: str, *, tier: int = 0, days_ago: float = 1, **fields: Any
 
 
 def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
-    """A Stripe-Signature header exactly as Stripe builds it."""
+    """A Stripe-Signature header as Stripe builds it (`t=…,v1=…`), made by the SDK's helper."""
     t = int(time.time()) if timestamp is None else timestamp
-    return f"t={t},v1={stripe_signature(payload, secret=secret, timestamp=t)}"
+    return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret, timestamp=t)
 
 
 def stripe_event(event_type: str, obj: dict[str, Any], *, event_id: str, created: int) -> bytes:

@@ -16,7 +16,7 @@ from accounts.models import User
 from core.errors import DomainError
 from membership import services
 from membership.models import Subscription, SubscriptionStatus
-from membership.providers import DevProvider, get_payment_provider
+from membership.providers import DevProvider, StripeProvider, get_payment_provider
 from membership.tests.fixtures import (
     make_article,
     make_plan,
@@ -389,17 +389,21 @@ def test_stripe_cancel_failure_leaves_the_subscription_as_it_was(
     assert Subscription.objects.get().cancel_at_period_end is False
 
 
-def test_stripe_client_encodes_nested_params_and_reads_objects(stripe_standin, settings):
-    from membership.stripe_client import StripeClient, form_encode
-
-    assert form_encode({"a": {"b": [{"c": 1}, "d"]}, "e": True, "f": None}) == [
-        ("a[b][0][c]", "1"),
-        ("a[b][1]", "d"),
-        ("e", "true"),
-    ]
-    stripe_standin.add_subscription("sub_read", status="trialing")
-    client = StripeClient(api_base=stripe_standin.url, secret_key=stripe_standin.secret_key)
-    assert client.retrieve_subscription("sub_read")["status"] == "trialing"
-    assert stripe_standin.requests[-1].method == "GET"
-    assert "idempotency-key" not in stripe_standin.requests[-1].headers
-    assert stripe_standin.secret_key not in repr(client)
+def test_stripe_provider_reads_a_subscription_through_the_sdk(stripe_standin):
+    stripe_standin.add_subscription(
+        "sub_read", status="trialing", items={"object": "list", "data": [{"price": "price_pro"}]}
+    )
+    provider = StripeProvider()
+    state = provider.read_subscription("sub_read")
+    assert state is not None
+    assert (state.subscription_id, state.status, state.plan.price_id) == (
+        "sub_read",
+        SubscriptionStatus.TRIALING,
+        "price_pro",
+    )
+    (request,) = stripe_standin.requests
+    assert (request.method, request.path) == ("GET", "/v1/subscriptions/sub_read")
+    assert "idempotency-key" not in request.headers
+    assert stripe_standin.secret_key not in repr(provider)
+    # unknown to Stripe: None, not an exception
+    assert provider.read_subscription("sub_nope") is None
