@@ -7,6 +7,8 @@ limits than `subscribe`, and tests point STRIPE_API_BASE at a local stand-in.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 import uuid
@@ -96,9 +98,12 @@ class StripeProvider(PaymentProvider):
             params["customer_email"] = user.email
         # One key per user, plan and 10-minute window: a second tab (or a double click)
         # gets the same Checkout Session back from Stripe instead of a second one that
-        # could be paid too and leave the member with two charged subscriptions.
+        # could be paid too and leave the member with two charged subscriptions. The digest
+        # of the parameters is part of the key because Stripe refuses a key reused with
+        # other parameters (a changed email or price) for 24 hours: those get a new session.
         window = int(time.time()) // CHECKOUT_REUSE_WINDOW
-        key = f"gatehouse-checkout-{user.pk}-{plan.slug}-{customer_id or 'new'}-{window}"
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+        key = f"gatehouse-checkout-{user.pk}-{plan.slug}-{window}-{digest}"
         try:
             session = self._client.v1.checkout.sessions.create(
                 params, options={"idempotency_key": key}

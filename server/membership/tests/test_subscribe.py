@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import stripe
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
@@ -227,6 +228,8 @@ def test_stripe_subscribe_creates_a_checkout_session(
     assert request.headers["authorization"] == f"Bearer {stripe_standin.secret_key}"
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert request.headers["idempotency-key"]
+    # at the API version the SDK's types were generated for
+    assert request.headers["stripe-version"] == stripe.api_version
     assert request.form == {
         "mode": "subscription",
         "line_items[0][price]": "price_basic",
@@ -248,12 +251,28 @@ def test_two_subscribe_calls_reuse_one_checkout_session(
     gql, user, access_token, plans, stripe_standin
 ):
     # given a member who clicks "subscribe" in two tabs
-    gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
-    gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
+    one = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token).data["subscribe"]
+    two = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token).data["subscribe"]
     # then both calls carry one idempotency key, so Stripe answers with the same session
     first, second = stripe_standin.requests
     assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
     assert str(user.pk) in first.headers["idempotency-key"]
+    assert second.replayed
+    assert one["checkoutUrl"] == two["checkoutUrl"]
+
+
+def test_changed_checkout_details_within_the_window_get_a_new_session(
+    gql, user, access_token, plans, stripe_standin
+):
+    # given a checkout started, then the member's email changes
+    first = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token).data["subscribe"]
+    User.objects.filter(pk=user.pk).update(email="ada.new@example.com")
+    # when they subscribe again within the same 10 minutes
+    second = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token).data["subscribe"]
+    # then Stripe is not sent the old key with other parameters (an idempotency_error)
+    assert second["errors"] == []
+    assert second["checkoutUrl"] != first["checkoutUrl"]
+    assert stripe_standin.requests[-1].form["customer_email"] == "ada.new@example.com"
 
 
 def test_stripe_checkout_then_webhooks_activate(
@@ -381,12 +400,38 @@ def test_stripe_cancel_at_period_end(gql, user, access_token, plans, stripe_stan
 
 
 def test_stripe_cancel_failure_leaves_the_subscription_as_it_was(
-    gql, user, access_token, plans, stripe_standin
+    gql, user, access_token, plans, stripe_standin, caplog
 ):
     make_subscription(user, plans["basic"], provider="stripe", provider_subscription_id="sub_gone")
     result = gql(CANCEL, token=access_token)  # the stand-in does not know sub_gone: 404
     assert errors(result, "cancelSubscription") == [(None, "PAYMENT_PROVIDER_UNAVAILABLE")]
     assert Subscription.objects.get().cancel_at_period_end is False
+    # Stripe's error body is read: its code and request id reach the log for support
+    assert "InvalidRequestError status=404 code=resource_missing request_id=req_" in caplog.text
+    assert len(stripe_standin.requests) == 1  # a 404 is not retried
+
+
+def test_stripe_asking_not_to_retry_is_obeyed(gql, user, access_token, plans, stripe_standin):
+    stripe_standin.fail_next(500, should_retry=False)
+    result = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
+    assert errors(result, "subscribe") == [(None, "PAYMENT_PROVIDER_UNAVAILABLE")]
+    assert len(stripe_standin.requests) == 1
+
+
+def test_slow_stripe_times_out_and_is_retried_with_the_same_key(
+    gql, user, access_token, plans, stripe_standin, settings
+):
+    settings.STRIPE_API_TIMEOUT = 0.3
+    stripe_standin.delay = 3.0
+    started = time.monotonic()
+    result = gql(SUBSCRIBE, {"plan": "basic"}, token=access_token)
+    elapsed = time.monotonic() - started
+    assert errors(result, "subscribe") == [(None, "PAYMENT_PROVIDER_UNAVAILABLE")]
+    # three attempts of 0.3 s and the SDK's backoff between them, not three times 3 s
+    assert elapsed < 4.0
+    assert len(stripe_standin.requests) == 3
+    assert len({r.headers["idempotency-key"] for r in stripe_standin.requests}) == 1
+    assert all(r.replayed for r in stripe_standin.requests[1:])
 
 
 def test_stripe_provider_reads_a_subscription_through_the_sdk(stripe_standin):

@@ -448,3 +448,20 @@ def test_checkout_completed_when_stripe_cannot_be_read(client, user, plans, stri
     )
     assert response.status_code == 200
     assert Subscription.objects.get().status == SubscriptionStatus.INCOMPLETE
+
+
+def test_checkout_completed_when_stripe_is_slow(client, user, plans, stripe_standin, settings):
+    # given Stripe answers later than our timeout
+    settings.STRIPE_API_TIMEOUT = 0.3
+    stripe_standin.add_subscription("sub_f", customer="cus_f")
+    stripe_standin.delay = 3.0
+    # when checkout.session.completed arrives
+    started = time.monotonic()
+    response = deliver(
+        client, "checkout.session.completed", _session(user), event_id="cs", created=T0
+    )
+    # then the webhook answers in time after one short attempt; the row waits for events
+    assert response.status_code == 200
+    assert time.monotonic() - started < 2.0
+    assert len(stripe_standin.requests) == 1
+    assert Subscription.objects.get().status == SubscriptionStatus.INCOMPLETE
