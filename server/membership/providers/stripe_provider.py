@@ -62,7 +62,7 @@ class StripeProvider(PaymentProvider):
     def __init__(self, *, timeout: float | None = None, max_retries: int = MAX_RETRIES) -> None:
         if not settings.STRIPE_SECRET_KEY:
             raise ImproperlyConfigured("STRIPE_SECRET_KEY is not set")
-        self.api_base = settings.STRIPE_API_BASE
+        self.api_base = settings.STRIPE_API_BASE or stripe.DEFAULT_API_BASE
         self._client = stripe.StripeClient(
             settings.STRIPE_SECRET_KEY,
             base_addresses={"api": self.api_base},
