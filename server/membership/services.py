@@ -43,7 +43,7 @@ SUBSCRIBE_WINDOW = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class SubscribeResult:
-    """Either a checkout to send the user to (Stripe) or the active subscription (dev)."""
+    """Either a checkout to send the user to (hosted payment page) or the active subscription."""
 
     checkout_url: str | None
     subscription: Subscription | None
@@ -307,7 +307,7 @@ def _apply_checkout(
     if row.provider_state_at is None and read_subscription is not None:
         # No subscription event has been applied yet (they may come later, or have been
         # lost): read the subscription as it is now, so that a paid checkout unlocks at
-        # once, as Stripe recommends. Without it the row waits for those events.
+        # once, as providers recommend. Without it the row waits for those events.
         fetched = read_subscription(checkout.subscription_id)
         if fetched is not None:
             return _apply_state(fetched, provider=provider, at=at, order=FETCHED_ORDER)

@@ -177,8 +177,10 @@ def subscription_state(fields: Fields) -> SubscriptionState | None:
     period_start = fields.timestamp("current_period_start")
     period_end = fields.timestamp("current_period_end")
     if first is not None:
-        period_start = period_start or first.timestamp("current_period_start")
-        period_end = period_end or first.timestamp("current_period_end")
+        item_start = first.timestamp("current_period_start")
+        item_end = first.timestamp("current_period_end")
+        period_start = period_start or item_start
+        period_end = period_end or item_end
     price_id = first.id("price") if first is not None else ""
     customer_id = fields.id("customer")
     user_id = _metadata_ref(fields, "user_id")
@@ -226,8 +228,9 @@ def _checkout_completed(session: Fields) -> CheckoutCompleted | None:
     mode = session.text("mode")
     subscription_id = session.id("subscription")
     reference = session.ref("client_reference_id")
+    metadata_user_id = _metadata_ref(session, "user_id")
     customer_id = session.id("customer")
-    user_id = reference or _metadata_ref(session, "user_id")
+    user_id = reference or metadata_user_id
     slug = _metadata_ref(session, "plan_slug")
     if mode != "subscription" or not subscription_id:
         return None

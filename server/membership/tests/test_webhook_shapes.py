@@ -146,6 +146,12 @@ WRONG_SHAPES = [
         "items.data[0].current_period_end",
         id="item-period-soon",
     ),
+    pytest.param(
+        SUB,
+        on_object(lambda o: o["items"]["data"][0].__setitem__("current_period_end", "soon")),
+        "items.data[0].current_period_end",
+        id="item-period-soon-beside-the-top-level-one",
+    ),
     pytest.param(SUB, on_object(setting("metadata", "user=1")), "metadata", id="metadata-a-string"),
     pytest.param(
         SUB, on_object(setting("metadata", {"user_id": 5})), "metadata.user_id", id="metadata-num"
@@ -180,6 +186,12 @@ WRONG_SHAPES = [
         CHECKOUT, on_object(setting("subscription", 5)), "subscription", id="cs-sub-number"
     ),
     pytest.param(CHECKOUT, on_object(setting("mode", ["x"])), "mode", id="cs-mode-a-list"),
+    pytest.param(
+        CHECKOUT,
+        on_object(setting("metadata", {"user_id": 5})),
+        "metadata.user_id",
+        id="cs-metadata-user-a-number",
+    ),
     pytest.param(
         CHECKOUT,
         on_object(setting("metadata", {"plan_slug": "basic\x00"})),
