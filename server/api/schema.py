@@ -26,6 +26,7 @@ import membership.schema
 import social.schema
 import tokens.schema
 from api.extensions import bearer_refused, lean_operation, parse_cached, validate_cached
+from api.scalars import SCALAR_OVERRIDES
 
 Query = merge_types(
     "Query",
@@ -152,6 +153,7 @@ def build_schema(
         rules=tuple(rules),
         extensions=[DjangoOptimizerExtension],
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import urllib.request
@@ -132,3 +133,22 @@ def test_demo_user_signs_in_reads_me_edits_profile_and_refreshes(server):
     assert refreshed["refreshToken"] != login["refreshToken"]
     sessions = post(url, "{ sessions { current } }", token=refreshed["accessToken"])
     assert sessions == {"data": {"sessions": [{"current": True}]}}
+
+
+def test_one_user_shape_on_sqlite(server):
+    """The raw-SQL viewer load converts SQLite's hex UUIDs and naive dates like the ORM."""
+    base, _, _ = server
+    url = f"{base}/graphql/"
+    fields = "id email emailVerified registerMethod dateJoined"
+    login = post(
+        url,
+        "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p},"
+        f" transport: BODY) {{ accessToken accessTokenExpiresAt user {{ {fields} }} }} }}",
+        {"e": "demo@example.com", "p": "demo-password-123"},
+    )["data"]["login"]
+    cold = post(url, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
+    warm = post(url, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
+    assert cold == warm == login["user"]
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", cold["id"])
+    for value in (cold["dateJoined"], login["accessTokenExpiresAt"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", value), value
