@@ -55,19 +55,33 @@ class Error:
     code: ErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="A stable code to branch on."
     )
+    retry_after: int | None = strawberry.field(
+        default=None,
+        description="With RATE_LIMITED: seconds to wait before trying again. Null otherwise.",
+    )
 
 
 def _camel(name: str | None) -> str | None:
+    """`profile.display_name` → `profile.displayName`; list indexes (`links[2]`) are kept."""
     if not name:
         return None
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+
+    def segment(part: str) -> str:
+        head, *rest = part.split("_")
+        return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+    return ".".join(segment(part) for part in name.split("."))
 
 
 def errors_from(exc: DomainError) -> list[Error]:
     items = exc.errors if isinstance(exc, DomainErrors) else [exc]
     return [
-        Error(field=_camel(item.field), message=item.message, code=ErrorCode(item.code.value))
+        Error(
+            field=_camel(item.field),
+            message=item.message,
+            code=ErrorCode(item.code.value),
+            retry_after=item.retry_after,
+        )
         for item in items
     ]
 
@@ -100,8 +114,18 @@ class Forbidden(TopLevelError):
 
 
 class RateLimited(TopLevelError):
+    """`extensions.retryAfter`: seconds to wait, like the payload Error's `retryAfter`."""
+
     code = "RATE_LIMITED"
     default_message = "Too many requests; try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        if retry_after is None:
+            from core.ratelimit import take_retry_after
+
+            retry_after = take_retry_after()
+        extra = {} if retry_after is None else {"retryAfter": retry_after}
+        super().__init__(message, **extra)
 
 
 class BadRequest(TopLevelError):

@@ -23,11 +23,24 @@ class CoreErrorCode(StrEnum):
 class DomainError(Exception):
     """A failure the user can act on; never carries a secret in its message."""
 
-    def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: StrEnum,
+        message: str,
+        field: str | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        if retry_after is None and code == CoreErrorCode.RATE_LIMITED:
+            from core.ratelimit import take_retry_after
+
+            retry_after = take_retry_after()
+        # Seconds until a RATE_LIMITED attempt may be retried (from the limit that refused).
+        self.retry_after = retry_after
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"
@@ -39,7 +52,7 @@ class DomainErrors(DomainError):
     def __init__(self, errors: Iterable[DomainError]) -> None:
         self.errors = list(errors)
         first = self.errors[0]
-        super().__init__(first.code, first.message, first.field)
+        super().__init__(first.code, first.message, first.field, retry_after=first.retry_after)
 
     def __iter__(self):
         return iter(self.errors)
