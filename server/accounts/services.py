@@ -109,7 +109,9 @@ def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
             except ValidationError:
                 errors.append(
                     DomainError(
-                        CoreErrorCode.VALIDATION_ERROR, "Enter a valid http(s) URL.", f"{path}{name}"
+                        CoreErrorCode.VALIDATION_ERROR,
+                        "Enter a valid http(s) URL.",
+                        f"{path}{name}",
                     )
                 )
                 continue

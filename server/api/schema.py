@@ -153,7 +153,7 @@ def build_schema(
         rules=tuple(rules),
         extensions=[DjangoOptimizerExtension],
         config=StrawberryConfig(auto_camel_case=True),
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -113,7 +113,9 @@ class Mutation:
         return RegisterPayload(ok=True, errors=[])
 
     @strawberry.mutation(description="Change the signed-in user's profile.")
-    def update_profile(self, info: Info[Context, None], input: ProfileInput) -> UpdateProfilePayload:
+    def update_profile(
+        self, info: Info[Context, None], input: ProfileInput
+    ) -> UpdateProfilePayload:
         user = viewer_user(info)
         try:
             profile = services.profile_update(user=user, data=input.to_data())

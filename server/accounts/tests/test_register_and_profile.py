@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accounts.models import User
@@ -187,8 +189,8 @@ def test_explicit_null_clears_and_omitted_keeps(gql, user, access_token):
 def test_register_and_update_share_one_profile_input(gql):
     from api.schema import schema
 
-    register_input = schema._schema.type_map["RegisterInput"]
-    update = schema._schema.mutation_type.fields["updateProfile"]
+    register_input: Any = schema._schema.type_map["RegisterInput"]
+    update = schema._schema.type_map["Mutation"].fields["updateProfile"]  # type: ignore[attr-defined]
     assert str(register_input.fields["profile"].type) == "ProfileInput"
     assert str(update.args["input"].type) == "ProfileInput!"
     assert "UpdateProfileInput" not in schema._schema.type_map
