@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 import accounts.schema
+import api.node
 import content.schema
 import membership.schema
 import social.schema
@@ -35,6 +36,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        api.node.Query,
     ),
 )
 Mutation = merge_types(
