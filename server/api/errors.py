@@ -14,10 +14,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from accounts import errors as account_errors
 from accounts.errors import AccountErrorCode
+from core import errors as core_errors
 from core.errors import CoreErrorCode, DomainError, DomainErrors
+from membership import errors as membership_errors
 from membership.errors import MembershipErrorCode
+from social import errors as social_errors
 from social.errors import SocialErrorCode
+from tokens import errors as token_errors
 from tokens.errors import TokenErrorCode
 
 DOMAIN_ERROR_ENUMS: tuple[type[StrEnum], ...] = (
@@ -44,12 +49,21 @@ ErrorCode = strawberry.enum(
     _ErrorCode,
     description="Why a mutation could not do what was asked; stable, for clients to branch on.",
 )
+# Each domain describes its own codes next to its enum (`DESCRIPTIONS` in its errors.py).
+_CODE_DESCRIPTIONS = {
+    code.name: text
+    for module in (core_errors, account_errors, token_errors, social_errors, membership_errors)
+    for code, text in getattr(module, "DESCRIPTIONS", {}).items()
+}
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _CODE_DESCRIPTIONS.get(_value.name)
 
 
 @strawberry.type(description="A problem the user can fix, reported in a mutation payload.")
 class Error:
     field: str | None = strawberry.field(
-        description="The input field at fault (camelCase), or null for the whole request."
+        description="The input field at fault, by its path in the input, in camelCase: "
+        "`email`, `profile.displayName`, `links[2]`; null for the whole request."
     )
     message: str = strawberry.field(description="A human-readable explanation, in English.")
     code: ErrorCode = strawberry.field(  # type: ignore[valid-type]

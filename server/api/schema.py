@@ -49,6 +49,13 @@ Mutation = merge_types(
     ),
 )
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Reads. Public fields answer anonymous callers; `me` and `sessions` need a bearer token."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Writes. Problems the user can fix come back in each payload's `errors`; failures of the "
+    "request itself are top-level errors with `extensions.code`."
+)
 
 # Operations made only of these root fields return no querysets: strawberry_django's
 # optimizer has nothing to do for them, and they skip its per-request and per-field hooks.

@@ -20,6 +20,18 @@ class CoreErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
 
 
+# The GraphQL descriptions of the codes (each domain keeps its own next to its enum).
+DESCRIPTIONS: dict[StrEnum, str] = {
+    CoreErrorCode.VALIDATION_ERROR: "An input is malformed, too long or out of range; "
+    "`field` names it by its path (e.g. `profile.displayName`, `links[2]`).",
+    CoreErrorCode.RATE_LIMITED: "Too many attempts: wait `retryAfter` seconds and try again.",
+    CoreErrorCode.INVALID_TOKEN: "The token (from an email link, or a refresh token) is not "
+    "valid, was already used, or was never issued.",
+    CoreErrorCode.TOKEN_EXPIRED: "The token was valid but has expired; ask for a new one.",
+    CoreErrorCode.NOT_FOUND: "The thing referred to does not exist, or is not the viewer's.",
+}
+
+
 class DomainError(Exception):
     """A failure the user can act on; never carries a secret in its message."""
 

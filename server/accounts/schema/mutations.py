@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -100,7 +102,13 @@ class Mutation:
             "address that already has an account answers exactly the same."
         )
     )
-    def register(self, info: Info[Context, None], input: RegisterInput) -> RegisterPayload:
+    def register(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            RegisterInput, strawberry.argument(description="The new account's details.")
+        ],
+    ) -> RegisterPayload:
         try:
             services.user_register(
                 email=input.email,
@@ -114,7 +122,12 @@ class Mutation:
 
     @strawberry.mutation(description="Change the signed-in user's profile.")
     def update_profile(
-        self, info: Info[Context, None], input: ProfileInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ProfileInput,
+            strawberry.argument(description="The fields to change; omitted ones stay as they are."),
+        ],
     ) -> UpdateProfilePayload:
         user = viewer_user(info)
         try:
@@ -181,7 +194,16 @@ class EmailFlowsMutation:
         description="Mark the address verified with the token from the verification email. "
         "A token works once."
     )
-    def verify_email(self, info: Info[Context, None], token: str) -> VerifyEmailPayload:
+    def verify_email(
+        self,
+        info: Info[Context, None],
+        token: Annotated[
+            str,
+            strawberry.argument(
+                description="The `token` query parameter of the link in the verification email."
+            ),
+        ],
+    ) -> VerifyEmailPayload:
         try:
             services.user_verify_email(token=token)
         except DomainError as exc:
@@ -193,7 +215,11 @@ class EmailFlowsMutation:
         "the address has an account; one request per address per cooldown."
     )
     def resend_verification_email(
-        self, info: Info[Context, None], email: str
+        self,
+        info: Info[Context, None],
+        email: Annotated[
+            str, strawberry.argument(description="The address to verify; at most 254 characters.")
+        ],
     ) -> ResendVerificationEmailPayload:
         try:
             services.verification_email_resend(
@@ -208,7 +234,14 @@ class EmailFlowsMutation:
         "address has an account; one request per address per cooldown."
     )
     def request_password_reset(
-        self, info: Info[Context, None], email: str
+        self,
+        info: Info[Context, None],
+        email: Annotated[
+            str,
+            strawberry.argument(
+                description="The account's address; at most 254 characters, any case."
+            ),
+        ],
     ) -> RequestPasswordResetPayload:
         try:
             services.password_reset_request(email=email, ip_address=client_ip(info.context.request))
@@ -221,7 +254,20 @@ class EmailFlowsMutation:
         "session; does not sign in. A token works once."
     )
     def reset_password(
-        self, info: Info[Context, None], token: str, new_password: str
+        self,
+        info: Info[Context, None],
+        token: Annotated[
+            str,
+            strawberry.argument(
+                description="The `token` query parameter of the link in the reset email."
+            ),
+        ],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="10 to 128 characters; not common, all digits or like the email."
+            ),
+        ],
     ) -> ResetPasswordPayload:
         try:
             services.password_reset(token=token, new_password=new_password)
@@ -234,7 +280,15 @@ class EmailFlowsMutation:
         "keeps the current one."
     )
     def change_password(
-        self, info: Info[Context, None], old_password: str, new_password: str
+        self,
+        info: Info[Context, None],
+        old_password: Annotated[str, strawberry.argument(description="The current password.")],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="10 to 128 characters; not common, all digits or like the email."
+            ),
+        ],
     ) -> ChangePasswordPayload:
         user = viewer_user(info)
         try:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
@@ -84,5 +84,10 @@ class Query:
         return selectors.article_list_published()
 
     @strawberry_django.field(description="A published article by its slug, or null.")
-    def article(self, slug: str) -> Article | None:
+    def article(
+        self,
+        slug: Annotated[
+            str, strawberry.argument(description="The article's `slug`, as in its URL.")
+        ],
+    ) -> Article | None:
         return selectors.article_get_published(slug=slug)  # type: ignore[return-value]
