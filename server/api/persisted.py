@@ -68,9 +68,11 @@ def _with_query(request: HttpRequest, data: dict[str, Any], query: str) -> None:
     if request.method == "GET":
         params = request.GET.copy()
         params["query"] = query
-        request.GET = params
+        params._mutable = False
+        request.GET = params  # type: ignore[assignment]
     else:
-        request._body = json.dumps({**data, "query": query}).encode()  # type: ignore[attr-defined]
+        # HttpRequest.body returns `_body` once read; the view reads nothing else.
+        request._body = json.dumps({**data, "query": query}).encode()
 
 
 def _remember(request: HttpRequest, sha256: str, query: str) -> None:
