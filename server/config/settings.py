@@ -43,6 +43,11 @@ if PRODUCTION and SECRET_KEY and len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", [FRONTEND_URL])
+# Development: the API's own origin is allowed too, so that GraphiQL (served by the API)
+# can call `refresh`/`logout` with the refresh cookie. bin/dev sets it to its address.
+API_ORIGIN = os.environ.get("API_ORIGIN", "http://localhost:8000").strip().rstrip("/")
+if not PRODUCTION and API_ORIGIN and API_ORIGIN not in CORS_ALLOWED_ORIGINS:
+    CORS_ALLOWED_ORIGINS = [*CORS_ALLOWED_ORIGINS, API_ORIGIN]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,7 +92,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # api/templates: the GraphiQL page that loads its assets from this server.
+        "DIRS": [Path(__file__).resolve().parents[1] / "api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
