@@ -25,9 +25,11 @@ def load_trusted_documents(path: str) -> dict[str, str]:
         raise ImproperlyConfigured("GRAPHQL_TRUSTED_DOCUMENTS must hold a non-empty JSON object.")
     documents: dict[str, str] = {}
     for key, document in data.items():
-        if not isinstance(document, str) or sha256_of(document) != str(key).lower():
+        # graphql-codegen writes the keys as "sha256:<hex>"; the bare hex is accepted too.
+        digest = str(key).lower().removeprefix("sha256:")
+        if not isinstance(document, str) or sha256_of(document) != digest:
             raise ImproperlyConfigured(
                 f"GRAPHQL_TRUSTED_DOCUMENTS: {key} is not the sha256 of its document."
             )
-        documents[str(key).lower()] = document
+        documents[digest] = document
     return documents

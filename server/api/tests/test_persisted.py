@@ -142,6 +142,15 @@ def test_anything_else_is_forbidden_with_trusted_documents(trusted, payload):
     assert (status, codes(body)) == (403, ["FORBIDDEN"])
 
 
+def test_graphql_codegen_persisted_documents_are_read_as_written(client, settings, tmp_path):
+    # The client preset's persisted-documents.json keys are "sha256:<hex>".
+    path = tmp_path / "persisted-documents.json"
+    path.write_text(json.dumps({f"sha256:{sha(QUERY)}": QUERY}))
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = load_trusted_documents(str(path))
+    assert post(client, extensions=persisted(sha(QUERY))) == (200, EXPECTED)
+    assert codes(post(client, query=OTHER)[1]) == ["FORBIDDEN"]
+
+
 def test_a_trusted_documents_file_whose_hashes_are_wrong_stops_start_up(tmp_path):
     path = tmp_path / "docs.json"
     path.write_text(json.dumps({sha(OTHER): QUERY}))
