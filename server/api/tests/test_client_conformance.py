@@ -64,7 +64,7 @@ class _MailToFiles:
 def _node() -> str:
     node = shutil.which("node")
     if node is None:
-        pytest.fail("Node.js 20 or later is needed for the client conformance tests (node not found)")
+        pytest.fail("Node.js 20 or later is needed for the client conformance tests (no node)")
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
     major = int(version.stdout.strip().lstrip("v").split(".")[0])
     if major < 20:
