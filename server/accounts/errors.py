@@ -9,3 +9,15 @@ class AccountErrorCode(StrEnum):
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
     INVALID_EMAIL = "INVALID_EMAIL"
     PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+
+
+DESCRIPTIONS: dict[StrEnum, str] = {
+    AccountErrorCode.INVALID_CREDENTIALS: "The email or password is wrong (which one is not "
+    "told), or the current password given to changePassword is wrong.",
+    AccountErrorCode.EMAIL_NOT_VERIFIED: "The address is not verified yet: follow the link in "
+    "the verification email, or ask for another with resendVerificationEmail.",
+    AccountErrorCode.ACCOUNT_DISABLED: "The account has been disabled by an administrator.",
+    AccountErrorCode.INVALID_EMAIL: "Not a valid email address (at most 254 characters).",
+    AccountErrorCode.PASSWORD_TOO_WEAK: "The password is too short (under 10 characters), too "
+    "common, all digits, or too close to the email; the message says which.",
+}

@@ -84,7 +84,9 @@ def password_check(
         ) from None
 
 
-def _profile_changes(data: ProfileData) -> dict[str, Any]:
+def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
+    """The validated changes; each error names its field by its path in the input
+    (`profile.display_name` under `path="profile."`, `links[2]`)."""
     changes: dict[str, Any] = {}
     errors: list[DomainError] = []
     for name, limit in PROFILE_LIMITS.items():
@@ -95,7 +97,9 @@ def _profile_changes(data: ProfileData) -> dict[str, Any]:
         if len(value) > limit:
             errors.append(
                 DomainError(
-                    CoreErrorCode.VALIDATION_ERROR, f"Use at most {limit} characters.", name
+                    CoreErrorCode.VALIDATION_ERROR,
+                    f"Use at most {limit} characters.",
+                    f"{path}{name}",
                 )
             )
             continue
@@ -104,34 +108,45 @@ def _profile_changes(data: ProfileData) -> dict[str, Any]:
                 _url_validator(value)
             except ValidationError:
                 errors.append(
-                    DomainError(CoreErrorCode.VALIDATION_ERROR, "Enter a valid http(s) URL.", name)
+                    DomainError(
+                        CoreErrorCode.VALIDATION_ERROR,
+                        "Enter a valid http(s) URL.",
+                        f"{path}{name}",
+                    )
                 )
                 continue
         changes[name] = value
     if data.links is not None:
-        links = [link.strip() for link in data.links if link.strip()]
-        if len(links) > MAX_LINKS:
+        if len([link for link in data.links if link.strip()]) > MAX_LINKS:
             errors.append(
                 DomainError(
-                    CoreErrorCode.VALIDATION_ERROR, f"Add at most {MAX_LINKS} links.", "links"
+                    CoreErrorCode.VALIDATION_ERROR,
+                    f"Add at most {MAX_LINKS} links.",
+                    f"{path}links",
                 )
             )
         else:
-            for link in links:
+            links: list[str] = []
+            bad = False
+            for index, raw in enumerate(data.links):
+                link = raw.strip()
+                if not link:
+                    continue
                 try:
                     if len(link) > 200:
                         raise ValidationError("too long")
                     _url_validator(link)
                 except ValidationError:
+                    bad = True
                     errors.append(
                         DomainError(
                             CoreErrorCode.VALIDATION_ERROR,
                             "Each link must be an http(s) URL of at most 200 characters.",
-                            "links",
+                            f"{path}links[{index}]",
                         )
                     )
-                    break
-            else:
+                links.append(link)
+            if not bad:
                 changes["links"] = links
     raise_if_any(errors)
     return changes
@@ -181,7 +196,7 @@ def user_register(
         errors.append(exc)
     changes: dict[str, Any] = {}
     try:
-        changes = _profile_changes(profile or ProfileData())
+        changes = _profile_changes(profile or ProfileData(), path="profile.")
     except DomainError as exc:
         errors.extend(getattr(exc, "errors", [exc]))
     raise_if_any(errors)

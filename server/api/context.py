@@ -12,7 +12,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.http import HttpRequest
@@ -85,23 +85,35 @@ class Viewer:
 
 
 @functools.cache
-def _user_select() -> tuple[str, list[str]]:
+def _user_select(vendor: str) -> tuple[str, list[str], list[tuple[int, list[Any], Any]]]:
+    """The SELECT, the attribute names, and the converters of the columns that need one
+    on this database backend (per vendor, as the SQL compiler would apply them)."""
     from accounts.models import User
 
     meta = User._meta
     quote = connection.ops.quote_name
-    names = [f.attname for f in meta.concrete_fields]
-    columns = ", ".join(quote(str(f.column)) for f in meta.concrete_fields)
+    fields = list(meta.concrete_fields)
+    names = [f.attname for f in fields]
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     # Identifiers from the model definition, quoted; the only value is a bound parameter.
     sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
-    return sql, names
+    converters = []
+    for index, f in enumerate(fields):
+        column = f.get_col(meta.db_table)
+        # SQLite returns UUIDs as hex text and datetimes as naive strings: without these,
+        # `me` would show another id and date than `login.user` (one user, two shapes).
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, found, column))
+    return sql, names, converters
 
 
 def _load_user(user_id: str) -> User | None:
     """The user row by primary key: one query on the hot path of every signed-in request.
 
     Written out once instead of built by the ORM per request (which cost as much as the
-    round trip to PostgreSQL itself); the instance is the same as `User.objects.get` gives.
+    round trip to PostgreSQL itself); the instance is the same as `User.objects.get` gives,
+    field conversions included.
     """
     from accounts.models import User
 
@@ -109,11 +121,19 @@ def _load_user(user_id: str) -> User | None:
         pk = uuid.UUID(user_id)
     except (ValueError, TypeError):
         return None
-    sql, names = _user_select()
+    sql, names, converters = _user_select(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [User._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
-    return None if row is None else User.from_db(connection.alias, names, row)
+    if row is None:
+        return None
+    if converters:
+        values = list(row)
+        for index, functions, column in converters:
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        row = values
+    return User.from_db(connection.alias, names, row)
 
 
 def bearer_token(request: HttpRequest) -> str | None:

@@ -14,10 +14,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from accounts import errors as account_errors
 from accounts.errors import AccountErrorCode
+from core import errors as core_errors
 from core.errors import CoreErrorCode, DomainError, DomainErrors
+from membership import errors as membership_errors
 from membership.errors import MembershipErrorCode
+from social import errors as social_errors
 from social.errors import SocialErrorCode
+from tokens import errors as token_errors
 from tokens.errors import TokenErrorCode
 
 DOMAIN_ERROR_ENUMS: tuple[type[StrEnum], ...] = (
@@ -44,30 +49,53 @@ ErrorCode = strawberry.enum(
     _ErrorCode,
     description="Why a mutation could not do what was asked; stable, for clients to branch on.",
 )
+# Each domain describes its own codes next to its enum (`DESCRIPTIONS` in its errors.py).
+_CODE_DESCRIPTIONS = {
+    code.name: text
+    for module in (core_errors, account_errors, token_errors, social_errors, membership_errors)
+    for code, text in getattr(module, "DESCRIPTIONS", {}).items()
+}
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _CODE_DESCRIPTIONS.get(_value.name)
 
 
 @strawberry.type(description="A problem the user can fix, reported in a mutation payload.")
 class Error:
     field: str | None = strawberry.field(
-        description="The input field at fault (camelCase), or null for the whole request."
+        description="The input field at fault, by its path in the input, in camelCase: "
+        "`email`, `profile.displayName`, `links[2]`; null for the whole request."
     )
     message: str = strawberry.field(description="A human-readable explanation, in English.")
     code: ErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="A stable code to branch on."
     )
+    retry_after: int | None = strawberry.field(
+        default=None,
+        description="With RATE_LIMITED: seconds to wait before trying again. Null otherwise.",
+    )
 
 
 def _camel(name: str | None) -> str | None:
+    """`profile.display_name` → `profile.displayName`; list indexes (`links[2]`) are kept."""
     if not name:
         return None
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+
+    def segment(part: str) -> str:
+        head, *rest = part.split("_")
+        return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+    return ".".join(segment(part) for part in name.split("."))
 
 
 def errors_from(exc: DomainError) -> list[Error]:
     items = exc.errors if isinstance(exc, DomainErrors) else [exc]
     return [
-        Error(field=_camel(item.field), message=item.message, code=ErrorCode(item.code.value))
+        Error(
+            field=_camel(item.field),
+            message=item.message,
+            code=ErrorCode(item.code.value),
+            retry_after=item.retry_after,
+        )
         for item in items
     ]
 
@@ -100,8 +128,18 @@ class Forbidden(TopLevelError):
 
 
 class RateLimited(TopLevelError):
+    """`extensions.retryAfter`: seconds to wait, like the payload Error's `retryAfter`."""
+
     code = "RATE_LIMITED"
     default_message = "Too many requests; try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        if retry_after is None:
+            from core.ratelimit import take_retry_after
+
+            retry_after = take_retry_after()
+        extra = {} if retry_after is None else {"retryAfter": retry_after}
+        super().__init__(message, **extra)
 
 
 class BadRequest(TopLevelError):

@@ -21,11 +21,13 @@ from strawberry.types import ExecutionResult
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 import accounts.schema
+import api.node
 import content.schema
 import membership.schema
 import social.schema
 import tokens.schema
 from api.extensions import bearer_refused, lean_operation, parse_cached, validate_cached
+from api.scalars import SCALAR_OVERRIDES
 
 Query = merge_types(
     "Query",
@@ -34,6 +36,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        api.node.Query,
     ),
 )
 Mutation = merge_types(
@@ -46,6 +49,13 @@ Mutation = merge_types(
     ),
 )
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Reads. Public fields answer anonymous callers; `me` and `sessions` need a bearer token."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Writes. Problems the user can fix come back in each payload's `errors`; failures of the "
+    "request itself are top-level errors with `extensions.code`."
+)
 
 # Operations made only of these root fields return no querysets: strawberry_django's
 # optimizer has nothing to do for them, and they skip its per-request and per-field hooks.
@@ -152,6 +162,7 @@ def build_schema(
         rules=tuple(rules),
         extensions=[DjangoOptimizerExtension],
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

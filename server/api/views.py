@@ -22,6 +22,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api import persisted
 from api.context import Context, build_context
 from api.errors import shape_error
 
@@ -78,6 +79,9 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 return error_response(413, "The request body is too large.")
             if body.lstrip()[:1] == b"[":
                 return error_response(400, "Batched requests are not accepted; send one operation.")
+        # Persisted queries (APQ, trusted documents): api/persisted.py.
+        if (refusal := persisted.apply(request)) is not None:
+            return refusal
         try:
             response = (self._run_plain_post(request) if request.method == "POST" else None) or (
                 self.run(request=request)

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.email_url import email_settings
 from config.env import Env
+from config.trusted_documents import load_trusted_documents
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("GATEHOUSE_VAR_DIR", BASE_DIR / "var"))
@@ -42,6 +43,11 @@ if PRODUCTION and SECRET_KEY and len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", [FRONTEND_URL])
+# Development: the API's own origin is allowed too, so that GraphiQL (served by the API)
+# can call `refresh`/`logout` with the refresh cookie. bin/dev sets it to its address.
+API_ORIGIN = os.environ.get("API_ORIGIN", "http://localhost:8000").strip().rstrip("/")
+if not PRODUCTION and API_ORIGIN and API_ORIGIN not in CORS_ALLOWED_ORIGINS:
+    CORS_ALLOWED_ORIGINS = [*CORS_ALLOWED_ORIGINS, API_ORIGIN]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,7 +92,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # api/templates: the GraphiQL page that loads its assets from this server.
+        "DIRS": [Path(__file__).resolve().parents[1] / "api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -300,6 +307,18 @@ GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_REQUEST_BYTES = env.int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
 GRAPHQL_GRAPHIQL = not PRODUCTION
 GRAPHQL_INTROSPECTION = not PRODUCTION
+# Automatic persisted queries (api/persisted.py): how long a registered query is kept, and
+# how many one client IP may register per window (the cache must not fill up with junk).
+GRAPHQL_APQ_TTL = env.duration("GRAPHQL_APQ_TTL", timedelta(days=1))
+GRAPHQL_APQ_REGISTRATIONS_PER_IP = env.int("GRAPHQL_APQ_REGISTRATIONS_PER_IP", 500)
+GRAPHQL_APQ_REGISTRATIONS_WINDOW = env.duration(
+    "GRAPHQL_APQ_REGISTRATIONS_WINDOW", timedelta(hours=1)
+)
+# When set, the path of a JSON map {sha256: document}: only those documents run.
+_trusted_documents_path = env.str("GRAPHQL_TRUSTED_DOCUMENTS", "", required=False)
+GRAPHQL_TRUSTED_DOCUMENTS: dict[str, str] | None = (
+    load_trusted_documents(_trusted_documents_path) if _trusted_documents_path else None
+)
 STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
 
 # Request bodies above this are refused before parsing (a query is never this big).

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
+from api.graphiql import graphiql_asset
 from api.health import healthz, readyz
 from api.schema import schema
 from api.views import GatehouseGraphQLView
@@ -18,6 +19,7 @@ urlpatterns = [
         ),
         name="graphql",
     ),
+    path("graphiql/assets/<str:name>", graphiql_asset, name="graphiql-asset"),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

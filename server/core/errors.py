@@ -20,14 +20,39 @@ class CoreErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
 
 
+# The GraphQL descriptions of the codes (each domain keeps its own next to its enum).
+DESCRIPTIONS: dict[StrEnum, str] = {
+    CoreErrorCode.VALIDATION_ERROR: "An input is malformed, too long or out of range; "
+    "`field` names it by its path (e.g. `profile.displayName`, `links[2]`).",
+    CoreErrorCode.RATE_LIMITED: "Too many attempts: wait `retryAfter` seconds and try again.",
+    CoreErrorCode.INVALID_TOKEN: "The token (from an email link, or a refresh token) is not "
+    "valid, was already used, or was never issued.",
+    CoreErrorCode.TOKEN_EXPIRED: "The token was valid but has expired; ask for a new one.",
+    CoreErrorCode.NOT_FOUND: "The thing referred to does not exist, or is not the viewer's.",
+}
+
+
 class DomainError(Exception):
     """A failure the user can act on; never carries a secret in its message."""
 
-    def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: StrEnum,
+        message: str,
+        field: str | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        if retry_after is None and code == CoreErrorCode.RATE_LIMITED:
+            from core.ratelimit import take_retry_after
+
+            retry_after = take_retry_after()
+        # Seconds until a RATE_LIMITED attempt may be retried (from the limit that refused).
+        self.retry_after = retry_after
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"
@@ -39,7 +64,7 @@ class DomainErrors(DomainError):
     def __init__(self, errors: Iterable[DomainError]) -> None:
         self.errors = list(errors)
         first = self.errors[0]
-        super().__init__(first.code, first.message, first.field)
+        super().__init__(first.code, first.message, first.field, retry_after=first.retry_after)
 
     def __iter__(self):
         return iter(self.errors)

@@ -6,9 +6,35 @@ Each counter key carries a TTL equal to its window, so Redis cleans up after its
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.core.cache import cache
+
+# Seconds until the limit that refused last (in this request's context) lets an attempt
+# through; read once by the RATE_LIMITED error raised right after the refusal.
+_retry_after: ContextVar[int | None] = ContextVar("ratelimit_retry_after", default=None)
+
+
+def _refused(key: str, window_seconds: int) -> None:
+    remaining: int | None = None
+    ttl = getattr(cache, "ttl", None)  # django-redis; the in-process cache has none
+    if ttl is not None:
+        try:
+            value = ttl(key)
+        except Exception:  # the limit still holds; only the hint is lost
+            value = None
+        if isinstance(value, int) and value > 0:
+            remaining = value
+    _retry_after.set(remaining or window_seconds)
+
+
+def take_retry_after() -> int | None:
+    """Seconds after which the last refused attempt may be retried; None when nothing was
+    refused since the last call."""
+    value = _retry_after.get()
+    _retry_after.set(None)
+    return value
 
 
 def _key(scope: str, identity: str) -> str:
@@ -28,12 +54,19 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=ttl)
         return True
-    return count <= limit
+    if count > limit:
+        _refused(key, ttl)
+        return False
+    return True
 
 
 def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:
     """Return True at most once per period for this identity (atomic `SET NX EX`)."""
-    return bool(cache.add(_key(scope, identity), 1, timeout=max(1, int(period.total_seconds()))))
+    key, seconds = _key(scope, identity), max(1, int(period.total_seconds()))
+    if cache.add(key, 1, timeout=seconds):
+        return True
+    _refused(key, seconds)
+    return False
 
 
 def reset(scope: str, identity: str) -> None:

@@ -8,3 +8,10 @@ class SocialErrorCode(StrEnum):
     # Google's token or key endpoint could not be reached: retrying later may work, which
     # a client cannot tell from GOOGLE_AUTH_FAILED.
     GOOGLE_UNAVAILABLE = "GOOGLE_UNAVAILABLE"
+
+
+DESCRIPTIONS: dict[StrEnum, str] = {
+    SocialErrorCode.GOOGLE_AUTH_FAILED: "Google's answer could not be trusted or used (bad, "
+    "expired or replayed token or state, unverified address on an existing account).",
+    SocialErrorCode.GOOGLE_UNAVAILABLE: "Google could not be reached; retrying later may work.",
+}

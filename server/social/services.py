@@ -108,6 +108,14 @@ def google_identity_verify(
             CoreErrorCode.VALIDATION_ERROR,
             "Send either code and state (web) or idToken and nonce (mobile).",
         )
+    if mobile and not (google.MIN_NONCE_LENGTH <= len(nonce or "") <= google.MAX_NONCE_LENGTH):
+        # The app chose it: a mistake the developer can fix, not a failed sign-in.
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            f"The nonce must be {google.MIN_NONCE_LENGTH} to {google.MAX_NONCE_LENGTH} "
+            "characters; use a fresh random one per sign-in.",
+            "nonce",
+        )
     try:
         if web:
             assert code is not None and state is not None

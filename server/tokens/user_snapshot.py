@@ -63,6 +63,10 @@ def snapshot_load(raw: str | bytes | None) -> User | None:
         ]
     except (ValueError, TypeError, ValidationError):
         return None
+    if values[5].tzinfo is None:
+        # Written by a process that read the row without field conversion: not the shape
+        # `login.user` gives, so load the row again.
+        return None
     return User.from_db("default", list(SNAPSHOT_FIELDS), values)
 
 

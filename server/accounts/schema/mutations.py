@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from accounts import services
-from accounts.schema.types import Profile
+from accounts.schema.types import Profile, User
 from api.context import Context
 from api.errors import Error, errors_from
 from api.permissions import viewer_user
@@ -12,30 +14,63 @@ from core.errors import DomainError
 from core.net import client_ip
 
 
-@strawberry.input(description="Profile fields; omitted fields are left unchanged.")
+@strawberry.input(
+    description=(
+        "Profile fields. An omitted field is left unchanged; an explicit null clears it "
+        "(empty text, no links). Text is trimmed of surrounding spaces. Errors name the "
+        "field by its path, e.g. `profile.displayName` or `links[2]`."
+    )
+)
 class ProfileInput:
-    display_name: str | None = strawberry.UNSET
-    first_name: str | None = strawberry.UNSET
-    last_name: str | None = strawberry.UNSET
-    short_intro: str | None = strawberry.UNSET
-    bio: str | None = strawberry.UNSET
-    website: str | None = strawberry.UNSET
-    links: list[str] | None = strawberry.UNSET
+    display_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Name shown to others; at most 50 characters."
+    )
+    first_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Given name; at most 150 characters."
+    )
+    last_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Family name; at most 150 characters."
+    )
+    short_intro: str | None = strawberry.field(
+        default=strawberry.UNSET, description="One line about the user; at most 160 characters."
+    )
+    bio: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A longer description; at most 5000 characters."
+    )
+    website: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An http(s) URL of at most 200 characters, or empty.",
+    )
+    links: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="At most 10 http(s) URLs of at most 200 characters each; blank entries "
+        "are dropped. Replaces the whole list.",
+    )
 
     def to_data(self) -> services.ProfileData:
-        values = {
-            name: value
-            for name, value in vars(self).items()
-            if value is not strawberry.UNSET and value is not None
-        }
-        return services.ProfileData(**values)
+        values: dict[str, object] = {}
+        for name, value in vars(self).items():
+            if value is strawberry.UNSET:
+                continue
+            if value is None:
+                # An explicit null clears the field.
+                value = [] if name == "links" else ""
+            values[name] = value
+        return services.ProfileData(**values)  # type: ignore[arg-type]
 
 
 @strawberry.input(description="A new account: email, password and an optional profile.")
 class RegisterInput:
-    email: str
-    password: str
-    profile: ProfileInput | None = None
+    email: str = strawberry.field(
+        description="The sign-in address; at most 254 characters, compared case-insensitively."
+    )
+    password: str = strawberry.field(
+        description="At least 10 characters and at most 128; not a common or all-numeric "
+        "password, not too close to the email."
+    )
+    profile: ProfileInput | None = strawberry.field(
+        default=None, description="Profile fields to start with; errors are named `profile.…`."
+    )
 
 
 @strawberry.type(description="Always the same for a new and an existing address.")
@@ -46,14 +81,16 @@ class RegisterPayload:
     errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
-@strawberry.input(description="Profile fields to change; omitted fields are left unchanged.")
-class UpdateProfileInput(ProfileInput):
-    pass
-
-
-@strawberry.type
+@strawberry.type(description="The result of `updateProfile`.")
 class UpdateProfilePayload:
-    profile: Profile | None = strawberry.field(description="The profile after the change.")
+    user: User | None = strawberry.field(
+        description="The signed-in user with the changed profile (same `id` as `me`, so "
+        "normalised caches update); null when there are errors."
+    )
+    profile: Profile | None = strawberry.field(
+        description="The profile after the change.",
+        deprecation_reason="Use `user { profile }`, which normalised caches can update.",
+    )
     errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
@@ -65,7 +102,13 @@ class Mutation:
             "address that already has an account answers exactly the same."
         )
     )
-    def register(self, info: Info[Context, None], input: RegisterInput) -> RegisterPayload:
+    def register(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            RegisterInput, strawberry.argument(description="The new account's details.")
+        ],
+    ) -> RegisterPayload:
         try:
             services.user_register(
                 email=input.email,
@@ -79,14 +122,20 @@ class Mutation:
 
     @strawberry.mutation(description="Change the signed-in user's profile.")
     def update_profile(
-        self, info: Info[Context, None], input: UpdateProfileInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ProfileInput,
+            strawberry.argument(description="The fields to change; omitted ones stay as they are."),
+        ],
     ) -> UpdateProfilePayload:
         user = viewer_user(info)
         try:
             profile = services.profile_update(user=user, data=input.to_data())
         except DomainError as exc:
-            return UpdateProfilePayload(profile=None, errors=errors_from(exc))
-        return UpdateProfilePayload(profile=profile, errors=[])  # type: ignore[arg-type]
+            return UpdateProfilePayload(user=None, profile=None, errors=errors_from(exc))
+        user.profile = profile  # so that `user { profile }` shows the change without a query
+        return UpdateProfilePayload(user=user, profile=profile, errors=[])  # type: ignore[arg-type]
 
 
 @strawberry.type(description="Result of verifyEmail.")
@@ -145,7 +194,16 @@ class EmailFlowsMutation:
         description="Mark the address verified with the token from the verification email. "
         "A token works once."
     )
-    def verify_email(self, info: Info[Context, None], token: str) -> VerifyEmailPayload:
+    def verify_email(
+        self,
+        info: Info[Context, None],
+        token: Annotated[
+            str,
+            strawberry.argument(
+                description="The `token` query parameter of the link in the verification email."
+            ),
+        ],
+    ) -> VerifyEmailPayload:
         try:
             services.user_verify_email(token=token)
         except DomainError as exc:
@@ -157,7 +215,11 @@ class EmailFlowsMutation:
         "the address has an account; one request per address per cooldown."
     )
     def resend_verification_email(
-        self, info: Info[Context, None], email: str
+        self,
+        info: Info[Context, None],
+        email: Annotated[
+            str, strawberry.argument(description="The address to verify; at most 254 characters.")
+        ],
     ) -> ResendVerificationEmailPayload:
         try:
             services.verification_email_resend(
@@ -172,7 +234,14 @@ class EmailFlowsMutation:
         "address has an account; one request per address per cooldown."
     )
     def request_password_reset(
-        self, info: Info[Context, None], email: str
+        self,
+        info: Info[Context, None],
+        email: Annotated[
+            str,
+            strawberry.argument(
+                description="The account's address; at most 254 characters, any case."
+            ),
+        ],
     ) -> RequestPasswordResetPayload:
         try:
             services.password_reset_request(email=email, ip_address=client_ip(info.context.request))
@@ -185,7 +254,20 @@ class EmailFlowsMutation:
         "session; does not sign in. A token works once."
     )
     def reset_password(
-        self, info: Info[Context, None], token: str, new_password: str
+        self,
+        info: Info[Context, None],
+        token: Annotated[
+            str,
+            strawberry.argument(
+                description="The `token` query parameter of the link in the reset email."
+            ),
+        ],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="10 to 128 characters; not common, all digits or like the email."
+            ),
+        ],
     ) -> ResetPasswordPayload:
         try:
             services.password_reset(token=token, new_password=new_password)
@@ -198,7 +280,15 @@ class EmailFlowsMutation:
         "keeps the current one."
     )
     def change_password(
-        self, info: Info[Context, None], old_password: str, new_password: str
+        self,
+        info: Info[Context, None],
+        old_password: Annotated[str, strawberry.argument(description="The current password.")],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="10 to 128 characters; not common, all digits or like the email."
+            ),
+        ],
     ) -> ChangePasswordPayload:
         user = viewer_user(info)
         try:

@@ -12,8 +12,8 @@ from membership.schema.types import MemberSubscription
 
 @strawberry.enum(description="How the account was first created.")
 class RegisterMethod(Enum):
-    EMAIL = "email"
-    GOOGLE = "google"
+    EMAIL = strawberry.enum_value("email", description="Registered with email and password.")
+    GOOGLE = strawberry.enum_value("google", description="Created by a first Google sign-in.")
 
 
 @strawberry_django.type(models.Profile, description="What a user tells others about themselves.")

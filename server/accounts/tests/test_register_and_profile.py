@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accounts.models import User
@@ -11,9 +13,9 @@ mutation Register($input: RegisterInput!) {
 """
 ME = "{ me { id email emailVerified registerMethod dateJoined profile { displayName bio links } } }"
 UPDATE = """
-mutation Update($input: UpdateProfileInput!) {
+mutation Update($input: ProfileInput!) {
   updateProfile(input: $input) {
-    profile { displayName firstName lastName shortIntro bio website links }
+    user { id profile { displayName firstName lastName shortIntro bio website links } }
     errors { field message code }
   }
 }
@@ -81,7 +83,7 @@ def test_register_rejects_bad_input_with_field_errors(gql, email, password, fiel
 def test_register_reports_every_bad_field_at_once(gql):
     result = register(gql, email="nope", password="short", website="javascript:alert(1)")
     fields = {e["field"] for e in result.data["register"]["errors"]}
-    assert fields == {"email", "password", "website"}
+    assert fields == {"email", "password", "profile.website"}
 
 
 def test_me_is_null_for_anonymous(gql):
@@ -107,7 +109,7 @@ def test_update_profile_changes_only_given_fields(gql, user, access_token):
         token=access_token,
     )
     assert result.data["updateProfile"]["errors"] == []
-    profile = result.data["updateProfile"]["profile"]
+    profile = result.data["updateProfile"]["user"]["profile"]
     assert profile["displayName"] == "Ada L."
     assert profile["bio"] == "kept"
     assert profile["links"] == ["https://example.com/ada"]
@@ -120,13 +122,14 @@ def test_update_profile_changes_only_given_fields(gql, user, access_token):
         ({"shortIntro": "x" * 161}, "shortIntro"),
         ({"website": "ftp://example.com"}, "website"),
         ({"links": ["https://example.com"] * 11}, "links"),
-        ({"links": ["not a url"]}, "links"),
+        ({"links": ["not a url"]}, "links[0]"),
+        ({"links": ["https://example.com/a", " ", "javascript:alert(1)"]}, "links[2]"),
     ],
 )
 def test_update_profile_validates(gql, user, access_token, change, field):
     result = gql(UPDATE, {"input": change}, token=access_token)
     payload = result.data["updateProfile"]
-    assert payload["profile"] is None
+    assert payload["user"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, "VALIDATION_ERROR")]
 
 
@@ -152,3 +155,51 @@ def test_register_is_rate_limited_per_client_whether_or_not_the_address_exists(g
     assert [a.data["register"]["ok"] for a in answers] == [True, True, False]
     assert answers[2].data["register"]["errors"][0]["code"] == "RATE_LIMITED"
     assert User.objects.count() == 1
+
+
+def test_update_profile_returns_the_user_that_me_returns(gql, user, access_token):
+    # A normalised cache (Apollo, urql graphcache) keys on __typename + id: the payload's
+    # user must be the very object `me` gave, with the new profile.
+    me = gql("{ me { __typename id } }", token=access_token).data["me"]
+    result = gql(
+        "mutation($i: ProfileInput!) { updateProfile(input: $i) "
+        "{ user { __typename id profile { displayName } } errors { code } } }",
+        {"i": {"displayName": "Ada"}},
+        token=access_token,
+    )
+    payload = result.data["updateProfile"]
+    assert payload == {
+        "user": {**me, "profile": {"displayName": "Ada"}},
+        "errors": [],
+    }
+
+
+def test_explicit_null_clears_and_omitted_keeps(gql, user, access_token):
+    user.profile.bio = "kept"
+    user.profile.website = "https://example.com"
+    user.profile.links = ["https://example.com/a"]
+    user.profile.save()
+    result = gql(UPDATE, {"input": {"website": None, "links": None}}, token=access_token)
+    profile = result.data["updateProfile"]["user"]["profile"]
+    assert (profile["bio"], profile["website"], profile["links"]) == ("kept", "", [])
+    user.profile.refresh_from_db()
+    assert (user.profile.bio, user.profile.website, user.profile.links) == ("kept", "", [])
+
+
+def test_register_and_update_share_one_profile_input(gql):
+    from api.schema import schema
+
+    register_input: Any = schema._schema.type_map["RegisterInput"]
+    update = schema._schema.type_map["Mutation"].fields["updateProfile"]  # type: ignore[attr-defined]
+    assert str(register_input.fields["profile"].type) == "ProfileInput"
+    assert str(update.args["input"].type) == "ProfileInput!"
+    assert "UpdateProfileInput" not in schema._schema.type_map
+
+
+def test_register_names_nested_profile_fields_by_path(gql):
+    result = register(gql, displayName="x" * 51, links=["https://example.com", "nope"])
+    errors = result.data["register"]["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [
+        ("profile.displayName", "VALIDATION_ERROR"),
+        ("profile.links[1]", "VALIDATION_ERROR"),
+    ]

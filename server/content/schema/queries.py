@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
-from strawberry_django.relay import DjangoCursorConnection
+from strawberry_django.fields.field import StrawberryDjangoConnectionExtension
+from strawberry_django.relay import DjangoCursorConnection, DjangoCursorEdge
 
 from api.errors import BadRequest
 from content import models, selectors
@@ -14,11 +15,50 @@ from content.schema.types import Article
 MAX_PAGE_SIZE = 100
 
 
+PAGE_ARGUMENTS = {
+    "first": f"Forward paging: at most this many articles (0 to {MAX_PAGE_SIZE}) after "
+    "`after`, or from the newest.",
+    "after": "Forward paging: the `endCursor` (or an edge's `cursor`) of the previous page.",
+    "last": f"Backward paging: at most this many articles (0 to {MAX_PAGE_SIZE}) before "
+    "`before`, or up to the oldest.",
+    "before": "Backward paging: the `startCursor` (or an edge's `cursor`) of the next page.",
+}
+
+
+class _DocumentedPageArguments(StrawberryDjangoConnectionExtension):
+    """Strawberry's page arguments with correct descriptions (its `last` said "after")."""
+
+    def apply(self, field: Any) -> None:
+        super().apply(field)
+        for argument in field.arguments:
+            if argument.python_name in PAGE_ARGUMENTS:
+                argument.description = PAGE_ARGUMENTS[argument.python_name]
+
+
+def _with_documented_page_arguments(field: Any) -> Any:
+    field.extensions = [
+        _DocumentedPageArguments(max_results=MAX_PAGE_SIZE)
+        if isinstance(extension, StrawberryDjangoConnectionExtension)
+        else extension
+        for extension in field.extensions
+    ]
+    return field
+
+
+@strawberry.type(name="ArticleEdge", description="One article of a page, with its cursor.")
+class ArticleEdge(DjangoCursorEdge[Article]):
+    pass
+
+
 @strawberry.type(
     name="ArticleConnection",
     description="A page of articles, newest first, with keyset cursors.",
 )
 class ArticleConnection(DjangoCursorConnection[Article]):
+    edges: list[ArticleEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The articles of this page, each with its cursor."
+    )
+
     @classmethod
     def resolve_connection(cls, nodes: Any, *, info: Any, **kwargs: Any) -> Any:
         # Out-of-range page sizes are the client's mistake: BAD_REQUEST, not a masked 500.
@@ -31,6 +71,7 @@ class ArticleConnection(DjangoCursorConnection[Article]):
 
 @strawberry.type
 class Query:
+    @_with_documented_page_arguments
     @strawberry_django.connection(
         ArticleConnection,
         description=(
@@ -43,5 +84,10 @@ class Query:
         return selectors.article_list_published()
 
     @strawberry_django.field(description="A published article by its slug, or null.")
-    def article(self, slug: str) -> Article | None:
+    def article(
+        self,
+        slug: Annotated[
+            str, strawberry.argument(description="The article's `slug`, as in its URL.")
+        ],
+    ) -> Article | None:
         return selectors.article_get_published(slug=slug)  # type: ignore[return-value]

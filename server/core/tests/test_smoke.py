@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import urllib.request
@@ -69,10 +71,52 @@ def server(tmp_path_factory):
         log.close()
 
 
-def test_prints_the_graphiql_address(server):
+def test_prints_the_graphiql_address_on_localhost(server):
+    # localhost, not 127.0.0.1: the web client runs on localhost:5173, and cookies are per
+    # host name, so the API must be on the same one for cookie refresh to work.
     base, _, log = server
     log.seek(0)
-    assert f"GraphiQL: {base}/graphql/" in log.read()
+    port = base.rsplit(":", 1)[1]
+    assert f"GraphiQL: http://localhost:{port}/graphql/" in log.read()
+
+
+def test_graphiql_renders_in_a_browser_without_any_cdn(server, tmp_path):
+    """Headless Chromium with every other origin unreachable (a dead proxy): GraphiQL must
+    still render, under its own strict CSP."""
+    base, _, _ = server
+    chromium = next(
+        (
+            found
+            for name in ("chromium", "chromium-browser", "google-chrome")
+            if (found := shutil.which(name))
+        ),
+        None,
+    )
+    if chromium is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    port = base.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--proxy-server=http://127.0.0.1:9",  # nothing listens: no CDN is reachable
+            "--proxy-bypass-list=<-loopback>;localhost",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f"http://localhost:{port}/graphql/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    dom = result.stdout
+    assert "graphiql-container" in dom and "CodeMirror" in dom, result.stderr[-2000:]
+    assert "Loading…" not in dom
 
 
 def test_graphiql_is_served_in_development(server):
@@ -132,3 +176,22 @@ def test_demo_user_signs_in_reads_me_edits_profile_and_refreshes(server):
     assert refreshed["refreshToken"] != login["refreshToken"]
     sessions = post(url, "{ sessions { current } }", token=refreshed["accessToken"])
     assert sessions == {"data": {"sessions": [{"current": True}]}}
+
+
+def test_one_user_shape_on_sqlite(server):
+    """The raw-SQL viewer load converts SQLite's hex UUIDs and naive dates like the ORM."""
+    base, _, _ = server
+    url = f"{base}/graphql/"
+    fields = "id email emailVerified registerMethod dateJoined"
+    login = post(
+        url,
+        "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p},"
+        f" transport: BODY) {{ accessToken accessTokenExpiresAt user {{ {fields} }} }} }}",
+        {"e": "demo@example.com", "p": "demo-password-123"},
+    )["data"]["login"]
+    cold = post(url, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
+    warm = post(url, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
+    assert cold == warm == login["user"]
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", cold["id"])
+    for value in (cold["dateJoined"], login["accessTokenExpiresAt"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", value), value

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -38,7 +40,13 @@ class Mutation:
             "user to; the development provider activates at once. Needs a verified email."
         )
     )
-    def subscribe(self, info: Info[Context, None], plan_slug: str) -> SubscribePayload:
+    def subscribe(
+        self,
+        info: Info[Context, None],
+        plan_slug: Annotated[
+            str, strawberry.argument(description="A plan's `slug`, from `plans`.")
+        ],
+    ) -> SubscribePayload:
         user = viewer_user(info)
         try:
             result = services.subscription_start(user=user, plan_slug=plan_slug)

@@ -12,26 +12,36 @@ from membership.entitlement import access_deadline, subscription_grants_access
 
 @strawberry.enum(description="How often a plan is billed.")
 class PlanInterval(Enum):
-    MONTH = "month"
-    YEAR = "year"
+    MONTH = strawberry.enum_value("month", description="Billed every month.")
+    YEAR = strawberry.enum_value("year", description="Billed every year.")
 
 
 @strawberry.enum(description="A subscription's state, as Stripe names it.")
 class SubscriptionStatus(Enum):
-    INCOMPLETE = "incomplete"
-    INCOMPLETE_EXPIRED = "incomplete_expired"
-    TRIALING = "trialing"
-    ACTIVE = "active"
-    PAST_DUE = "past_due"
-    CANCELED = "canceled"
-    UNPAID = "unpaid"
-    PAUSED = "paused"
+    INCOMPLETE = strawberry.enum_value(
+        "incomplete", description="The first payment has not succeeded yet; no access."
+    )
+    INCOMPLETE_EXPIRED = strawberry.enum_value(
+        "incomplete_expired", description="The first payment never succeeded; no access."
+    )
+    TRIALING = strawberry.enum_value("trialing", description="In a free trial; gives access.")
+    ACTIVE = strawberry.enum_value("active", description="Paid up; gives access.")
+    PAST_DUE = strawberry.enum_value(
+        "past_due",
+        description="A renewal payment failed; gives access for a grace period (see "
+        "`accessUntil`).",
+    )
+    CANCELED = strawberry.enum_value("canceled", description="Ended; no access.")
+    UNPAID = strawberry.enum_value("unpaid", description="Payments kept failing; no access.")
+    PAUSED = strawberry.enum_value("paused", description="Paused by the provider; no access.")
 
 
 @strawberry.enum(description="Who takes the payments of a subscription.")
 class PaymentProvider(Enum):
-    STRIPE = "stripe"
-    DEV = "dev"
+    STRIPE = strawberry.enum_value("stripe", description="Stripe (Checkout and webhooks).")
+    DEV = strawberry.enum_value(
+        "dev", description="The development provider: activates at once, never in production."
+    )
 
 
 @strawberry_django.type(models.Plan, description="A membership plan one can subscribe to.")

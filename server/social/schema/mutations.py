@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -60,7 +62,15 @@ class Mutation:
         )
     )
     def start_google_login(
-        self, info: Info[Context, None], redirect_uri: str
+        self,
+        info: Info[Context, None],
+        redirect_uri: Annotated[
+            str,
+            strawberry.argument(
+                description="Where Google sends the browser back; exactly one of "
+                "GOOGLE_REDIRECT_URIS."
+            ),
+        ],
     ) -> StartGoogleLoginPayload:
         try:
             started = services.google_login_start(
@@ -81,7 +91,18 @@ class Mutation:
         )
     )
     def google_login(
-        self, info: Info[Context, None], input: GoogleLoginInput, transport: TokenTransport
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            GoogleLoginInput,
+            strawberry.argument(description="The web pair or the mobile pair."),
+        ],
+        transport: Annotated[
+            TokenTransport,
+            strawberry.argument(
+                description="BODY (mobile) or COOKIE (web): where the refresh token goes."
+            ),
+        ],
     ) -> AuthPayload:
         request = info.context.request
         try:

@@ -318,6 +318,14 @@ def test_sending_both_pairs_is_a_validation_error(gql, provider):
     assert_refused(result.data["googleLogin"], "VALIDATION_ERROR")
 
 
+@pytest.mark.parametrize("nonce", ["too-short", "n" * 257])
+def test_a_nonce_of_the_wrong_length_is_a_validation_error(gql, provider, nonce):
+    # The app picked it: the developer must hear what to fix, not "sign-in failed".
+    payload = mobile_login(gql, provider.id_token(nonce=nonce), nonce)
+    assert_refused(payload, "VALIDATION_ERROR")
+    assert payload["errors"][0]["field"] == "nonce"
+
+
 # --- linking ------------------------------------------------------------------------------
 
 

@@ -14,9 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from core.errors import DomainError
+from core.errors import CoreErrorCode, DomainError
 from social import google
-from social.errors import SocialErrorCode
 from social.google import GoogleAuthFailed, GoogleUnavailable, PendingLogin
 from social.services import google_identity_verify
 from social.tests.conftest import ANDROID_CLIENT_ID, IOS_CLIENT_ID, REDIRECT_URI, WEB_CLIENT_ID
@@ -284,13 +283,15 @@ def test_exactly_one_pair_must_be_sent(pairs):
     assert caught.value.code == "VALIDATION_ERROR"
 
 
-def test_a_short_mobile_nonce_is_refused(provider):
+def test_a_short_mobile_nonce_is_refused_as_a_validation_error(provider):
+    # The app chose the nonce: the developer is told what to fix (issue: client contract).
     token = provider.id_token(nonce="short")
 
     with pytest.raises(DomainError) as caught:
         google_identity_verify(id_token=token, nonce="short")
 
-    assert caught.value.code == SocialErrorCode.GOOGLE_AUTH_FAILED
+    assert caught.value.code == CoreErrorCode.VALIDATION_ERROR
+    assert caught.value.field == "nonce"
 
 
 def test_failures_never_log_the_token(provider, caplog):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -21,8 +23,8 @@ from tokens.schema.transport import (
 
 @strawberry.input(description="Email and password.")
 class LoginInput:
-    email: str = strawberry.field(description="The account's email address.")
-    password: str = strawberry.field(description="The account's password.")
+    email: str = strawberry.field(description="The account's email address, in any case.")
+    password: str = strawberry.field(description="The account's password (at most 128 characters).")
 
 
 @strawberry.type(description="The result of ending one or more sessions.")
@@ -37,7 +39,15 @@ class Mutation:
         description="Sign in with email and password: starts a session on this device."
     )
     def login(
-        self, info: Info[Context, None], input: LoginInput, transport: TokenTransport
+        self,
+        info: Info[Context, None],
+        input: Annotated[LoginInput, strawberry.argument(description="Email and password.")],
+        transport: Annotated[
+            TokenTransport,
+            strawberry.argument(
+                description="BODY (mobile) or COOKIE (web): where the refresh token goes."
+            ),
+        ],
     ) -> AuthPayload:
         request = info.context.request
         try:
@@ -58,8 +68,16 @@ class Mutation:
     def refresh(
         self,
         info: Info[Context, None],
-        transport: TokenTransport,
-        refresh_token: str | None = None,
+        transport: Annotated[
+            TokenTransport,
+            strawberry.argument(description="Where the new refresh token goes: BODY or COOKIE."),
+        ],
+        refresh_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The refresh token (BODY transport); omit it to use the cookie."
+            ),
+        ] = None,
     ) -> AuthPayload:
         request = info.context.request
         token = refresh_token_from(info, refresh_token)
@@ -79,7 +97,16 @@ class Mutation:
         description="End the session of a refresh token (argument, or the cookie): its "
         "refresh and access tokens stop working."
     )
-    def logout(self, info: Info[Context, None], refresh_token: str | None = None) -> LogoutPayload:
+    def logout(
+        self,
+        info: Info[Context, None],
+        refresh_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The refresh token of the session to end; omit it to use the cookie."
+            ),
+        ] = None,
+    ) -> LogoutPayload:
         token = refresh_token_from(info, refresh_token)
         clear_refresh_cookie(info.context.response)
         try:
@@ -93,7 +120,14 @@ class Mutation:
     @strawberry.mutation(
         description="End every session of the viewer, or every other one with keepCurrent."
     )
-    def logout_all(self, info: Info[Context, None], keep_current: bool = False) -> LogoutPayload:
+    def logout_all(
+        self,
+        info: Info[Context, None],
+        keep_current: Annotated[
+            bool,
+            strawberry.argument(description="True to keep the session making this request."),
+        ] = False,
+    ) -> LogoutPayload:
         user = viewer_user(info)
         keep = info.context.viewer.session_id if keep_current else None
         if not keep_current:
@@ -102,7 +136,13 @@ class Mutation:
         return LogoutPayload(ok=True, errors=[])
 
     @strawberry.mutation(description="End one of the viewer's sessions.")
-    def revoke_session(self, info: Info[Context, None], id: strawberry.ID) -> LogoutPayload:
+    def revoke_session(
+        self,
+        info: Info[Context, None],
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A session's `id`, from `sessions`.")
+        ],
+    ) -> LogoutPayload:
         user = viewer_user(info)
         try:
             services.session_revoke(user=user, session_id=str(id))

@@ -10,8 +10,8 @@ from tokens import models
 
 @strawberry.enum(description="How a session was signed in.")
 class AuthMethod(Enum):
-    PASSWORD = "password"
-    GOOGLE = "google"
+    PASSWORD = strawberry.enum_value("password", description="Email and password.")
+    GOOGLE = strawberry.enum_value("google", description="Sign-in with Google.")
 
 
 @strawberry.type(description="One signed-in device of the viewer.")

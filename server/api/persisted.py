@@ -1,0 +1,149 @@
+"""Persisted queries: Apollo's automatic persisted queries (APQ) and trusted documents.
+
+APQ (https://www.apollographql.com/docs/apollo-server/performance/apq): the client sends
+`extensions.persistedQuery = {version: 1, sha256Hash}` without the query text. A hash the
+server has not seen answers `PersistedQueryNotFound` (`extensions.code`
+PERSISTED_QUERY_NOT_FOUND, HTTP 200, as Apollo's link expects in order to retry with the
+text); the query together with its hash runs and is remembered in the cache (Redis) for
+GRAPHQL_APQ_TTL; a text that does not hash to the given sha256 is BAD_REQUEST. Over GET too
+(queries only: a mutation over GET stays refused by the view).
+
+Trusted documents (GRAPHQL_TRUSTED_DOCUMENTS, the JSON map `{sha256: document}` that
+graphql-codegen's persisted documents produce): only those documents run, by hash or as a
+full query whose hash is in the map; anything else is FORBIDDEN and nothing is remembered.
+
+`apply` is the one hook the view calls; it rewrites the request so that the rest of the
+view sees an ordinary request carrying the query text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, JsonResponse
+from graphql import GraphQLError
+
+from config.trusted_documents import sha256_of
+from core import ratelimit
+from core.net import client_ip
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_KEY = "apq:v1:"
+
+
+def _refusal(status: int, message: str, code: str) -> JsonResponse:
+    response = JsonResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _payload(request: HttpRequest) -> dict[str, Any] | None:
+    """The request's GraphQL parameters, or None when the view will refuse it anyway."""
+    if request.method == "GET":
+        params: dict[str, Any] = request.GET.dict()
+        raw = params.get("extensions")
+        if isinstance(raw, str) and raw:
+            try:
+                params["extensions"] = json.loads(raw)
+            except ValueError:
+                params["extensions"] = raw  # refused below as not an object
+        return params
+    if request.method != "POST":
+        return None
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _with_query(request: HttpRequest, data: dict[str, Any], query: str) -> None:
+    if request.method == "GET":
+        params = request.GET.copy()
+        params["query"] = query
+        params._mutable = False
+        request.GET = params  # type: ignore[assignment]
+    else:
+        # HttpRequest.body returns `_body` once read; the view reads nothing else.
+        request._body = json.dumps({**data, "query": query}).encode()
+
+
+def _remember(request: HttpRequest, sha256: str, query: str) -> None:
+    from api.extensions import parse_cached
+
+    try:
+        # Only documents that parse: nothing else could ever be run by its hash.
+        parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
+    except GraphQLError:
+        return
+    # Each client may register a bounded number of documents, so that Redis (which must not
+    # evict: it holds revocations) cannot be filled with junk. Over the limit the query
+    # still runs; only its hash is not remembered.
+    ip = client_ip(request) or "unknown"
+    if ratelimit.hit(
+        "apq_register",
+        ip,
+        limit=settings.GRAPHQL_APQ_REGISTRATIONS_PER_IP,
+        window=settings.GRAPHQL_APQ_REGISTRATIONS_WINDOW,
+    ):
+        cache.set(_KEY + sha256, query, timeout=int(settings.GRAPHQL_APQ_TTL.total_seconds()))
+    else:
+        ratelimit.take_retry_after()  # nothing to tell the client: the query still runs
+
+
+def apply(request: HttpRequest) -> JsonResponse | None:
+    """Resolve a persisted query into the request, or refuse it; None lets it through."""
+    trusted: dict[str, str] | None = settings.GRAPHQL_TRUSTED_DOCUMENTS
+    data = _payload(request)
+    if data is None:
+        return None  # not GraphQL over GET or JSON: the view refuses it
+    query = data.get("query")
+    extensions = data.get("extensions")
+    persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+    if extensions is not None and not isinstance(extensions, dict):
+        return _refusal(400, "`extensions` must be a JSON object.", "BAD_REQUEST")
+    if query is not None and not isinstance(query, str):
+        return None  # the view words this refusal
+    if persisted is None:
+        if trusted is not None and query and sha256_of(query) not in trusted:
+            return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
+        return None
+    sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    if (
+        not isinstance(persisted, dict)
+        or persisted.get("version") != 1
+        or not isinstance(sha256, str)
+        or not _SHA256.match(sha256.lower())
+    ):
+        return _refusal(
+            400,
+            "`extensions.persistedQuery` must be {version: 1, sha256Hash: <64 hex digits>}.",
+            "BAD_REQUEST",
+        )
+    sha256 = sha256.lower()
+    if query:
+        if sha256_of(query) != sha256:
+            return _refusal(400, "The query does not match its sha256Hash.", "BAD_REQUEST")
+        if trusted is not None:
+            if sha256 not in trusted:
+                return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
+            return None
+        _remember(request, sha256, query)
+        return None
+    if trusted is not None:
+        known = trusted.get(sha256)
+        if known is None:
+            return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
+    else:
+        known = cache.get(_KEY + sha256)
+        if not isinstance(known, str):
+            return _refusal(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+    _with_query(request, data, known)
+    return None
