@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "social",
     "membership",
     "content",
+    "observability",
 ]
 
 # Our own apps keep their migrations in the top-level migrations/ folder.
@@ -68,6 +69,8 @@ MIGRATION_MODULES = {
 }
 
 MIDDLEWARE = [
+    # First: times the whole stack, tags every response with X-Request-ID, logs one line.
+    "observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Serves /graphql/ without the session/auth/CSRF/messages middleware below it.
@@ -339,15 +342,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# --- observability: logs -----------------------------------------------------------------
+
+# `json`: one JSON object per line (observability/logging.py), the production default;
+# `plain`: one readable line, the development default. The server and `manage.py worker`
+# both log through LOGGING below.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "core.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "observability.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["redact"],
         }
     },
@@ -358,5 +373,20 @@ LOGGING = {
         "django.server": {"level": "INFO"},
     },
 }
+
+# --- observability: metrics --------------------------------------------------------------
+
+# GET /metrics serves Prometheus text only while this is set, and only to
+# `Authorization: Bearer <METRICS_TOKEN>`. Across gunicorn workers set
+# PROMETHEUS_MULTIPROC_DIR in the environment (read by prometheus-client itself) and use
+# observability/gunicorn_hooks.py.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "", required=False)
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
+# Distinct GraphQL operation names labelled per process; more are counted as "other".
+METRICS_MAX_OPERATIONS = env.int("METRICS_MAX_OPERATIONS", 100)
+if PRODUCTION:
+    # Prometheus scrapes the process directly over the internal network, like the probes.
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 env.check()

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from django.core.cache import cache
 
+from core.events import rate_limit_refused
+
 
 def _key(scope: str, identity: str) -> str:
     # Identities are emails and IPs: hash them so that no address sits in Redis in clear.
@@ -28,12 +30,18 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=ttl)
         return True
-    return count <= limit
+    if count > limit:
+        rate_limit_refused.send(None, scope=scope)
+        return False
+    return True
 
 
 def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:
     """Return True at most once per period for this identity (atomic `SET NX EX`)."""
-    return bool(cache.add(_key(scope, identity), 1, timeout=max(1, int(period.total_seconds()))))
+    if cache.add(_key(scope, identity), 1, timeout=max(1, int(period.total_seconds()))):
+        return True
+    rate_limit_refused.send(None, scope=scope)
+    return False
 
 
 def reset(scope: str, identity: str) -> None:
