@@ -368,6 +368,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Through the root handler only: Django's default console handler for DEBUG would
+        # print each line a second time, unformatted.
+        "django": {"handlers": [], "level": "INFO"},
         # Django logs the full URL of 4xx/5xx requests; the redact filter strips tokens.
         "django.request": {"level": "WARNING"},
         "django.server": {"level": "INFO"},

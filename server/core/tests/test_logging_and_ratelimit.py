@@ -81,7 +81,9 @@ def test_each_log_format_redacts_what_redact_removes(log_format):
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(
-        import_string(formatter["()"])() if "()" in formatter else logging.Formatter(formatter["format"])
+        import_string(formatter["()"])()
+        if "()" in formatter
+        else logging.Formatter(formatter["format"])
     )
     handler.addFilter(import_string(settings.LOGGING["filters"]["redact"]["()"])())
     logger = logging.getLogger(f"gatehouse.redact.{log_format}")

@@ -137,7 +137,11 @@ def test_error_codes_of_payloads_and_top_level_errors_are_logged(
 
 
 def test_lines_logged_during_a_request_carry_its_request_id(gql: GraphQLClient, json_logs):
-    gql(ME, token="eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", headers={"X-Request-ID": "r-1"})
+    gql(
+        ME,
+        token="eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        headers={"X-Request-ID": "r-1"},
+    )
     rejected = [line for line in json_logs.lines() if line["logger"] == "api.context"]
     assert rejected
     assert rejected[0]["request_id"] == "r-1"

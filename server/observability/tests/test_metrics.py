@@ -76,7 +76,9 @@ def test_a_scripted_run_shows_in_the_counts(client, gql: GraphQLClient, user, pa
     assert [e["code"] for e in reused["errors"]] == ["TOKEN_REUSED"]
     # a rate-limited call: the third sign-in of one address in the window
     with override_settings(LOGIN_RATE_LIMIT_PER_EMAIL=2):
-        results = [data(login(gql, "eve@example.com", "guess-" + str(n)))["login"] for n in range(3)]
+        results = [
+            data(login(gql, "eve@example.com", "guess-" + str(n)))["login"] for n in range(3)
+        ]
     assert [e["code"] for e in results[2]["errors"]] == ["RATE_LIMITED"]
 
     after = scrape(client)
@@ -96,7 +98,10 @@ def test_a_scripted_run_shows_in_the_counts(client, gql: GraphQLClient, user, pa
     latency = "gatehouse_graphql_request_duration_seconds_count"
     assert delta(latency, operation="Login") == 5
     assert delta(latency, operation="Refresh") == 2
-    assert delta("gatehouse_graphql_request_duration_seconds_bucket", operation="Login", le="+Inf") == 5
+    assert (
+        delta("gatehouse_graphql_request_duration_seconds_bucket", operation="Login", le="+Inf")
+        == 5
+    )
     # outcomes by error code
     requests = "gatehouse_graphql_requests_total"
     assert delta(requests, operation="Login", outcome="ok") == 1
