@@ -136,6 +136,30 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Redis Sentinel ---------------------------------------------------------------------
+
+# With sentinels, the master's address comes from them (and changes on a failover); the
+# database number, user and password still come from REDIS_URL, whose host is ignored.
+# Everything that reaches Redis goes through this one cache: the rate limits, the
+# revocation MGET (tokens/revocation.py, on connections of the same pool) and the worker.
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", [], required=False)
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", "", required=False)
+if REDIS_SENTINELS:
+    from config.redis_sentinel import sentinel_cache_options
+
+    if not REDIS_URL:
+        raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_URL (for the db and password)")
+    if not REDIS_SENTINEL_MASTER:
+        raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER")
+    try:
+        _location, _sentinel_options = sentinel_cache_options(
+            REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"REDIS_SENTINELS: {exc}") from exc
+    CACHES["default"]["LOCATION"] = _location
+    CACHES["default"]["OPTIONS"].update(_sentinel_options)
+
 # Emails are queued in the same transaction as the change that causes them; a worker
 # (`manage.py db_worker`) delivers them. The quick start runs tasks immediately.
 _task_backend = os.environ.get("TASK_BACKEND", "database" if PRODUCTION else "immediate")
