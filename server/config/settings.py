@@ -116,6 +116,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- PgBouncer --------------------------------------------------------------------------
+
+# DATABASE_POOLER=pgbouncer: DATABASE_URL points at PgBouncer in transaction mode, where
+# consecutive transactions of one client may run on different server connections. So
+# nothing may outlive a transaction on the server: no named prepared statements (psycopg
+# prepares a query after 5 runs unless prepare_threshold is None), no server-side cursors
+# (.iterator() would DECLARE one WITH HOLD). Django's own pool goes: PgBouncer pools, and a
+# second pool per process would only hold client slots. Each process keeps one persistent
+# client connection instead (CONN_MAX_AGE, checked before reuse), which PgBouncer holds
+# for the price of a socket.
+DATABASE_POOLER = env.str("DATABASE_POOLER", "", required=False).lower()
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'")
+if DATABASE_POOLER == "pgbouncer":
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOLER=pgbouncer needs a postgres:// DATABASE_URL")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.pop("pool", None)
+    _options["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", "")

@@ -5,6 +5,7 @@ A missing binary fails the test with the Debian package to install; it never ski
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -187,3 +188,51 @@ class RedisSentinelSet:
 
     def label_of(self, port: int) -> str:
         return next(label for label, p in self.ports.items() if p == port)
+
+
+class PgBouncer:
+    """PgBouncer in transaction mode in front of the test PostgreSQL, every database name
+    passed through (`*`), user postgres trusted as PostgreSQL itself trusts it here."""
+
+    def __init__(self, workdir: Path, *, host: str, port: int) -> None:
+        self.binary = binary("pgbouncer", "/usr/sbin")
+        self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        # PgBouncer refuses to run as root; as root we hand it to `nobody`, who must be
+        # able to read its files.
+        workdir.chmod(0o755)
+        users = workdir / "userlist.txt"
+        users.write_text('"postgres" ""\n')
+        self.config = workdir / "pgbouncer.ini"
+        self.config.write_text(
+            "[databases]\n"
+            f"* = host={host} port={port}\n"
+            "[pgbouncer]\n"
+            "listen_addr = 127.0.0.1\n"
+            f"listen_port = {self.port}\n"
+            "unix_socket_dir =\n"
+            "auth_type = trust\n"
+            f"auth_file = {users}\n"
+            "pool_mode = transaction\n"
+            "max_client_conn = 200\n"
+            "default_pool_size = 10\n"
+            # psycopg sends none of these; libpq clients may
+            "ignore_startup_parameters = extra_float_digits,options\n"
+        )
+        for path in (users, self.config):
+            path.chmod(0o644)
+        args = [self.binary, "-v"]
+        if os.geteuid() == 0:
+            args += ["-u", "nobody"]
+        self.process = Process("pgbouncer", [*args, str(self.config)], workdir)
+
+    def wait(self) -> None:
+        wait_for("pgbouncer to listen", lambda: listening(self.port) or self._died())
+
+    def _died(self) -> bool:
+        if self.process.process.poll() is not None:
+            pytest.fail(f"pgbouncer exited:\n{self.process.log()}")
+        return False
+
+    def stop(self) -> None:
+        self.process.stop()
