@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -181,7 +182,7 @@ if REDIS_SENTINELS:
     except ValueError as exc:
         raise ImproperlyConfigured(f"REDIS_SENTINELS: {exc}") from exc
     CACHES["default"]["LOCATION"] = _location
-    CACHES["default"]["OPTIONS"].update(_sentinel_options)
+    cast("dict[str, Any]", CACHES["default"]["OPTIONS"]).update(_sentinel_options)
 
 # Emails are queued in the same transaction as the change that causes them; a worker
 # (`manage.py db_worker`) delivers them. The quick start runs tasks immediately.

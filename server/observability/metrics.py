@@ -218,5 +218,5 @@ class _Exposition:
 
 def scrape() -> bytes:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Exposition())  # type: ignore[arg-type]
+    registry.register(_Exposition())
     return generate_latest(registry)

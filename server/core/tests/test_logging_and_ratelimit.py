@@ -77,7 +77,8 @@ def test_each_log_format_redacts_what_redact_removes(log_format):
     from django.utils.module_loading import import_string
 
     lines = test_redact_removes_secrets.pytestmark[0].args[1]
-    formatter = settings.LOGGING["formatters"][log_format]
+    config: dict = settings.LOGGING
+    formatter = config["formatters"][log_format]
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(
@@ -85,7 +86,7 @@ def test_each_log_format_redacts_what_redact_removes(log_format):
         if "()" in formatter
         else logging.Formatter(formatter["format"])
     )
-    handler.addFilter(import_string(settings.LOGGING["filters"]["redact"]["()"])())
+    handler.addFilter(import_string(config["filters"]["redact"]["()"])())
     logger = logging.getLogger(f"gatehouse.redact.{log_format}")
     logger.addHandler(handler)
     logger.propagate = False

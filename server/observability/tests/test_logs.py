@@ -18,6 +18,8 @@ from django.utils.module_loading import import_string
 from api.testing import GraphQLClient
 from tokens.tests.helpers import ME, data, login, refresh
 
+LOGGING: dict[str, Any] = settings.LOGGING
+
 
 class JsonLines:
     """The root logger writing through the configured JSON formatter and redact filter,
@@ -26,8 +28,8 @@ class JsonLines:
     def __init__(self) -> None:
         self.buffer = io.StringIO()
         self.handler = logging.StreamHandler(self.buffer)
-        self.handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
-        self.handler.addFilter(import_string(settings.LOGGING["filters"]["redact"]["()"])())
+        self.handler.setFormatter(import_string(LOGGING["formatters"]["json"]["()"])())
+        self.handler.addFilter(import_string(LOGGING["filters"]["redact"]["()"])())
 
     @property
     def text(self) -> str:
@@ -55,8 +57,8 @@ def json_logs() -> Iterator[JsonLines]:
 
 
 def test_the_json_format_is_chosen_in_production_or_by_log_format():
-    assert settings.LOGGING["handlers"]["console"]["formatter"] == settings.LOG_FORMAT
-    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+    assert LOGGING["handlers"]["console"]["formatter"] == settings.LOG_FORMAT
+    assert "redact" in LOGGING["handlers"]["console"]["filters"]
 
 
 def test_every_line_is_one_json_object_with_the_base_fields(json_logs):
