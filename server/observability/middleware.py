@@ -29,7 +29,8 @@ GRAPHQL_PATH = "/graphql/"
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-@functools.lru_cache(maxsize=256)
+# Clients send the same few documents; bounded so that unique texts cannot grow memory.
+@functools.lru_cache(maxsize=128)
 def _operations(query: str) -> dict[str | None, tuple[str, ...]]:
     """Root field names of each operation in a document ({} when it does not parse)."""
     try:
