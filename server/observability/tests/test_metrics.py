@@ -12,10 +12,17 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from api.testing import GraphQLClient
 from observability.tests.scrape import Scrape
+from social.tests.conftest import provider  # noqa: F401  (the local Google stand-in)
+from social.tests.provider import LocalOpenIDProvider
 from tokens.tests.helpers import data, login, refresh
 
 TOKEN = "metrics-token-0123456789"
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+GOOGLE_LOGIN = """
+mutation G($input: GoogleLoginInput!) {
+  googleLogin(input: $input, transport: BODY) { accessToken errors { code } }
+}
+"""
 REGISTER = """
 mutation Register($email: String!, $password: String!) {
   register(input: {email: $email, password: $password}) { ok errors { code } }
@@ -153,3 +160,26 @@ def test_the_email_queue_depth_and_failures_come_from_the_task_table(
     assert metrics.value("gatehouse_email_queue_depth") == 2
     assert metrics.value("gatehouse_email_failed") == 1
     assert User.objects.count() == 3
+
+
+@pytest.mark.django_db
+@override_settings(METRICS_TOKEN=TOKEN)
+def test_google_sign_ins_are_counted_by_result(
+    client,
+    gql: GraphQLClient,
+    provider: LocalOpenIDProvider,  # noqa: F811
+):
+    before = scrape(client)
+    token = provider.id_token(nonce="metrics-nonce-0001")
+    ok = gql(GOOGLE_LOGIN, {"input": {"idToken": token, "nonce": "metrics-nonce-0001"}})
+    assert data(ok)["googleLogin"]["errors"] == []
+    other = provider.id_token(nonce="metrics-nonce-0002")
+    bad = gql(GOOGLE_LOGIN, {"input": {"idToken": other, "nonce": "metrics-nonce-9999"}})
+    assert [e["code"] for e in data(bad)["googleLogin"]["errors"]] == ["GOOGLE_AUTH_FAILED"]
+    after = scrape(client)
+    sign_ins = "gatehouse_sign_ins_total"
+    for result, count in (("ok", 1), ("google_auth_failed", 1)):
+        change = after.value(sign_ins, method="google", result=result) - before.value(
+            sign_ins, method="google", result=result
+        )
+        assert change == count
