@@ -111,7 +111,11 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             duration = time.perf_counter() - started
             response["X-Request-ID"] = request_id
-            self._record(request, response, info, duration)
+            try:
+                self._record(request, response, info, duration)
+            except Exception:
+                # Logging and counting must never cost the caller their response.
+                logger.exception("could not record request %s", request_id)
             return response
         finally:
             context.end(token)
@@ -137,13 +141,9 @@ class RequestLogMiddleware:
             fields["operation"] = name
             fields["root_fields"] = info.root_fields
             fields["error_codes"] = info.error_codes
-        try:
-            if graphql:
-                metrics.observe_graphql(info.operation, duration, info.error_codes)
-            metrics.observe_response(response.status_code)
-        except Exception:
-            # Counting must never cost the caller their response.
-            logger.exception("metrics: could not record a request")
+        if graphql:
+            metrics.observe_graphql(info.operation, duration, info.error_codes)
+        metrics.observe_response(response.status_code)
         level = logging.DEBUG if request.path_info in QUIET_PATHS else logging.INFO
         logger.log(
             level,
