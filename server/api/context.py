@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from strawberry.django.context import StrawberryDjangoContext
 
 from api.errors import Unauthenticated
+from observability.context import note_viewer
 from tokens.verifier import AccessClaims, AccessTokenRejected, get_access_token_verifier
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def build_context(request: HttpRequest, response: object) -> Context:
         return context
     try:
         context.viewer = Viewer(get_access_token_verifier()(token))
+        note_viewer(user_id=context.viewer.user_id, session_id=context.viewer.session_id)
     except AccessTokenRejected as exc:
         logger.info("access token rejected: %s", exc)
         context.auth_error = Unauthenticated("The access token is invalid or has expired.")

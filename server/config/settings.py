@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "social",
     "membership",
     "content",
+    "observability",
 ]
 
 # Our own apps keep their migrations in the top-level migrations/ folder.
@@ -74,6 +76,8 @@ MIGRATION_MODULES = {
 }
 
 MIDDLEWARE = [
+    # First: times the whole stack, tags every response with X-Request-ID, logs one line.
+    "observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Serves /graphql/ without the session/auth/CSRF/messages middleware below it.
@@ -120,6 +124,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- PgBouncer --------------------------------------------------------------------------
+
+# DATABASE_POOLER=pgbouncer: DATABASE_URL points at PgBouncer in transaction mode, where
+# consecutive transactions of one client may run on different server connections. So
+# nothing may outlive a transaction on the server: no named prepared statements (psycopg
+# prepares a query after 5 runs unless prepare_threshold is None), no server-side cursors
+# (.iterator() would DECLARE one WITH HOLD). Django's own pool goes: PgBouncer pools, and a
+# second pool per process would only hold client slots. Each process keeps one persistent
+# client connection instead (CONN_MAX_AGE, checked before reuse), which PgBouncer holds
+# for the price of a socket.
+DATABASE_POOLER = env.str("DATABASE_POOLER", "", required=False).lower()
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'")
+if DATABASE_POOLER == "pgbouncer":
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOLER=pgbouncer needs a postgres:// DATABASE_URL")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.pop("pool", None)
+    _options["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", "")
@@ -139,6 +166,30 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Redis Sentinel ---------------------------------------------------------------------
+
+# With sentinels, the master's address comes from them (and changes on a failover); the
+# database number, user and password still come from REDIS_URL, whose host is ignored.
+# Everything that reaches Redis goes through this one cache: the rate limits, the
+# revocation MGET (tokens/revocation.py, on connections of the same pool) and the worker.
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", [], required=False)
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", "", required=False)
+if REDIS_SENTINELS:
+    from config.redis_sentinel import sentinel_cache_options
+
+    if not REDIS_URL:
+        raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_URL (for the db and password)")
+    if not REDIS_SENTINEL_MASTER:
+        raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER")
+    try:
+        _location, _sentinel_options = sentinel_cache_options(
+            REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"REDIS_SENTINELS: {exc}") from exc
+    CACHES["default"]["LOCATION"] = _location
+    cast("dict[str, Any]", CACHES["default"]["OPTIONS"]).update(_sentinel_options)
 
 # Emails are queued in the same transaction as the change that causes them; a worker
 # (`manage.py db_worker`) delivers them. The quick start runs tasks immediately.
@@ -358,24 +409,54 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# --- observability: logs -----------------------------------------------------------------
+
+# `json`: one JSON object per line (observability/logging.py), the production default;
+# `plain`: one readable line, the development default. The server and `manage.py worker`
+# both log through LOGGING below.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "core.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "observability.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Through the root handler only: Django's default console handler for DEBUG would
+        # print each line a second time, unformatted.
+        "django": {"handlers": [], "level": "INFO"},
         # Django logs the full URL of 4xx/5xx requests; the redact filter strips tokens.
         "django.request": {"level": "WARNING"},
         "django.server": {"level": "INFO"},
     },
 }
+
+# --- observability: metrics --------------------------------------------------------------
+
+# GET /metrics serves Prometheus text only while this is set, and only to
+# `Authorization: Bearer <METRICS_TOKEN>`. Across gunicorn workers set
+# PROMETHEUS_MULTIPROC_DIR in the environment (read by prometheus-client itself) and use
+# observability/gunicorn_hooks.py.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "", required=False)
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
+# Distinct GraphQL operation names labelled per process; more are counted as "other".
+METRICS_MAX_OPERATIONS = env.int("METRICS_MAX_OPERATIONS", 100)
+if PRODUCTION:
+    # Prometheus scrapes the process directly over the internal network, like the probes.
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 env.check()

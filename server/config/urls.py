@@ -7,6 +7,7 @@ from api.health import healthz, readyz
 from api.schema import schema
 from api.views import GatehouseGraphQLView
 from membership.webhooks import stripe_webhook
+from observability.views import metrics
 from tokens.views import jwks
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from django.core.cache import cache
 
+from core.events import rate_limit_refused
+
 # Seconds until the limit that refused last (in this request's context) lets an attempt
 # through; read once by the RATE_LIMITED error raised right after the refusal.
 _retry_after: ContextVar[int | None] = ContextVar("ratelimit_retry_after", default=None)
@@ -56,6 +58,7 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
         return True
     if count > limit:
         _refused(key, ttl)
+        rate_limit_refused.send(None, scope=scope)
         return False
     return True
 
@@ -66,6 +69,7 @@ def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:
     if cache.add(key, 1, timeout=seconds):
         return True
     _refused(key, seconds)
+    rate_limit_refused.send(None, scope=scope)
     return False
 
 

@@ -20,6 +20,7 @@ from accounts.models import Profile, RegisterMethod, User
 from accounts.services import email_clean
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
+from core.events import counts_sign_in
 from social import google
 from social.errors import SocialErrorCode
 from social.google import GoogleAuthFailed, GoogleIdentity, GoogleUnavailable
@@ -227,6 +228,7 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
     return user
 
 
+@counts_sign_in("google")
 def google_login(
     *,
     code: str | None = None,

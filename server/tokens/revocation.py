@@ -91,6 +91,35 @@ def set_raw(entries: Iterable[tuple[str, str, int]]) -> None:
 
 _local = threading.local()
 
+# Whether this process has read revocations from Redis before (see _after_connect).
+_connected_before = False
+
+
+def _leave_a_demoted_master(conn: Any, pool: Any) -> None:
+    """Through Sentinel: drop this thread's connection once the pool has learnt (from any
+    of its connections) that the master moved: the old master may go on answering MGET
+    as a replica."""
+    master = getattr(pool, "master_address", None)
+    if master is not None and conn._sock is not None and (conn.host, conn.port) != master:
+        conn.disconnect()
+
+
+def _after_connect(conn: Any) -> None:
+    """Rebuild the set from PostgreSQL on every reconnection after the first.
+
+    A connection is lost when Redis restarts or fails over. Replication is asynchronous,
+    and a demoted master keeps taking writes until Sentinel reconfigures it, then drops
+    them: a revocation written around a failover may be missing from the master we find
+    now, while `rev:ready` is still there. Reconnecting is rare; a rebuild is one query.
+    """
+    global _connected_before
+    if _connected_before:
+        logger.warning(
+            "reconnected to Redis at %s:%s; rebuilding the revocation set", *(conn.host, conn.port)
+        )
+        rebuild()
+    _connected_before = True
+
 
 def _mget(redis: Any, keys: list[str]) -> list[Any]:
     """MGET on a connection of this thread's own, outside redis-py's pool and its
@@ -102,6 +131,12 @@ def _mget(redis: Any, keys: list[str]) -> list[Any]:
             conn = pool.make_connection()
             _local.conn, _local.pool = conn, pool
         try:
+            _leave_a_demoted_master(conn, pool)
+            if not conn._sock:
+                # Through Sentinel, only connect() asks the sentinels where the master is
+                # now; send_command on an unconnected connection would dial the URL's host.
+                conn.connect()
+                _after_connect(conn)
             conn.send_command("MGET", *keys)
             return list(conn.read_response())
         except (RedisConnectionError, RedisTimeoutError, OSError):

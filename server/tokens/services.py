@@ -21,6 +21,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
+from core.events import counts_sign_in, refresh_token_reused
 from tokens import revocation
 from tokens.access import issue_access_token
 from tokens.errors import TokenErrorCode
@@ -107,6 +108,7 @@ def _login_allowed(email: str, ip_address: str | None) -> bool:
     return allowed
 
 
+@counts_sign_in("password")
 def session_login(
     *, email: str, password: str, user_agent: str, ip_address: str | None
 ) -> IssuedTokens:
@@ -306,6 +308,7 @@ def _refresh_locked(
         return _issue(session, successor)
     # A token we issued, already spent, outside the grace window: it leaked or was stolen.
     _revoke(session, reason="reused", now=now)
+    refresh_token_reused.send(None)
     return DomainError(
         TokenErrorCode.TOKEN_REUSED,
         "This refresh token was already used; the session has been ended for safety.",

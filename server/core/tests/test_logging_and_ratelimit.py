@@ -65,3 +65,43 @@ def test_rate_limit_keys_expire_and_hide_the_identity():
     assert keys
     assert all("ada" not in key for key in keys)
     assert 0 < client.ttl(keys[0]) <= 30
+
+
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_each_log_format_redacts_what_redact_removes(log_format):
+    # The same lines as test_redact_removes_secrets, through the handler as LOGGING builds
+    # it for each LOG_FORMAT: in the message, in its arguments and in a traceback.
+    import io
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    lines = test_redact_removes_secrets.pytestmark[0].args[1]
+    config: dict = settings.LOGGING
+    formatter = config["formatters"][log_format]
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(
+        import_string(formatter["()"])()
+        if "()" in formatter
+        else logging.Formatter(formatter["format"])
+    )
+    handler.addFilter(import_string(config["filters"]["redact"]["()"])())
+    logger = logging.getLogger(f"gatehouse.redact.{log_format}")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for line in lines:
+            logger.warning(line)
+            logger.warning("seen: %s", line)
+            if log_format == "json":  # the plain format's traceback is the stdlib's own
+                try:
+                    raise ValueError(line)
+                except ValueError:
+                    logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    written = buffer.getvalue()
+    assert written.count("[redacted") >= 2 * len(lines)
+    for secret in ("abc.def-123", "Zm9v:bar", "c2lnbmF0dXJl", "opaque-secret-value", "4/0AX"):
+        assert secret not in written
