@@ -187,6 +187,9 @@ ACCESS_TOKEN_VERIFIER = "tokens.revocation.verify_access_token"
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))
+# Clock difference tolerated between the signer and this server (exp, iat and the
+# exp - iat ≤ ACCESS_TOKEN_LIFETIME check).
+JWT_LEEWAY = env.duration("JWT_LEEWAY", timedelta(0))
 REFRESH_TOKEN_LIFETIME = env.duration("REFRESH_TOKEN_LIFETIME", timedelta(days=14))
 SESSION_ABSOLUTE_LIFETIME = env.duration("SESSION_ABSOLUTE_LIFETIME", timedelta(days=60))
 REFRESH_REUSE_GRACE = env.duration("REFRESH_REUSE_GRACE", timedelta(seconds=10))
