@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.email_url import email_settings
 from config.env import Env
@@ -116,6 +118,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", "")
+# What a request that needs Redis answers while Redis is unreachable: HTTP 503 with
+# `Retry-After` of this many seconds.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env.duration(
+    "SERVICE_UNAVAILABLE_RETRY_AFTER", timedelta(seconds=5)
+)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -127,6 +134,10 @@ if REDIS_URL:
                 "PARSER_CLASS": "redis.connection._HiredisParser",
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # One immediate retry (it reopens a connection Redis dropped), not redis-py's
+                # default of three with backoff, which holds a worker for seconds per
+                # command while Redis is down.
+                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
             },
         }
     }

@@ -1,14 +1,21 @@
 """Fixed-window rate limits and cooldowns in the cache (Redis in production).
 
-Each counter key carries a TTL equal to its window, so Redis cleans up after itself.
+Each counter key carries a TTL equal to its window, so Redis cleans up after itself. When
+the cache cannot be reached a limit cannot be checked: every function here raises
+ServiceUnavailableError then (the API answers 503), rather than letting the attempt through
+unchecked or failing with an internal error.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 
 from django.core.cache import cache
+
+from core.cache import CACHE_DOWN, cache_required
 
 
 def _key(scope: str, identity: str) -> str:
@@ -21,20 +28,48 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
     """Count one attempt; return False when the limit for this window is exceeded."""
     key = _key(scope, identity)
     ttl = max(1, int(window.total_seconds()))
-    if cache.add(key, 1, timeout=ttl):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=ttl)
-        return True
+    with cache_required():
+        if cache.add(key, 1, timeout=ttl):
+            return True
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=ttl)
+            return True
     return count <= limit
 
 
 def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:
     """Return True at most once per period for this identity (atomic `SET NX EX`)."""
-    return bool(cache.add(_key(scope, identity), 1, timeout=max(1, int(period.total_seconds()))))
+    with cache_required():
+        return bool(
+            cache.add(_key(scope, identity), 1, timeout=max(1, int(period.total_seconds())))
+        )
+
+
+@contextmanager
+def cooldown_spent_on_success(scope: str, identity: str, *, period: timedelta) -> Iterator[bool]:
+    """`cooldown`, given back when the block fails: a request that ended in an error did
+    not do what the cooldown guards (send an email), so it must not cost the user a wait.
+
+    Spent atomically up front (two concurrent requests still cannot both pass); wrap the
+    block's own transaction inside, so that a failed commit also gives it back.
+    """
+    allowed = cooldown(scope, identity, period=period)
+    try:
+        yield allowed
+    except BaseException:
+        if allowed:
+            _give_back(scope, identity)
+        raise
+
+
+def _give_back(scope: str, identity: str) -> None:
+    # The original error matters more; the key expires with its period anyway.
+    with suppress(*CACHE_DOWN):
+        cache.delete(_key(scope, identity))
 
 
 def reset(scope: str, identity: str) -> None:
-    cache.delete(_key(scope, identity))
+    with cache_required():
+        cache.delete(_key(scope, identity))

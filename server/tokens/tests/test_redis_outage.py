@@ -1,0 +1,105 @@
+"""Redis down: what needs it answers 503 with a retry hint, logout still holds, and
+everything recovers when Redis returns, without restarting the app."""
+
+from __future__ import annotations
+
+import pytest
+
+from membership.tests.fixtures import make_plan
+from tokens import revocation
+from tokens.models import Session
+from tokens.tests.helpers import LOGOUT, ME, data, login
+from tokens.tests.redis_server import own_redis
+
+pytestmark = pytest.mark.django_db
+
+PLANS = "{ plans { slug } }"
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    with own_redis(tmp_path) as server:
+        yield server
+
+
+def assert_unavailable(result) -> None:
+    assert result.status == 503, result.body
+    assert result.response["Content-Type"] == "application/json"
+    assert int(result.response["Retry-After"]) >= 1
+    assert result.data is None
+    [error] = result.errors
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert error["extensions"]["retryAfter"] == int(result.response["Retry-After"])
+    assert error["message"]
+
+
+def test_redis_outage_and_recovery(gql, user, password, redis_server):
+    # given: a signed-in user, and the revocation set built in Redis
+    make_plan("basic")
+    signed_in = data(login(gql, "ada@example.com", password))["login"]
+    access, refresh_token = signed_in["accessToken"], signed_in["refreshToken"]
+    assert data(gql(ME, token=access))["me"]["email"] == "ada@example.com"
+
+    # when: Redis dies
+    redis_server.kill()
+
+    # then: what needs Redis answers 503 with a retry hint, not an HTML 500 or a masked error
+    assert_unavailable(gql(ME, token=access))
+    assert_unavailable(login(gql, "ada@example.com", password))
+    # and anonymous reads keep working
+    plans = gql(PLANS)
+    assert plans.status == 200
+    assert data(plans) == {"plans": [{"slug": "basic"}]}
+    # and logout commits in PostgreSQL: it is not undone by Redis being down
+    logout = gql(LOGOUT, {"token": refresh_token})
+    assert data(logout)["logout"] == {"ok": True, "errors": []}
+    assert Session.objects.get(user=user).revoked_at is not None
+
+    # when: Redis comes back with its data (the append-only file), nothing restarted here
+    redis_server.start()
+
+    # then: the logged-out access token is refused, although Redis never heard of the logout
+    assert gql(ME, token=access).error_codes == ["UNAUTHENTICATED"]
+    # and everything else works again
+    again = data(login(gql, "ada@example.com", password))["login"]
+    assert again["errors"] == []
+    assert data(gql(ME, token=again["accessToken"]))["me"]["email"] == "ada@example.com"
+
+
+def test_a_process_that_never_saw_the_outage_rebuilds_before_trusting_redis(
+    gql, user, password, redis_server
+):
+    # given: a token checked once (the revocation set is in Redis and on disk)
+    signed_in = data(login(gql, "ada@example.com", password))["login"]
+    assert data(gql(ME, token=signed_in["accessToken"]))["me"] is not None
+
+    # when: the logout happens while Redis is down
+    redis_server.kill()
+    assert data(gql(LOGOUT, {"token": signed_in["refreshToken"]}))["logout"]["ok"] is True
+    redis_server.start()
+    # and a process that knows nothing of it (a fresh worker) takes the next request
+    revocation._sync = revocation._SyncState()
+    revocation._local.conn = None
+
+    # then: it does not trust Redis's copy, which lacks the logout
+    assert gql(ME, token=signed_in["accessToken"]).error_codes == ["UNAUTHENTICATED"]
+
+
+def test_register_needs_redis_and_refresh_does_not(gql, user, password, redis_server):
+    signed_in = data(login(gql, "ada@example.com", password))["login"]
+    redis_server.kill()
+
+    register = gql(
+        'mutation { register(input: {email: "new@example.com", password: "a-long-password-1"})'
+        " { errors { code } } }"
+    )
+    assert_unavailable(register)
+    refreshed = gql(
+        "mutation R($t: String) { refresh(refreshToken: $t, transport: BODY) { accessToken } }",
+        {"t": signed_in["refreshToken"]},
+    )
+    # refresh is checked against PostgreSQL alone, so it keeps working; the new access
+    # token is then refused with 503 like any other until Redis is back
+    assert refreshed.status == 200
+    assert data(refreshed)["refresh"]["accessToken"]
+    assert_unavailable(gql(ME, token=data(refreshed)["refresh"]["accessToken"]))
