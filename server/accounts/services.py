@@ -234,7 +234,7 @@ def profile_update(*, user: User, data: ProfileData) -> Profile:
 
 
 def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) -> None:
-    """Rate limits shared by the "send me an email" mutations.
+    """The per-IP limit shared by the "send me an email" mutations.
 
     Applied the same whether or not an account exists, so that the answer tells nothing
     about the address.
@@ -248,13 +248,26 @@ def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) ->
         raise DomainError(
             CoreErrorCode.RATE_LIMITED, "Too many requests from your network; try later."
         )
-    if not ratelimit.cooldown(scope, email, period=settings.EMAIL_RESEND_COOLDOWN):
-        seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED,
-            f"An email was just requested for this address; wait {seconds} seconds.",
-            "email",
-        )
+
+
+def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
+    """Queue the email at most once per EMAIL_RESEND_COOLDOWN per address.
+
+    The cooldown is given back when queueing fails (PostgreSQL lost, the commit failed):
+    nothing was sent, so the user must be able to ask again at once.
+    """
+    with ratelimit.cooldown_spent_on_success(
+        scope, email, period=settings.EMAIL_RESEND_COOLDOWN
+    ) as allowed:
+        if not allowed:
+            seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
+            raise DomainError(
+                CoreErrorCode.RATE_LIMITED,
+                f"An email was just requested for this address; wait {seconds} seconds.",
+                "email",
+            )
+        with transaction.atomic():
+            account_email_queue_for_address(kind=kind, address=email)
 
 
 @transaction.atomic
@@ -266,7 +279,6 @@ def user_verify_email(*, token: str) -> User:
     return user
 
 
-@transaction.atomic
 def verification_email_resend(*, email: str, ip_address: str | None) -> None:
     """Send another verification email if the address has an unverified account.
 
@@ -275,10 +287,9 @@ def verification_email_resend(*, email: str, ip_address: str | None) -> None:
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="verify_resend", ip_address=ip_address)
-    account_email_queue_for_address(kind=AccountEmail.VERIFY_EMAIL, address=normalized)
+    _email_queue_once(kind=AccountEmail.VERIFY_EMAIL, scope="verify_resend", email=normalized)
 
 
-@transaction.atomic
 def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """Queue a reset link if the address has an account; answers the same either way.
 
@@ -287,7 +298,7 @@ def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="password_reset", ip_address=ip_address)
-    account_email_queue_for_address(kind=AccountEmail.PASSWORD_RESET, address=normalized)
+    _email_queue_once(kind=AccountEmail.PASSWORD_RESET, scope="password_reset", email=normalized)
 
 
 def _password_set(user: User, new_password: str) -> None:

@@ -108,6 +108,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's psycopg pool: connections are reused across requests without
     # CONN_MAX_AGE (which the pool forbids).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks each connection before handing it out (Django passes
+    # psycopg_pool's ConnectionPool.check_connection as `check` when this is on): a
+    # connection that PostgreSQL dropped (restart, failover, idle timeout, a terminated
+    # backend) is replaced instead of failing the request that gets it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4),
@@ -243,6 +248,9 @@ EMAIL_RETRY_MAX_DELAY = env.duration("EMAIL_RETRY_MAX_DELAY", timedelta(hours=1)
 # `manage.py worker` puts tasks that a crashed worker left RUNNING for this long back in
 # the queue (delivery is at least once; a send takes seconds, never this long).
 TASK_STALE_AFTER = env.duration("TASK_STALE_AFTER", timedelta(minutes=15))
+# `manage.py worker` waits this long after losing PostgreSQL, doubling up to the maximum.
+WORKER_RECONNECT_DELAY = env.duration("WORKER_RECONNECT_DELAY", timedelta(seconds=1))
+WORKER_RECONNECT_MAX_DELAY = env.duration("WORKER_RECONNECT_MAX_DELAY", timedelta(seconds=30))
 
 # --- Google -----------------------------------------------------------------------------
 
