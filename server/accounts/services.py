@@ -13,6 +13,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 
 from accounts import email_tokens
+from accounts.email_address import domain_problem, has_refused_chars
 from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
@@ -21,6 +22,7 @@ from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
+from core.text import refuse_nul
 
 _email_validator = EmailValidator()
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -50,18 +52,26 @@ class ProfileData:
 
 
 def email_clean(email: str, *, field_name: str = "email") -> str:
-    """Normalise and validate an address, or raise INVALID_EMAIL."""
+    """Normalise and validate an address (accounts/email_address.py), or raise
+    INVALID_EMAIL: invisible or control characters (NUL included), IP-address or dotless
+    domains, anything Django's EmailValidator refuses."""
+
+    def invalid(why: str = "") -> DomainError:
+        message = f"Enter a valid email address ({why})." if why else "Enter a valid email address."
+        return DomainError(AccountErrorCode.INVALID_EMAIL, message, field_name)
+
+    if has_refused_chars(email.strip()):
+        raise invalid("it contains invisible or control characters")
     normalized = normalize_email(email)
     if len(normalized) > 254:
-        raise DomainError(
-            AccountErrorCode.INVALID_EMAIL, "Enter a valid email address.", field_name
-        )
+        raise invalid()
+    problem = domain_problem(normalized.rpartition("@")[2])
+    if problem is not None:
+        raise invalid(f"the part after @ is {problem}")
     try:
         _email_validator(normalized)
     except ValidationError:
-        raise DomainError(
-            AccountErrorCode.INVALID_EMAIL, "Enter a valid email address.", field_name
-        ) from None
+        raise invalid() from None
     return normalized
 
 
@@ -69,6 +79,7 @@ def password_check(
     password: str, *, user: User | None = None, field_name: str = "password"
 ) -> None:
     """Run Django's password validators; their failures become PASSWORD_TOO_WEAK."""
+    refuse_nul({field_name: password})
     if len(password) > MAX_PASSWORD_LENGTH:
         # Checked before the validators so that no slow work runs on a huge input.
         raise DomainError(
@@ -85,6 +96,7 @@ def password_check(
 
 
 def _profile_changes(data: ProfileData) -> dict[str, Any]:
+    refuse_nul({name: getattr(data, name) for name in (*PROFILE_LIMITS, "links")})
     changes: dict[str, Any] = {}
     errors: list[DomainError] = []
     for name, limit in PROFILE_LIMITS.items():

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from core import ratelimit
@@ -116,6 +117,14 @@ def session_login(
     password-hashing work. EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED are only told to someone
     who knows the password, so they reveal nothing to anyone else.
     """
+    if has_refused_chars(email.strip()):
+        # No stored address holds a control or invisible character (NUL would not even
+        # reach PostgreSQL): say what is wrong rather than look it up.
+        raise DomainError(
+            AccountErrorCode.INVALID_EMAIL,
+            "Enter a valid email address (it contains invisible or control characters).",
+            "email",
+        )
     normalized = normalize_email(email)
     if not _login_allowed(normalized, ip_address):
         raise DomainError(
