@@ -149,6 +149,28 @@ def _profile_changes(data: ProfileData) -> dict[str, Any]:
     return changes
 
 
+def login_attempt_record(*, email: str, ip_address: str | None) -> bool:
+    """Count a sign-in attempt (the API's `login` and the Django admin share the counters);
+    False when the address or the client IP has used up its attempts for the window."""
+    window = settings.LOGIN_RATE_WINDOW
+    allowed = ratelimit.hit(
+        "login:email", email, limit=settings.LOGIN_RATE_LIMIT_PER_EMAIL, window=window
+    )
+    if ip_address:
+        allowed = (
+            ratelimit.hit(
+                "login:ip", ip_address, limit=settings.LOGIN_RATE_LIMIT_PER_IP, window=window
+            )
+            and allowed
+        )
+    return allowed
+
+
+def login_attempts_forget(*, email: str) -> None:
+    """After a successful sign-in: the owner starts with a fresh per-address allowance."""
+    ratelimit.reset("login:email", email)
+
+
 @dataclass(frozen=True)
 class RegistrationResult:
     """`created` is for the caller's side effects only and must never reach a client."""

@@ -337,6 +337,19 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = False
 # Number of trusted proxies in front of us, used to pick the client IP from X-Forwarded-For.
+# The Django admin. Off by default in production: it is a password-only sign-in to every
+# account and plan, and the API does not need it; turn it on where staff use it, ideally
+# under a path of your own.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", not PRODUCTION)
+ADMIN_PATH = env.str("ADMIN_PATH", "admin/", required=False).strip().strip("/") + "/"
+if ADMIN_PATH == "/" or ADMIN_PATH.split("/")[0] in {
+    "graphql",
+    ".well-known",
+    "webhooks",
+    "healthz",
+    "readyz",
+}:
+    raise ImproperlyConfigured("ADMIN_PATH must be a path of its own, e.g. `staff-admin/`")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

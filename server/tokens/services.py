@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
-from core import ratelimit
+from accounts.services import login_attempt_record, login_attempts_forget
 from core.errors import CoreErrorCode, DomainError
 from tokens import revocation
 from tokens.access import issue_access_token
@@ -93,21 +93,6 @@ def _burn_password_hash(password: str) -> None:
     User().set_password(password)
 
 
-def _login_allowed(email: str, ip_address: str | None) -> bool:
-    window = settings.LOGIN_RATE_WINDOW
-    allowed = ratelimit.hit(
-        "login:email", email, limit=settings.LOGIN_RATE_LIMIT_PER_EMAIL, window=window
-    )
-    if ip_address:
-        allowed = (
-            ratelimit.hit(
-                "login:ip", ip_address, limit=settings.LOGIN_RATE_LIMIT_PER_IP, window=window
-            )
-            and allowed
-        )
-    return allowed
-
-
 def session_login(
     *, email: str, password: str, user_agent: str, ip_address: str | None
 ) -> IssuedTokens:
@@ -126,7 +111,7 @@ def session_login(
             "email",
         )
     normalized = normalize_email(email)
-    if not _login_allowed(normalized, ip_address):
+    if not login_attempt_record(email=normalized, ip_address=ip_address):
         raise DomainError(
             CoreErrorCode.RATE_LIMITED, "Too many sign-in attempts; try again later.", None
         )
@@ -150,7 +135,7 @@ def session_login(
             "Verify your email address first; we sent you a link.",
             None,
         )
-    ratelimit.reset("login:email", normalized)
+    login_attempts_forget(email=normalized)
     # As Django's own login does; it also spends reset links sent before this sign-in
     # (the reset token covers last_login), as accounts/email_tokens.py promises.
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
