@@ -103,3 +103,34 @@ def test_register_needs_redis_and_refresh_does_not(gql, user, password, redis_se
     assert refreshed.status == 200
     assert data(refreshed)["refresh"]["accessToken"]
     assert_unavailable(gql(ME, token=data(refreshed)["refresh"]["accessToken"]))
+
+
+RESET = """
+mutation P($token: String!, $password: String!) {
+  resetPassword(token: $token, newPassword: $password) { ok errors { code } }
+}
+"""
+REQUEST_RESET = """
+mutation R($email: String!) { requestPasswordReset(email: $email) { ok errors { code } } }
+"""
+
+
+def test_a_password_reset_during_the_outage_ends_every_session(gql, user, password, redis_server):
+    from accounts.email_tokens import reset_token_make
+
+    signed_in = data(login(gql, "ada@example.com", password))["login"]
+    assert data(gql(ME, token=signed_in["accessToken"]))["me"] is not None
+    user.refresh_from_db()  # the sign-in set last_login, which the token covers
+    token = reset_token_make(user=user)
+    redis_server.kill()
+
+    # a rate-limited request cannot be checked: 503, nothing queued
+    assert_unavailable(gql(REQUEST_RESET, {"email": "ada@example.com"}))
+    # the reset itself needs no Redis: it commits, and its revocation is kept
+    reset = gql(RESET, {"token": token, "password": "a-brand-new-passphrase-2"})
+    assert data(reset)["resetPassword"] == {"ok": True, "errors": []}
+
+    redis_server.start()
+    assert gql(ME, token=signed_in["accessToken"]).error_codes == ["UNAUTHENTICATED"]
+    fresh = data(login(gql, "ada@example.com", "a-brand-new-passphrase-2"))["login"]
+    assert data(gql(ME, token=fresh["accessToken"]))["me"]["email"] == "ada@example.com"
