@@ -3,8 +3,11 @@ everything recovers when Redis returns, without restarting the app."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from api.testing import GraphQLResult
 from membership.tests.fixtures import make_plan
 from tokens import revocation
 from tokens.models import Session
@@ -45,6 +48,10 @@ def test_redis_outage_and_recovery(gql, user, password, redis_server):
 
     # then: what needs Redis answers 503 with a retry hint, not an HTML 500 or a masked error
     assert_unavailable(gql(ME, token=access))
+    via_get = gql.client.get(
+        "/graphql/", {"query": ME}, headers={"Authorization": f"Bearer {access}"}
+    )
+    assert_unavailable(GraphQLResult(via_get.status_code, json.loads(via_get.content), via_get))
     assert_unavailable(login(gql, "ada@example.com", password))
     # and anonymous reads keep working
     plans = gql(PLANS)
