@@ -212,6 +212,9 @@ def rebuild() -> None:
     """Copy every revocation that may still refuse a live access token from PostgreSQL."""
     from tokens.models import RevocationSync, Session, UserTokenState
 
+    # The copy is about to be current: no need to look at the stale mark again (a failure
+    # below sets this back).
+    _sync.suspect = False
     # Read before the copy: a revocation whose Redis write fails after this point bumps
     # the generation past it, so the copy stays marked stale and is rebuilt again.
     generation = (
