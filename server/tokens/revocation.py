@@ -12,12 +12,13 @@ refuse has expired anyway:
 
 When Redis cannot be reached, a revocation still commits in PostgreSQL (logout must never be
 undone by a Redis failure) and marks the copy stale there (`RevocationSync`), in the same
-transaction. A process that saw Redis fail, or had to reconnect to it, or failed a write
-itself, checks that mark (one query) on its next successful round trip and rebuilds before
-trusting Redis. A Redis restart breaks every process's connection, so each one notices; a
-process whose connection survived a network outage untouched learns of it when the writer
-rebuilds on its own next round trip, or when `rev:ready` expires. Meanwhile, signed-in
-requests answer SERVICE_UNAVAILABLE (core/cache.py) rather than trust what they cannot check.
+transaction. A process checks that mark (one query) on its next successful round trip, and
+rebuilds before trusting Redis, whenever it may have missed something: it is new, it opened
+a new connection to Redis (a restart breaks every connection, so every process notices),
+it saw Redis fail, or it failed a write itself. A process whose connection survived a
+network outage untouched learns of it when the writer rebuilds on its own next round trip,
+or when `rev:ready` expires. Meanwhile, signed-in requests answer SERVICE_UNAVAILABLE
+(core/cache.py) rather than trust what they cannot check.
 
 The request path costs one round trip: MGET of the three keys, plus the viewer's cached
 user row (tokens/user_snapshot.py), which the `me` query reads instead of PostgreSQL.
@@ -111,6 +112,9 @@ def _mget(redis: Any, keys: list[str]) -> list[Any]:
         if conn is None or getattr(_local, "pool", None) is not pool:
             conn = pool.make_connection()
             _local.conn, _local.pool = conn, pool
+            # A new connection (a new thread, a reconnect): Redis may have restarted, with its
+            # data but without a revocation it could not take meanwhile. Check before trusting.
+            _sync.suspect = True
         try:
             conn.send_command("MGET", *keys)
             return list(conn.read_response())
@@ -136,8 +140,8 @@ def _get_many(keys: list[str]) -> list[Any]:
 
 class _SyncState:
     # Per process: look at the stale mark in PostgreSQL on the next successful round trip,
-    # because this process saw Redis fail or failed a write itself, or is new (a worker
-    # started after an outage never saw it; one query per process start).
+    # because this process saw Redis fail, failed a write itself, opened a new connection,
+    # or is new (a worker started after an outage never saw it).
     def __init__(self) -> None:
         self.suspect = True
 

@@ -4,15 +4,20 @@ everything recovers when Redis returns, without restarting the app."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pytest
+from django.test import override_settings
 
-from api.testing import GraphQLResult
+from accounts.models import User
+from api.testing import GraphQLClient, GraphQLResult, free_port, wait_until_serving
 from membership.tests.fixtures import make_plan
 from tokens import revocation
 from tokens.models import Session
 from tokens.tests.helpers import LOGOUT, ME, data, login
 from tokens.tests.redis_server import own_redis
+from tokens.tests.test_two_processes import KEYS, post, start_server
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +146,33 @@ def test_a_password_reset_during_the_outage_ends_every_session(gql, user, passwo
     assert gql(ME, token=signed_in["accessToken"]).error_codes == ["UNAUTHENTICATED"]
     fresh = data(login(gql, "ada@example.com", "a-brand-new-passphrase-2"))["login"]
     assert data(gql(ME, token=fresh["accessToken"]))["me"]["email"] == "ada@example.com"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_server_process_refuses_a_token_logged_out_during_the_outage(password, tmp_path):
+    """A real second server process, which served the token before the outage and saw
+    nothing of the logout, made by this process while Redis was down."""
+    User.objects.create_user("ada@example.com", password, email_verified=True)
+    gql = GraphQLClient()
+    with own_redis(tmp_path) as redis_server, override_settings(JWT_PRIVATE_KEYS=KEYS):
+        port = free_port()
+        log = (tmp_path / "server.log").open("w+")
+        # start_server hands this process's settings on: our own Redis, the same keys
+        process = start_server(port, log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_serving(base, process, log, timeout=60)
+            signed_in = data(login(gql, "ada@example.com", password))["login"]
+            access = signed_in["accessToken"]
+            assert post(base, ME, token=access)["data"]["me"]["email"] == "ada@example.com"
+
+            redis_server.kill()
+            logout = gql(LOGOUT, {"token": signed_in["refreshToken"]})
+            assert data(logout)["logout"]["ok"] is True
+            redis_server.start()
+
+            refused = post(base, ME, token=access)
+            assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHENTICATED"]
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
