@@ -1,4 +1,4 @@
-"""Error conventions of the API (see shared/API.md).
+"""Error conventions of the API (README.md, Conventions).
 
 - What the user can fix: a `DomainError` from a service becomes payload `errors`, each with
   a code from the single GraphQL `ErrorCode` enum merged from the domains' own enums.
