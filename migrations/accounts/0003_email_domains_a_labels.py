@@ -12,8 +12,33 @@ doing what it did when it was written.
 
 from __future__ import annotations
 
+import unicodedata
+
 import idna
 from django.db import migrations
+
+# Controls, format characters (zero-width spaces and joiners, bidi controls, BOM, soft
+# hyphen), surrogates, private use, unassigned; plus the other default-ignorables that
+# UTS #46 maps away (combining grapheme joiner, variation selectors, Hangul fillers).
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def _look_alike(address: str) -> bool:
+    return any(
+        unicodedata.category(char) in _REFUSED_CATEGORIES
+        or any(low <= ord(char) <= high for low, high in _IGNORABLE_RANGES)
+        for char in address
+    )
 
 
 def _a_label(domain: str) -> str | None:
@@ -33,7 +58,7 @@ def forwards(apps, schema_editor):
         if not at or domain.isascii():
             continue
         label = _a_label(domain)
-        if label is None:
+        if label is None or _look_alike(email):
             conflicts.append(str(pk))
             continue
         target = f"{local}@{label}"
@@ -44,8 +69,9 @@ def forwards(apps, schema_editor):
     if conflicts:
         # An operator must see this in the migrate output.
         print(
-            "\n  accounts.0003: these users' addresses were left unchanged (invalid domain, or "
-            "the normalised address belongs to another account): " + ", ".join(conflicts)
+            "\n  accounts.0003: these users' addresses were left unchanged (invalid domain, "
+            "invisible or control characters, or the normalised address belongs to another "
+            "account): " + ", ".join(conflicts)
         )
 
 

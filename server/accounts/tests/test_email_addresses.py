@@ -97,16 +97,20 @@ def test_the_data_migration_rewrites_stored_unicode_domains():
     twin = User.objects.create_user("eve@xn--exmple-cua.com", "x")
     eve = User.objects.create_user("eve@placeholder.example", "x")
     plain = User.objects.create_user("ada@example.com", "x")
+    look_alike = User.objects.create_user("mallory@placeholder.example", "x")
     User.objects.filter(pk=bob.pk).update(email="bob@exämple.com")
     User.objects.filter(pk=eve.pk).update(email="eve@exämple.com")
+    User.objects.filter(pk=look_alike.pk).update(email="grace@example.com\u200b")
 
     # when
     migration = importlib.import_module("migrations.accounts.0003_email_domains_a_labels")
     migration.forwards(apps, None)
 
-    # then: converted, except where it would merge two accounts
+    # then: converted, except where it would merge two accounts or drop an invisible
+    # character (which would hand the look-alike's owner the real address)
     emails = dict(User.objects.values_list("pk", "email"))
     assert emails[bob.pk] == "bob@xn--exmple-cua.com"
     assert emails[eve.pk] == "eve@exämple.com"
     assert emails[twin.pk] == "eve@xn--exmple-cua.com"
     assert emails[plain.pk] == "ada@example.com"
+    assert emails[look_alike.pk] == "grace@example.com\u200b"
