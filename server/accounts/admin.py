@@ -1,8 +1,44 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 
-from accounts.models import Profile, User
+from accounts.models import Profile, User, normalize_email
+from accounts.services import login_attempt_record, login_attempts_forget
+from core.errors import ServiceUnavailableError
+from core.net import client_ip
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in, under the same per-address and per-IP limits as the API's
+    `login` (and the same counters: guesses here and there add up)."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username and self.cleaned_data.get("password"):
+            email = normalize_email(username)
+            try:
+                ip = client_ip(self.request) if self.request is not None else None
+                allowed = login_attempt_record(email=email, ip_address=ip)
+            except ServiceUnavailableError:
+                # The limits cannot be checked while Redis is down: no unlimited guessing.
+                raise ValidationError(
+                    "Signing in is briefly unavailable; try again shortly.", code="unavailable"
+                ) from None
+            if not allowed:
+                raise ValidationError(
+                    "Too many sign-in attempts; try again later.", code="rate_limited"
+                )
+            cleaned = super().clean()
+            login_attempts_forget(email=email)
+            return cleaned
+        return super().clean()
+
+
+admin.site.login_form = ThrottledAdminLoginForm
 
 
 class UserCreateForm(AdminUserCreationForm):

@@ -10,10 +10,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# Re-exported: the canonical form is defined next to the rules for addresses.
+from accounts.email_address import normalize_email
 
-def normalize_email(email: str) -> str:
-    """One canonical form per address: `Ada@X.com` and ` ada@x.com ` are one account."""
-    return email.strip().lower()
+__all__ = ["Profile", "RegisterMethod", "User", "UserManager", "normalize_email"]
 
 
 class RegisterMethod(models.TextChoices):

@@ -13,6 +13,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 
 from accounts import email_tokens
+from accounts.email_address import domain_problem, has_refused_chars
 from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
@@ -21,6 +22,7 @@ from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
+from core.text import refuse_nul
 
 _email_validator = EmailValidator()
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -50,18 +52,26 @@ class ProfileData:
 
 
 def email_clean(email: str, *, field_name: str = "email") -> str:
-    """Normalise and validate an address, or raise INVALID_EMAIL."""
+    """Normalise and validate an address (accounts/email_address.py), or raise
+    INVALID_EMAIL: invisible or control characters (NUL included), IP-address or dotless
+    domains, anything Django's EmailValidator refuses."""
+
+    def invalid(why: str = "") -> DomainError:
+        message = f"Enter a valid email address ({why})." if why else "Enter a valid email address."
+        return DomainError(AccountErrorCode.INVALID_EMAIL, message, field_name)
+
+    if has_refused_chars(email.strip()):
+        raise invalid("it contains invisible or control characters")
     normalized = normalize_email(email)
     if len(normalized) > 254:
-        raise DomainError(
-            AccountErrorCode.INVALID_EMAIL, "Enter a valid email address.", field_name
-        )
+        raise invalid()
+    problem = domain_problem(normalized.rpartition("@")[2])
+    if problem is not None:
+        raise invalid(f"the part after @ is {problem}")
     try:
         _email_validator(normalized)
     except ValidationError:
-        raise DomainError(
-            AccountErrorCode.INVALID_EMAIL, "Enter a valid email address.", field_name
-        ) from None
+        raise invalid() from None
     return normalized
 
 
@@ -69,6 +79,7 @@ def password_check(
     password: str, *, user: User | None = None, field_name: str = "password"
 ) -> None:
     """Run Django's password validators; their failures become PASSWORD_TOO_WEAK."""
+    refuse_nul({field_name: password})
     if len(password) > MAX_PASSWORD_LENGTH:
         # Checked before the validators so that no slow work runs on a huge input.
         raise DomainError(
@@ -87,6 +98,7 @@ def password_check(
 def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
     """The validated changes; each error names its field by its path in the input
     (`profile.display_name` under `path="profile."`, `links[2]`)."""
+    refuse_nul({f"{path}{name}": getattr(data, name) for name in (*PROFILE_LIMITS, "links")})
     changes: dict[str, Any] = {}
     errors: list[DomainError] = []
     for name, limit in PROFILE_LIMITS.items():
@@ -150,6 +162,28 @@ def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
                 changes["links"] = links
     raise_if_any(errors)
     return changes
+
+
+def login_attempt_record(*, email: str, ip_address: str | None) -> bool:
+    """Count a sign-in attempt (the API's `login` and the Django admin share the counters);
+    False when the address or the client IP has used up its attempts for the window."""
+    window = settings.LOGIN_RATE_WINDOW
+    allowed = ratelimit.hit(
+        "login:email", email, limit=settings.LOGIN_RATE_LIMIT_PER_EMAIL, window=window
+    )
+    if ip_address:
+        allowed = (
+            ratelimit.hit(
+                "login:ip", ip_address, limit=settings.LOGIN_RATE_LIMIT_PER_IP, window=window
+            )
+            and allowed
+        )
+    return allowed
+
+
+def login_attempts_forget(*, email: str) -> None:
+    """After a successful sign-in: the owner starts with a fresh per-address allowance."""
+    ratelimit.reset("login:email", email)
 
 
 @dataclass(frozen=True)
@@ -249,7 +283,7 @@ def profile_update(*, user: User, data: ProfileData) -> Profile:
 
 
 def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) -> None:
-    """Rate limits shared by the "send me an email" mutations.
+    """The per-IP limit shared by the "send me an email" mutations.
 
     Applied the same whether or not an account exists, so that the answer tells nothing
     about the address.
@@ -263,13 +297,26 @@ def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) ->
         raise DomainError(
             CoreErrorCode.RATE_LIMITED, "Too many requests from your network; try later."
         )
-    if not ratelimit.cooldown(scope, email, period=settings.EMAIL_RESEND_COOLDOWN):
-        seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED,
-            f"An email was just requested for this address; wait {seconds} seconds.",
-            "email",
-        )
+
+
+def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
+    """Queue the email at most once per EMAIL_RESEND_COOLDOWN per address.
+
+    The cooldown is given back when queueing fails (PostgreSQL lost, the commit failed):
+    nothing was sent, so the user must be able to ask again at once.
+    """
+    with ratelimit.cooldown_spent_on_success(
+        scope, email, period=settings.EMAIL_RESEND_COOLDOWN
+    ) as allowed:
+        if not allowed:
+            seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
+            raise DomainError(
+                CoreErrorCode.RATE_LIMITED,
+                f"An email was just requested for this address; wait {seconds} seconds.",
+                "email",
+            )
+        with transaction.atomic():
+            account_email_queue_for_address(kind=kind, address=email)
 
 
 @transaction.atomic
@@ -281,7 +328,6 @@ def user_verify_email(*, token: str) -> User:
     return user
 
 
-@transaction.atomic
 def verification_email_resend(*, email: str, ip_address: str | None) -> None:
     """Send another verification email if the address has an unverified account.
 
@@ -290,10 +336,9 @@ def verification_email_resend(*, email: str, ip_address: str | None) -> None:
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="verify_resend", ip_address=ip_address)
-    account_email_queue_for_address(kind=AccountEmail.VERIFY_EMAIL, address=normalized)
+    _email_queue_once(kind=AccountEmail.VERIFY_EMAIL, scope="verify_resend", email=normalized)
 
 
-@transaction.atomic
 def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """Queue a reset link if the address has an account; answers the same either way.
 
@@ -302,7 +347,7 @@ def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="password_reset", ip_address=ip_address)
-    account_email_queue_for_address(kind=AccountEmail.PASSWORD_RESET, address=normalized)
+    _email_queue_once(kind=AccountEmail.PASSWORD_RESET, scope="password_reset", email=normalized)
 
 
 def _password_set(user: User, new_password: str) -> None:

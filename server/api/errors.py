@@ -1,9 +1,10 @@
-"""Error conventions of the API (see shared/API.md).
+"""Error conventions of the API (README.md, Conventions).
 
 - What the user can fix: a `DomainError` from a service becomes payload `errors`, each with
   a code from the single GraphQL `ErrorCode` enum merged from the domains' own enums.
 - Cross-cutting failures: a top-level GraphQL error whose `extensions.code` is one of
-  UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, BAD_REQUEST, INTERNAL_SERVER_ERROR.
+  UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, BAD_REQUEST, SERVICE_UNAVAILABLE (HTTP 503,
+  with `extensions.retryAfter` seconds), INTERNAL_SERVER_ERROR.
 """
 
 from __future__ import annotations
@@ -103,7 +104,14 @@ def errors_from(exc: DomainError) -> list[Error]:
 # --- top-level errors -----------------------------------------------------------------
 
 TOP_LEVEL_CODES = frozenset(
-    {"UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED", "BAD_REQUEST", "INTERNAL_SERVER_ERROR"}
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "RATE_LIMITED",
+        "BAD_REQUEST",
+        "SERVICE_UNAVAILABLE",
+        "INTERNAL_SERVER_ERROR",
+    }
 )
 
 
@@ -145,6 +153,14 @@ class RateLimited(TopLevelError):
 class BadRequest(TopLevelError):
     code = "BAD_REQUEST"
     default_message = "The request is not valid."
+
+
+class ServiceUnavailable(TopLevelError):
+    """A service the request needs (Redis) is down: answered with HTTP 503 and Retry-After
+    (api/views.py), from the domains' core.errors.ServiceUnavailableError."""
+
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The service is briefly unavailable; try again shortly."
 
 
 def shape_error(error: GraphQLError) -> GraphQLError:

@@ -24,7 +24,8 @@ from strawberry.types.graphql import OperationType
 
 from api import persisted
 from api.context import Context, build_context
-from api.errors import shape_error
+from api.errors import ServiceUnavailable, shape_error
+from core.errors import ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,22 @@ def error_response(status: int, message: str, code: str = "BAD_REQUEST") -> Json
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def unavailable_response(exc: ServiceUnavailableError) -> JsonResponse:
+    """503 for the whole request: the data it would carry cannot be trusted or completed."""
+    error = ServiceUnavailable(retryAfter=exc.retry_after)
+    response = JsonResponse({"data": None, "errors": [error.formatted]}, status=503)
+    response["Retry-After"] = str(exc.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _unavailable_in(result: ExecutionResult) -> ServiceUnavailableError | None:
+    for error in result.errors or ():
+        if isinstance(error.original_error, ServiceUnavailableError):
+            return error.original_error
+    return None
 
 
 _POST_OPERATIONS = OperationType.from_http("POST")
@@ -88,6 +105,8 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             )
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
+        except ServiceUnavailableError as exc:  # from the context (bearer) or a resolver
+            return unavailable_response(exc)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -156,6 +175,9 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         return data
 
     def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
+        unavailable = _unavailable_in(result)
+        if unavailable is not None:
+            raise unavailable  # answered by dispatch
         if result.errors:
             result.errors = [shape_error(error) for error in result.errors]
         return super().process_result(request, result)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.email_url import email_settings
 from config.env import Env
@@ -117,6 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's psycopg pool: connections are reused across requests without
     # CONN_MAX_AGE (which the pool forbids).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks each connection before handing it out (Django passes
+    # psycopg_pool's ConnectionPool.check_connection as `check` when this is on): a
+    # connection that PostgreSQL dropped (restart, failover, idle timeout, a terminated
+    # backend) is replaced instead of failing the request that gets it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4),
@@ -150,6 +157,11 @@ if DATABASE_POOLER == "pgbouncer":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", "")
+# What a request that needs Redis answers while Redis is unreachable: HTTP 503 with
+# `Retry-After` of this many seconds.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env.duration(
+    "SERVICE_UNAVAILABLE_RETRY_AFTER", timedelta(seconds=5)
+)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -161,6 +173,10 @@ if REDIS_URL:
                 "PARSER_CLASS": "redis.connection._HiredisParser",
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # One immediate retry, without backoff: a pooled connection that Redis
+                # dropped (restart, idle timeout) is reopened instead of failing the
+                # request, and a Redis that is down is answered at once (503).
+                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
             },
         }
     }
@@ -245,6 +261,9 @@ ACCESS_TOKEN_VERIFIER = "tokens.revocation.verify_access_token"
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))
+# Clock difference tolerated between the signer and this server (exp, iat and the
+# exp - iat ≤ ACCESS_TOKEN_LIFETIME check).
+JWT_LEEWAY = env.duration("JWT_LEEWAY", timedelta(0))
 REFRESH_TOKEN_LIFETIME = env.duration("REFRESH_TOKEN_LIFETIME", timedelta(days=14))
 SESSION_ABSOLUTE_LIFETIME = env.duration("SESSION_ABSOLUTE_LIFETIME", timedelta(days=60))
 REFRESH_REUSE_GRACE = env.duration("REFRESH_REUSE_GRACE", timedelta(seconds=10))
@@ -287,6 +306,9 @@ EMAIL_RETRY_MAX_DELAY = env.duration("EMAIL_RETRY_MAX_DELAY", timedelta(hours=1)
 # `manage.py worker` puts tasks that a crashed worker left RUNNING for this long back in
 # the queue (delivery is at least once; a send takes seconds, never this long).
 TASK_STALE_AFTER = env.duration("TASK_STALE_AFTER", timedelta(minutes=15))
+# `manage.py worker` waits this long after losing PostgreSQL, doubling up to the maximum.
+WORKER_RECONNECT_DELAY = env.duration("WORKER_RECONNECT_DELAY", timedelta(seconds=1))
+WORKER_RECONNECT_MAX_DELAY = env.duration("WORKER_RECONNECT_MAX_DELAY", timedelta(seconds=30))
 
 # --- Google -----------------------------------------------------------------------------
 
@@ -385,6 +407,19 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = False
 # Number of trusted proxies in front of us, used to pick the client IP from X-Forwarded-For.
+# The Django admin. Off by default in production: it is a password-only sign-in to every
+# account and plan, and the API does not need it; turn it on where staff use it, ideally
+# under a path of your own.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", not PRODUCTION)
+ADMIN_PATH = env.str("ADMIN_PATH", "admin/", required=False).strip().strip("/") + "/"
+if ADMIN_PATH == "/" or ADMIN_PATH.split("/")[0] in {
+    "graphql",
+    ".well-known",
+    "webhooks",
+    "healthz",
+    "readyz",
+}:
+    raise ImproperlyConfigured("ADMIN_PATH must be a path of its own, e.g. `staff-admin/`")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

@@ -26,5 +26,6 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
-    path("admin/", admin.site.urls),
 ]
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path(settings.ADMIN_PATH, admin.site.urls))

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from content.models import Article
+from core.text import has_nul
 
 
 def article_list_published() -> QuerySet[Article]:
@@ -16,4 +17,6 @@ def article_list_published() -> QuerySet[Article]:
 
 
 def article_get_published(*, slug: str) -> Article | None:
+    if has_nul(slug):  # no slug holds NUL, and PostgreSQL refuses to compare with one
+        return None
     return article_list_published().filter(slug=slug).first()

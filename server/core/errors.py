@@ -75,3 +75,16 @@ def raise_if_any(errors: list[DomainError]) -> None:
         raise errors[0]
     if errors:
         raise DomainErrors(errors)
+
+
+class ServiceUnavailableError(Exception):
+    """A backing service the request needs (Redis) cannot be reached right now.
+
+    Not a DomainError: the user cannot fix it, only retry. The API turns it into HTTP 503
+    with a top-level SERVICE_UNAVAILABLE error and `Retry-After` (api/views.py).
+    """
+
+    def __init__(self, service: str, retry_after: int) -> None:
+        super().__init__(f"{service} is unavailable")
+        self.service = service
+        self.retry_after = retry_after

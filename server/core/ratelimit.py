@@ -1,16 +1,22 @@
 """Fixed-window rate limits and cooldowns in the cache (Redis in production).
 
-Each counter key carries a TTL equal to its window, so Redis cleans up after itself.
+Each counter key carries a TTL equal to its window, so Redis cleans up after itself. When
+the cache cannot be reached a limit cannot be checked: every function here raises
+ServiceUnavailableError then (the API answers 503), rather than letting the attempt through
+unchecked or failing with an internal error.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import timedelta
 
 from django.core.cache import cache
 
+from core.cache import CACHE_DOWN, cache_required
 from core.events import rate_limit_refused
 
 # Seconds until the limit that refused last (in this request's context) lets an attempt
@@ -18,7 +24,7 @@ from core.events import rate_limit_refused
 _retry_after: ContextVar[int | None] = ContextVar("ratelimit_retry_after", default=None)
 
 
-def _refused(key: str, window_seconds: int) -> None:
+def _refused(scope: str, key: str, window_seconds: int) -> None:
     remaining: int | None = None
     ttl = getattr(cache, "ttl", None)  # django-redis; the in-process cache has none
     if ttl is not None:
@@ -29,6 +35,7 @@ def _refused(key: str, window_seconds: int) -> None:
         if isinstance(value, int) and value > 0:
             remaining = value
     _retry_after.set(remaining or window_seconds)
+    rate_limit_refused.send(None, scope=scope)
 
 
 def take_retry_after() -> int | None:
@@ -49,16 +56,16 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
     """Count one attempt; return False when the limit for this window is exceeded."""
     key = _key(scope, identity)
     ttl = max(1, int(window.total_seconds()))
-    if cache.add(key, 1, timeout=ttl):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=ttl)
-        return True
+    with cache_required():
+        if cache.add(key, 1, timeout=ttl):
+            return True
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=ttl)
+            return True
     if count > limit:
-        _refused(key, ttl)
-        rate_limit_refused.send(None, scope=scope)
+        _refused(scope, key, ttl)
         return False
     return True
 
@@ -66,12 +73,36 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
 def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:
     """Return True at most once per period for this identity (atomic `SET NX EX`)."""
     key, seconds = _key(scope, identity), max(1, int(period.total_seconds()))
-    if cache.add(key, 1, timeout=seconds):
-        return True
-    _refused(key, seconds)
-    rate_limit_refused.send(None, scope=scope)
+    with cache_required():
+        if cache.add(key, 1, timeout=seconds):
+            return True
+    _refused(scope, key, seconds)
     return False
 
 
+@contextmanager
+def cooldown_spent_on_success(scope: str, identity: str, *, period: timedelta) -> Iterator[bool]:
+    """`cooldown`, given back when the block fails: a request that ended in an error did
+    not do what the cooldown guards (send an email), so it must not cost the user a wait.
+
+    Spent atomically up front (two concurrent requests still cannot both pass); wrap the
+    block's own transaction inside, so that a failed commit also gives it back.
+    """
+    allowed = cooldown(scope, identity, period=period)
+    try:
+        yield allowed
+    except BaseException:
+        if allowed:
+            _give_back(scope, identity)
+        raise
+
+
+def _give_back(scope: str, identity: str) -> None:
+    # The original error matters more; the key expires with its period anyway.
+    with suppress(*CACHE_DOWN):
+        cache.delete(_key(scope, identity))
+
+
 def reset(scope: str, identity: str) -> None:
-    cache.delete(_key(scope, identity))
+    with cache_required():
+        cache.delete(_key(scope, identity))

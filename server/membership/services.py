@@ -17,6 +17,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
+from core.text import refuse_nul
 from membership import selectors
 from membership.errors import MembershipErrorCode
 from membership.models import (
@@ -70,6 +71,7 @@ def subscription_start(*, user: User, plan_slug: str) -> SubscribeResult:
     The provider is called outside any database transaction (a slow payment API must not
     hold a connection and a row lock); the dev provider's write re-checks under a lock.
     """
+    refuse_nul({"plan_slug": plan_slug})
     if not user.email_verified:
         raise DomainError(
             AccountErrorCode.EMAIL_NOT_VERIFIED, "Verify your email address before subscribing."

@@ -57,7 +57,7 @@ def decode_access_token(token: str) -> AccessClaims:
     successes are remembered). Expiry is checked again on every use.
     """
     claims = _verified(token)
-    if claims.expires_at <= time.time():
+    if claims.expires_at + settings.JWT_LEEWAY.total_seconds() <= time.time():
         raise AccessTokenRejected("ExpiredSignatureError")
     return claims
 
@@ -92,11 +92,18 @@ def _decode(token: str) -> AccessClaims:
             audience=settings.JWT_AUDIENCE,
             issuer=settings.JWT_ISSUER,
             options={"require": REQUIRED_CLAIMS},
+            leeway=settings.JWT_LEEWAY,
         )
     except jwt.PyJWTError as exc:
         raise AccessTokenRejected(type(exc).__name__) from exc
     if not all(isinstance(claims[name], str) for name in ("sub", "sid", "jti")):
         raise AccessTokenRejected("malformed claims")
+    # A token that was minted to live longer than we issue them (a leaked signing key, a
+    # misconfigured issuer, a lifetime lowered since) would outlive every revocation entry,
+    # whose TTLs assume ACCESS_TOKEN_LIFETIME (tokens/revocation.py).
+    longest = (settings.ACCESS_TOKEN_LIFETIME + settings.JWT_LEEWAY).total_seconds()
+    if int(claims["exp"]) - int(claims["iat"]) > longest:
+        raise AccessTokenRejected("lifetime longer than ACCESS_TOKEN_LIFETIME")
     return AccessClaims(
         user_id=claims["sub"],
         session_id=claims["sid"],

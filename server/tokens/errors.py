@@ -6,6 +6,7 @@ class TokenErrorCode(StrEnum):
 
     TOKEN_REUSED = "TOKEN_REUSED"
     SESSION_REVOKED = "SESSION_REVOKED"
+    REFRESH_TOKEN_MISSING = "REFRESH_TOKEN_MISSING"
 
 
 DESCRIPTIONS: dict[StrEnum, str] = {
@@ -13,4 +14,7 @@ DESCRIPTIONS: dict[StrEnum, str] = {
     "for safety; sign in again.",
     TokenErrorCode.SESSION_REVOKED: "The session was ended (logout, password change, revoked "
     "or expired); sign in again.",
+    TokenErrorCode.REFRESH_TOKEN_MISSING: "No refresh token was presented: with transport "
+    "BODY pass `refreshToken`; with COOKIE the browser sent no cookie (call with credentials "
+    "'include', from a page on the same site as the API).",
 }

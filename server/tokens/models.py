@@ -71,3 +71,20 @@ class UserTokenState(models.Model):
 
     def __str__(self) -> str:
         return f"Token state of {self.user_id}"
+
+
+class RevocationSync(models.Model):
+    """Whether the Redis copy of the revocations may be missing something (one row).
+
+    A revocation is committed here first; when copying it to Redis fails (Redis down or
+    unreachable), `stale_generation` is bumped in the same transaction. A rebuild records the
+    generation it started from in `synced_generation`; the copy is stale while the first
+    is greater (tokens/revocation.py).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stale_generation = models.BigIntegerField(default=0)
+    synced_generation = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Revocation sync {self.stale_generation}/{self.synced_generation}"

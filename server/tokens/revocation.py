@@ -10,6 +10,16 @@ refuse has expired anyway:
   flushed, restarted, or the key expired) the set is rebuilt from PostgreSQL before Redis
   is trusted, so revocations survive the loss of Redis.
 
+When Redis cannot be reached, a revocation still commits in PostgreSQL (logout must never be
+undone by a Redis failure) and marks the copy stale there (`RevocationSync`), in the same
+transaction. A process checks that mark (one query) on its next successful round trip, and
+rebuilds before trusting Redis, whenever it may have missed something: it is new, it opened
+a new connection to Redis (a restart breaks every connection, so every process notices),
+it saw Redis fail, or it failed a write itself. A process whose connection survived a
+network outage untouched learns of it when the writer rebuilds on its own next round trip,
+or when `rev:ready` expires. Meanwhile, signed-in requests answer SERVICE_UNAVAILABLE
+(core/cache.py) rather than trust what they cannot check.
+
 The request path costs one round trip: MGET of the three keys, plus the viewer's cached
 user row (tokens/user_snapshot.py), which the `me` query reads instead of PostgreSQL.
 """
@@ -32,6 +42,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from core.cache import CACHE_DOWN, unavailable
 from tokens.verifier import AccessClaims, AccessTokenRejected
 
 logger = logging.getLogger(__name__)
@@ -130,6 +141,9 @@ def _mget(redis: Any, keys: list[str]) -> list[Any]:
         if conn is None or getattr(_local, "pool", None) is not pool:
             conn = pool.make_connection()
             _local.conn, _local.pool = conn, pool
+            # A new connection (a new thread, a reconnect): Redis may have restarted, with its
+            # data but without a revocation it could not take meanwhile. Check before trusting.
+            _sync.suspect = True
         try:
             _leave_a_demoted_master(conn, pool)
             if not conn._sock:
@@ -142,6 +156,9 @@ def _mget(redis: Any, keys: list[str]) -> list[Any]:
         except (RedisConnectionError, RedisTimeoutError, OSError):
             conn.disconnect()
             _local.conn = None
+            # The connection broke: Redis restarted or was unreachable, and may have missed
+            # a revocation meanwhile. Check before trusting it again.
+            _sync.suspect = True
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
@@ -156,9 +173,70 @@ def _get_many(keys: list[str]) -> list[Any]:
     return [value.decode() if isinstance(value, bytes) else value for value in values]
 
 
+class _SyncState:
+    # Per process: look at the stale mark in PostgreSQL on the next successful round trip,
+    # because this process saw Redis fail, failed a write itself, opened a new connection,
+    # or is new (a worker started after an outage never saw it).
+    def __init__(self) -> None:
+        self.suspect = True
+
+
+_sync = _SyncState()
+
+
+def _publish(entries: list[tuple[str, str, int]]) -> None:
+    """Copy revocations (already written to PostgreSQL) to Redis; if Redis cannot take them,
+    mark the copy stale instead of failing the caller, whose change must stand."""
+    try:
+        set_raw(entries)
+    except CACHE_DOWN:
+        logger.warning("Redis unreachable: revocation kept in PostgreSQL, Redis marked stale")
+        mark_stale()
+
+
+def mark_stale() -> None:
+    """Record in PostgreSQL (in the caller's transaction) that Redis may lack a revocation."""
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    from tokens.models import RevocationSync
+
+    _sync.suspect = True
+    bump = {"stale_generation": F("stale_generation") + 1}
+    if RevocationSync.objects.filter(pk=1).update(**bump):
+        return
+    try:
+        with transaction.atomic():
+            RevocationSync.objects.create(pk=1, stale_generation=1)
+    except IntegrityError:  # created concurrently
+        RevocationSync.objects.filter(pk=1).update(**bump)
+
+
+def _stale_generation() -> int | None:
+    """The stale generation when Redis is marked stale, else None."""
+    from django.db.models import F
+
+    from tokens.models import RevocationSync
+
+    row = (
+        RevocationSync.objects.filter(pk=1, stale_generation__gt=F("synced_generation"))
+        .values_list("stale_generation", flat=True)
+        .first()
+    )
+    return row
+
+
+def _resync_needed() -> bool:
+    if not _sync.suspect:
+        return False
+    needed = _stale_generation() is not None
+    _sync.suspect = False
+    return needed
+
+
 def mark_session_revoked(session_id: uuid.UUID | str, revoked_at: datetime) -> None:
     stamp = revoked_at.timestamp()
-    set_raw([(_sid_key(str(session_id)), f"{stamp:.6f}", _ttl_until(stamp))])
+    _publish([(_sid_key(str(session_id)), f"{stamp:.6f}", _ttl_until(stamp))])
 
 
 def mark_user_revoked(
@@ -166,13 +244,21 @@ def mark_user_revoked(
 ) -> None:
     stamp = valid_after.timestamp()
     value = f"{stamp:.6f}|{kept_session_id or ''}"
-    set_raw([(_user_key(str(user_id)), value, _ttl_until(stamp))])
+    _publish([(_user_key(str(user_id)), value, _ttl_until(stamp))])
 
 
 def rebuild() -> None:
     """Copy every revocation that may still refuse a live access token from PostgreSQL."""
-    from tokens.models import Session, UserTokenState
+    from tokens.models import RevocationSync, Session, UserTokenState
 
+    # The copy is about to be current: no need to look at the stale mark again (a failure
+    # below sets this back).
+    _sync.suspect = False
+    # Read before the copy: a revocation whose Redis write fails after this point bumps
+    # the generation past it, so the copy stays marked stale and is rebuilt again.
+    generation = (
+        RevocationSync.objects.filter(pk=1).values_list("stale_generation", flat=True).first()
+    )
     since = timezone.now() - settings.ACCESS_TOKEN_LIFETIME - timedelta(seconds=1)
     entries: list[tuple[str, str, int]] = []
     for session_id, revoked_at in Session.objects.filter(revoked_at__gte=since).values_list(
@@ -190,6 +276,10 @@ def rebuild() -> None:
     # often, even if an entry was lost without the marker going with it.
     entries.append((READY_KEY, "1", math.ceil(_lifetime())))
     set_raw(entries)
+    if generation:
+        RevocationSync.objects.filter(pk=1, synced_generation__lt=generation).update(
+            synced_generation=generation
+        )
     logger.info("revocation set rebuilt from PostgreSQL (%d entries)", len(entries) - 1)
 
 
@@ -217,10 +307,14 @@ def check_access(claims: AccessClaims) -> str | None:
         _user_key(claims.user_id),
         snapshot_key(claims.user_id),
     ]
-    ready, session_entry, user_entry, snapshot = _get_many(keys)
-    if ready is None:
-        rebuild()
+    try:
         ready, session_entry, user_entry, snapshot = _get_many(keys)
+        if ready is None or _resync_needed():
+            rebuild()
+            ready, session_entry, user_entry, snapshot = _get_many(keys)
+    except CACHE_DOWN as exc:
+        _sync.suspect = True
+        raise unavailable() from exc
     reason = _refused(claims, session_entry, user_entry)
     if reason is not None:
         raise AccessTokenRejected(reason)

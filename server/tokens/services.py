@@ -17,9 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
-from core import ratelimit
+from accounts.services import login_attempt_record, login_attempts_forget
 from core.errors import CoreErrorCode, DomainError
 from core.events import counts_sign_in, refresh_token_reused
 from tokens import revocation
@@ -93,21 +94,6 @@ def _burn_password_hash(password: str) -> None:
     User().set_password(password)
 
 
-def _login_allowed(email: str, ip_address: str | None) -> bool:
-    window = settings.LOGIN_RATE_WINDOW
-    allowed = ratelimit.hit(
-        "login:email", email, limit=settings.LOGIN_RATE_LIMIT_PER_EMAIL, window=window
-    )
-    if ip_address:
-        allowed = (
-            ratelimit.hit(
-                "login:ip", ip_address, limit=settings.LOGIN_RATE_LIMIT_PER_IP, window=window
-            )
-            and allowed
-        )
-    return allowed
-
-
 @counts_sign_in("password")
 def session_login(
     *, email: str, password: str, user_agent: str, ip_address: str | None
@@ -118,8 +104,16 @@ def session_login(
     password-hashing work. EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED are only told to someone
     who knows the password, so they reveal nothing to anyone else.
     """
+    if has_refused_chars(email.strip()):
+        # No stored address holds a control or invisible character (NUL would not even
+        # reach PostgreSQL): say what is wrong rather than look it up.
+        raise DomainError(
+            AccountErrorCode.INVALID_EMAIL,
+            "Enter a valid email address (it contains invisible or control characters).",
+            "email",
+        )
     normalized = normalize_email(email)
-    if not _login_allowed(normalized, ip_address):
+    if not login_attempt_record(email=normalized, ip_address=ip_address):
         raise DomainError(
             CoreErrorCode.RATE_LIMITED, "Too many sign-in attempts; try again later.", None
         )
@@ -143,7 +137,7 @@ def session_login(
             "Verify your email address first; we sent you a link.",
             None,
         )
-    ratelimit.reset("login:email", normalized)
+    login_attempts_forget(email=normalized)
     # As Django's own login does; it also spends reset links sent before this sign-in
     # (the reset token covers last_login), as accounts/email_tokens.py promises.
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())

@@ -31,6 +31,7 @@ def reload_keys(setting: str, **kwargs: Any) -> None:
         "JWT_ISSUER",
         "JWT_AUDIENCE",
         "ACCESS_TOKEN_LIFETIME",
+        "JWT_LEEWAY",
     }:
         from tokens.access import forget_verified_tokens
         from tokens.keys import keyset

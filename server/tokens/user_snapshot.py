@@ -15,6 +15,8 @@ writes back a row read just before a change.
 from __future__ import annotations
 
 import json
+import logging
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +27,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import User
+from core.cache import CACHE_DOWN
+
+logger = logging.getLogger(__name__)
 
 SNAPSHOT_FIELDS = ("id", "email", "email_verified", "register_method", "is_active", "date_joined")
 SNAPSHOT_TTL = 60
@@ -74,14 +79,26 @@ def snapshot_remember(user: User) -> None:
     from tokens.revocation import set_raw
 
     # Written raw (not pickled) so that the revocation MGET reads it as it reads its own.
-    set_raw([(snapshot_key(str(user.pk)), snapshot_dump(user), SNAPSHOT_TTL)])
+    # Only a shortcut for the next request: not worth failing this one.
+    with suppress(*CACHE_DOWN):
+        set_raw([(snapshot_key(str(user.pk)), snapshot_dump(user), SNAPSHOT_TTL)])
+
+
+def _delete(key: str) -> None:
+    # A change to the user (a new password, a disabled account) must not fail because
+    # Redis is down: what the snapshot shows is display data that expires within
+    # SNAPSHOT_TTL, and what decides access (revocation, is_active) is checked elsewhere.
+    try:
+        cache.delete(key)
+    except CACHE_DOWN:
+        logger.warning("Redis unreachable: a user snapshot expires on its own")
 
 
 def snapshot_forget(user_id: str) -> None:
     key = snapshot_key(user_id)
-    cache.delete(key)
+    _delete(key)
     # Again after commit: a reader between now and then may have cached the old row.
-    transaction.on_commit(lambda: cache.delete(key))
+    transaction.on_commit(lambda: _delete(key))
 
 
 @receiver(post_save, sender=User, dispatch_uid="tokens.user_snapshot.saved")

@@ -62,40 +62,46 @@ class Mutation:
         return auth_payload(info, issued, transport)
 
     @strawberry.mutation(
-        description="Exchange a refresh token (argument, or the cookie) for a new pair. The "
-        "presented token is spent; reusing a spent one ends the session."
+        description="Exchange a refresh token for a new pair. With transport BODY the token "
+        "is read only from the `refreshToken` argument, with COOKIE only from the HttpOnly "
+        "cookie; none presented gives REFRESH_TOKEN_MISSING. The presented token is spent; "
+        "reusing a spent one ends the session."
     )
     def refresh(
         self,
         info: Info[Context, None],
         transport: Annotated[
             TokenTransport,
-            strawberry.argument(description="Where the new refresh token goes: BODY or COOKIE."),
+            strawberry.argument(
+                description="BODY: read `refreshToken`, return the new one in the payload; "
+                "COOKIE: read and replace the HttpOnly cookie."
+            ),
         ],
         refresh_token: Annotated[
             str | None,
             strawberry.argument(
-                description="The refresh token (BODY transport); omit it to use the cookie."
+                description="The refresh token; with BODY only (COOKIE refuses it)."
             ),
         ] = None,
     ) -> AuthPayload:
         request = info.context.request
-        token = refresh_token_from(info, refresh_token)
         try:
-            if token is None:
-                raise services.INVALID_REFRESH
+            token = refresh_token_from(info, transport, refresh_token)
             issued = services.session_refresh(
                 refresh_token=token, user_agent=user_agent(request), ip_address=client_ip(request)
             )
         except DomainError as exc:
-            if not refresh_token:
+            if transport is TokenTransport.COOKIE:
                 clear_refresh_cookie(info.context.response)
             return failed_auth_payload(errors_from(exc))
         return auth_payload(info, issued, transport)
 
     @strawberry.mutation(
-        description="End the session of a refresh token (argument, or the cookie): its "
-        "refresh and access tokens stop working."
+        description="End the session of a refresh token: its refresh and access tokens stop "
+        "working. With transport BODY the token is read only from the `refreshToken` "
+        "argument, with COOKIE only from the cookie (which is cleared); without transport, "
+        "the argument when given, else the cookie. None presented gives "
+        "REFRESH_TOKEN_MISSING."
     )
     def logout(
         self,
@@ -103,15 +109,28 @@ class Mutation:
         refresh_token: Annotated[
             str | None,
             strawberry.argument(
-                description="The refresh token of the session to end; omit it to use the cookie."
+                description="The refresh token of the session to end (BODY transport); omit "
+                "it to use the cookie."
+            ),
+        ] = None,
+        transport: Annotated[
+            TokenTransport | None,
+            strawberry.argument(
+                description="BODY: end the session of `refreshToken`; COOKIE: of the cookie's "
+                "token. Omitted: the argument if given, else the cookie."
             ),
         ] = None,
     ) -> LogoutPayload:
-        token = refresh_token_from(info, refresh_token)
-        clear_refresh_cookie(info.context.response)
+        # Read first: a call refused for its Origin (Forbidden) leaves the cookie alone.
         try:
-            if token is None:
-                raise services.INVALID_REFRESH
+            token = refresh_token_from(info, transport, refresh_token)
+        except DomainError as exc:
+            if transport is not TokenTransport.BODY:
+                clear_refresh_cookie(info.context.response)
+            return LogoutPayload(ok=False, errors=errors_from(exc))
+        if transport is not TokenTransport.BODY:
+            clear_refresh_cookie(info.context.response)
+        try:
             services.session_logout(refresh_token=token)
         except DomainError as exc:
             return LogoutPayload(ok=False, errors=errors_from(exc))

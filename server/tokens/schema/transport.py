@@ -15,6 +15,8 @@ from accounts.schema.types import User
 from api.context import Context
 from api.errors import Error, Forbidden
 from api.middleware import GRAPHQL_PATH
+from core.errors import CoreErrorCode, DomainError
+from tokens.errors import TokenErrorCode
 
 if TYPE_CHECKING:
     from tokens.services import IssuedTokens
@@ -101,14 +103,50 @@ def failed_auth_payload(errors: list[Error]) -> AuthPayload:
     )
 
 
-def refresh_token_from(info: Info[Context, None], passed: str | None) -> str | None:
-    """The token passed as an argument, else the cookie (only from an allowed Origin)."""
-    if passed:
+_MISSING_ARGUMENT = DomainError(
+    TokenErrorCode.REFRESH_TOKEN_MISSING,
+    "No refresh token was presented: with transport BODY pass it as the `refreshToken` "
+    "argument (the cookie is only read with transport COOKIE).",
+    "refreshToken",
+)
+_MISSING_COOKIE = DomainError(
+    TokenErrorCode.REFRESH_TOKEN_MISSING,
+    "No refresh token cookie came with this request. The browser sends it only when the "
+    "call is made with credentials (fetch `credentials: 'include'`, XHR `withCredentials`) "
+    "to the same host name that set it (page and API on different sites block it under "
+    "SameSite), over HTTPS when it is Secure; or the session was never started with "
+    "transport COOKIE. Sign in again.",
+    "refreshToken",
+)
+_ARGUMENT_WITH_COOKIE = DomainError(
+    CoreErrorCode.VALIDATION_ERROR,
+    "With transport COOKIE the refresh token is read from the cookie only; do not pass "
+    "`refreshToken` (or use transport BODY).",
+    "refreshToken",
+)
+
+
+def refresh_token_from(
+    info: Info[Context, None], transport: TokenTransport | None, passed: str | None
+) -> str:
+    """The refresh token the caller presented, read only where `transport` says.
+
+    BODY reads only the argument and COOKIE only the HttpOnly cookie (from an allowed
+    Origin). Were BODY to fall back to the cookie, any script on an allowed origin could
+    have the HttpOnly token handed back in a payload. None (logout only): the argument when
+    given, else the cookie; logout returns no token, so nothing leaks. Raises
+    REFRESH_TOKEN_MISSING when nothing was presented.
+    """
+    if transport is TokenTransport.BODY or (transport is None and passed):
+        if not passed:
+            raise _MISSING_ARGUMENT
         return passed
+    if passed:
+        raise _ARGUMENT_WITH_COOKIE
     request: HttpRequest = info.context.request
     cookie = request.COOKIES.get(settings.REFRESH_COOKIE_NAME)
     if not cookie:
-        return None
+        raise _MISSING_COOKIE
     # A cookie rides along on any cross-site request; only our own web clients may use it.
     origin = request.META.get("HTTP_ORIGIN")
     if not origin or origin not in settings.CORS_ALLOWED_ORIGINS:

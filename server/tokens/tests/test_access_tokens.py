@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -200,3 +201,24 @@ def test_generate_signing_key_prints_a_usable_private_jwk(capsys):
     with override_settings(JWT_PRIVATE_KEYS=json.dumps(document)):
         assert keyset().signing.kid == "2026-rotation"
         assert keyset().jwks["keys"][0]["crv"] == "P-256"
+
+
+def test_a_token_signed_with_the_real_key_to_live_a_day_is_refused(gql, user, session_id):
+    now = int(time.time())
+    token = sign(claims_for(user, session_id, iat=now - 10, exp=now + 86_400))
+
+    result = gql(ME, token=token)
+
+    assert result.data is None
+    assert result.error_codes == ["UNAUTHENTICATED"]
+
+
+@override_settings(JWT_LEEWAY=timedelta(seconds=30))
+def test_the_lifetime_check_tolerates_the_leeway_and_no_more(gql, user, session_id):
+    lifetime = int(settings.ACCESS_TOKEN_LIFETIME.total_seconds())
+    now = int(time.time())
+    within = sign(claims_for(user, session_id, iat=now, exp=now + lifetime + 30))
+    beyond = sign(claims_for(user, session_id, iat=now, exp=now + lifetime + 31))
+
+    assert data(gql(ME, token=within))["me"]["id"] == str(user.pk)
+    assert gql(ME, token=beyond).error_codes == ["UNAUTHENTICATED"]

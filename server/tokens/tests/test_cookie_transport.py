@@ -69,6 +69,64 @@ def test_cookie_logout_ends_the_session_and_clears_the_cookie(gql, user, passwor
     assert gql(ME, token=payload["accessToken"]).error_codes == ["UNAUTHENTICATED"]
 
 
-def test_refresh_without_any_token_is_invalid(gql):
+def test_refresh_without_any_token_says_the_token_is_missing(gql):
     payload = data(refresh(gql, None))["refresh"]
-    assert codes(payload) == ["INVALID_TOKEN"]
+    assert codes(payload) == ["REFRESH_TOKEN_MISSING"]
+    assert "refreshToken" in payload["errors"][0]["message"]
+
+
+def test_body_refresh_never_hands_out_the_httponly_cookie(gql, user, password):
+    # given: a web session whose refresh token sits in the HttpOnly cookie
+    _, cookie = cookie_login(gql, password)
+
+    # when: a script on an allowed origin asks for BODY without an argument
+    result = refresh(gql, None, transport="BODY", headers=ORIGIN)
+
+    # then: nothing is read from the cookie, nothing is rotated, no token in the body
+    payload = data(result)["refresh"]
+    assert codes(payload) == ["REFRESH_TOKEN_MISSING"]
+    assert payload["refreshToken"] is None and payload["accessToken"] is None
+    assert cookie.value not in result.response.content.decode()
+    assert "gh_refresh" not in result.response.cookies
+    still = refresh(gql, None, transport="COOKIE", headers=ORIGIN)
+    assert data(still)["refresh"]["errors"] == []
+
+
+def test_cookie_refresh_reads_only_the_cookie(gql, user, password):
+    body_token = data(login(gql, "ada@example.com", password))["login"]["refreshToken"]
+
+    result = refresh(gql, body_token, transport="COOKIE", headers=ORIGIN)
+
+    payload = data(result)["refresh"]
+    assert codes(payload) == ["VALIDATION_ERROR"]
+    assert payload["accessToken"] is None
+    # the token passed as an argument was not spent
+    assert data(refresh(gql, body_token))["refresh"]["errors"] == []
+
+
+def test_cookie_refresh_without_the_cookie_explains_why(gql):
+    payload = data(refresh(gql, None, transport="COOKIE", headers=ORIGIN))["refresh"]
+    assert codes(payload) == ["REFRESH_TOKEN_MISSING"]
+    assert "credentials" in payload["errors"][0]["message"]
+
+
+LOGOUT_WITH = """
+mutation Logout($token: String, $transport: TokenTransport) {
+  logout(refreshToken: $token, transport: $transport) { ok errors { code } }
+}
+"""
+
+
+def test_body_logout_without_an_argument_ends_nothing(gql, user, password):
+    payload, _ = cookie_login(gql, password)
+
+    result = gql(LOGOUT_WITH, {"transport": "BODY"}, headers=ORIGIN)
+
+    assert data(result)["logout"] == {"ok": False, "errors": [{"code": "REFRESH_TOKEN_MISSING"}]}
+    assert "gh_refresh" not in result.response.cookies
+    assert data(gql(ME, token=payload["accessToken"]))["me"] is not None
+
+
+def test_logout_without_any_token_says_the_token_is_missing(gql):
+    result = gql(LOGOUT, {})
+    assert data(result)["logout"] == {"ok": False, "errors": [{"code": "REFRESH_TOKEN_MISSING"}]}
