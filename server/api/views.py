@@ -40,6 +40,25 @@ def error_response(status: int, message: str, code: str = "BAD_REQUEST") -> Json
 _POST_OPERATIONS = OperationType.from_http("POST")
 
 
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    return content_type.partition(";")[0].strip().lower() == "application/json"
+
+
+def _refuse_json_body(request: HttpRequest, body: bytes) -> JsonResponse | None:
+    """A JSON body must be UTF-8 and one object; anything else (`null`, a string, a number,
+    undecodable bytes) is the client's mistake, not an exception in Strawberry's parser."""
+    if not _is_json(request):
+        return None
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is one too
+        return error_response(400, "The body is not valid JSON in UTF-8.")
+    if not isinstance(data, dict):
+        return error_response(400, "The body must be a JSON object with a `query`.")
+    return None
+
+
 class _SubResponse(HttpResponse):
     """What resolvers may touch (cookies, headers, status); copied onto the response."""
 
@@ -78,6 +97,9 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 return error_response(413, "The request body is too large.")
             if body.lstrip()[:1] == b"[":
                 return error_response(400, "Batched requests are not accepted; send one operation.")
+            refusal = _refuse_json_body(request, body)
+            if refusal is not None:
+                return refusal
         try:
             response = (self._run_plain_post(request) if request.method == "POST" else None) or (
                 self.run(request=request)
@@ -93,18 +115,12 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         temporary response). Anything unusual returns None and takes the full path, which
         also produces the error responses.
         """
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.partition(";")[0].strip().lower() != "application/json":
+        if not _is_json(request):
             return None
         accept = request.META.get("HTTP_ACCEPT", "")
         if "text/event-stream" in accept or "multipart/mixed" in accept:
             return None
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            return None
-        if not isinstance(data, dict):
-            return None
+        data = json.loads(request.body)  # checked by _refuse_json_body
         query, variables = data.get("query"), data.get("variables")
         operation_name, extensions = data.get("operationName"), data.get("extensions")
         if (
@@ -153,7 +169,8 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
 
     def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
-            result.errors = [shape_error(error) for error in result.errors]
+            hide = not settings.GRAPHQL_INTROSPECTION
+            result.errors = [shape_error(error, hide_suggestions=hide) for error in result.errors]
         return super().process_result(request, result)
 
     def encode_json(self, data: object) -> str:

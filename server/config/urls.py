@@ -8,16 +8,16 @@ from api.views import GatehouseGraphQLView
 from membership.webhooks import stripe_webhook
 from tokens.views import jwks
 
+graphql_view = GatehouseGraphQLView.as_view(
+    schema=schema,
+    graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
+    allow_queries_via_get=True,
+)
+
 urlpatterns = [
-    path(
-        "graphql/",
-        GatehouseGraphQLView.as_view(
-            schema=schema,
-            graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
-            allow_queries_via_get=True,
-        ),
-        name="graphql",
-    ),
+    path("graphql/", graphql_view, name="graphql"),
+    # Served as is, not redirected: a redirected POST loses its body in most clients.
+    path("graphql", graphql_view),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
