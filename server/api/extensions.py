@@ -122,9 +122,7 @@ class _Measure:
                     depth = max(depth, sub_depth + 1)
             else:
                 if isinstance(selection, InlineFragmentNode):
-                    sub_fields, sub_depth, sub_aliases = self.selection_set(
-                        selection.selection_set
-                    )
+                    sub_fields, sub_depth, sub_aliases = self.selection_set(selection.selection_set)
                 else:
                     assert isinstance(selection, FragmentSpreadNode)
                     sub_fields, sub_depth, sub_aliases = self.fragment(selection.name.value)

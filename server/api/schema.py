@@ -194,8 +194,10 @@ class GatehouseSchema(strawberry.Schema):
 def _client_error(error: GraphQLError) -> bool:
     """Errors before execution have no path; top-level errors are deliberate refusals."""
     original = error.original_error
-    return error.path is None or isinstance(original, TopLevelError) or isinstance(
-        error, TopLevelError
+    return (
+        error.path is None
+        or isinstance(original, TopLevelError)
+        or isinstance(error, TopLevelError)
     )
 
 

@@ -21,7 +21,16 @@ def codes(response):
 
 @pytest.mark.parametrize(
     "body",
-    [b"null", b'"{ me { id } }"', b"5", b"1.5", b"true", b"false", b"\xff\xfe{}", b'{"query": "\xc3"}'],
+    [
+        b"null",
+        b'"{ me { id } }"',
+        b"5",
+        b"1.5",
+        b"true",
+        b"false",
+        b"\xff\xfe{}",
+        b'{"query": "\xc3"}',
+    ],
 )
 @pytest.mark.parametrize("accept", ["application/json", "text/event-stream"])
 def test_a_json_body_that_is_not_one_object_in_utf8_is_a_400(client, body, accept):
@@ -36,7 +45,9 @@ def test_a_json_body_that_is_not_one_object_in_utf8_is_a_400(client, body, accep
 def articles(client, arguments):
     return client.post(
         "/graphql/",
-        data=json.dumps({"query": f"{{ articles({arguments}) {{ edges {{ cursor node {{ slug }} }} }} }}"}),
+        data=json.dumps(
+            {"query": f"{{ articles({arguments}) {{ edges {{ cursor node {{ slug }} }} }} }}"}
+        ),
         content_type="application/json",
     )
 

@@ -95,9 +95,7 @@ def test_bad_documents_carrying_secrets_leave_no_trace_in_any_log_record(caplog)
 
 
 @pytest.mark.django_db
-def test_a_resolver_bug_is_still_an_error_with_its_traceback_but_no_variables(
-    caplog, monkeypatch
-):
+def test_a_resolver_bug_is_still_an_error_with_its_traceback_but_no_variables(caplog, monkeypatch):
     from accounts import services
 
     def boom(*args, **kwargs):
@@ -157,7 +155,7 @@ def test_the_development_server_access_log_has_no_query_strings(caplog):
     from django.core.servers.basehttp import WSGIRequestHandler
 
     handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
-    handler.request = None
+    handler.request = None  # type: ignore[assignment]
     handler.requestline = f"GET /graphql/?query=%7Bme%7D&token={RESET_TOKEN} HTTP/1.1"
     server_logger = logging.getLogger("django.server")
     server_logger.addHandler(caplog.handler)  # it does not propagate to the root
