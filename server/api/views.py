@@ -1,8 +1,8 @@
 """The GraphQL endpoint: Strawberry's sync Django view with our transport rules.
 
 Every refusal is JSON in GraphQL's error shape with an `extensions.code`, never a plain
-text page or a stack trace: malformed JSON, a wrong content type, a batch, an oversized
-body, a mutation over GET.
+text page or a stack trace: malformed JSON, a body that is not one JSON object in UTF-8,
+a wrong content type, a batch, an oversized body, a mutation over GET.
 """
 
 from __future__ import annotations
@@ -45,18 +45,16 @@ def _is_json(request: HttpRequest) -> bool:
     return content_type.partition(";")[0].strip().lower() == "application/json"
 
 
-def _refuse_json_body(request: HttpRequest, body: bytes) -> JsonResponse | None:
+def _json_object(body: bytes) -> dict[str, Any] | JsonResponse:
     """A JSON body must be UTF-8 and one object; anything else (`null`, a string, a number,
     undecodable bytes) is the client's mistake, not an exception in Strawberry's parser."""
-    if not _is_json(request):
-        return None
     try:
         data = json.loads(body.decode("utf-8"))
     except ValueError:  # UnicodeDecodeError is one too
         return error_response(400, "The body is not valid JSON in UTF-8.")
     if not isinstance(data, dict):
         return error_response(400, "The body must be a JSON object with a `query`.")
-    return None
+    return data
 
 
 class _SubResponse(HttpResponse):
@@ -80,6 +78,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in {"GET", "POST", "OPTIONS"}:
             return error_response(405, "Use GET for queries or POST.", "BAD_REQUEST")
+        json_body: dict[str, Any] | None = None
         if request.method == "GET":
             raw = request.META.get("QUERY_STRING", "")
             if len(raw) > settings.GRAPHQL_MAX_REQUEST_BYTES:
@@ -97,30 +96,31 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 return error_response(413, "The request body is too large.")
             if body.lstrip()[:1] == b"[":
                 return error_response(400, "Batched requests are not accepted; send one operation.")
-            refusal = _refuse_json_body(request, body)
-            if refusal is not None:
-                return refusal
+            if request.method == "POST" and _is_json(request):
+                parsed = _json_object(body)
+                if isinstance(parsed, JsonResponse):
+                    return parsed
+                json_body = parsed
         try:
-            response = (self._run_plain_post(request) if request.method == "POST" else None) or (
-                self.run(request=request)
-            )
+            response = (
+                self._run_plain_post(request, json_body) if json_body is not None else None
+            ) or self.run(request=request)
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
         response["Cache-Control"] = "no-store"
         return response
 
-    def _run_plain_post(self, request: HttpRequest) -> HttpResponseBase | None:
+    def _run_plain_post(
+        self, request: HttpRequest, data: dict[str, Any]
+    ) -> HttpResponseBase | None:
         """The common case, a JSON POST of one operation, without Strawberry's generic HTTP
         layer (request adapter, content negotiation, streaming checks, a JSON-encoded
         temporary response). Anything unusual returns None and takes the full path, which
         also produces the error responses.
         """
-        if not _is_json(request):
-            return None
         accept = request.META.get("HTTP_ACCEPT", "")
         if "text/event-stream" in accept or "multipart/mixed" in accept:
             return None
-        data = json.loads(request.body)  # checked by _refuse_json_body
         query, variables = data.get("query"), data.get("variables")
         operation_name, extensions = data.get("operationName"), data.get("extensions")
         if (
