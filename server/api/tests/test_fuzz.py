@@ -39,6 +39,9 @@ def test_generated_documents_never_fail_internally(user):
     closed = f"http://127.0.0.1:{free_port()}"  # Google is unreachable: answer at once
     with override_settings(GOOGLE_TOKEN_URL=f"{closed}/token", GOOGLE_CERTS_URL=f"{closed}/certs"):
         schema = schemathesis.graphql.from_wsgi("/graphql/", application)
+        # NUL characters in string inputs have their own fix and tests (PostgreSQL refuses
+        # them in text columns); everything else schemathesis generates is in play here.
+        schema.config.generation.update(allow_x00=False)
         operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
         assert len(operations) > 15
         problems: list[str] = []
