@@ -119,7 +119,7 @@ class GatehouseSchema(strawberry.Schema):
         if document is not None:
             context.graphql_document = document
             context.pre_execution_errors = validate_cached(
-                self._schema, document, context.validation_rules
+                self._schema, document, context.validation_rules, self.gate_rules
             )
         return context
 
@@ -179,7 +179,7 @@ class GatehouseSchema(strawberry.Schema):
         if (
             document is not None
             and auth_error is not None
-            and not validate_cached(self._schema, document, self.all_rules)
+            and not validate_cached(self._schema, document, self.all_rules, self.gate_rules)
             and bearer_refused(document, operation_name)
         ):
             return ExecutionResult(data=None, errors=[auth_error])
