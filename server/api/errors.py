@@ -1,4 +1,4 @@
-"""Error conventions of the API (README.md, Conventions).
+"""Error conventions of the API.
 
 - What the user can fix: a `DomainError` from a service becomes payload `errors`, each with
   a code from the single GraphQL `ErrorCode` enum merged from the domains' own enums.
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -163,8 +164,21 @@ class ServiceUnavailable(TopLevelError):
     default_message = "The service is briefly unavailable; try again shortly."
 
 
-def shape_error(error: GraphQLError) -> GraphQLError:
-    """Give every error a code and mask what was not meant for the client."""
+# graphql-core's "Did you mean 'password'?" (fields, arguments, input fields, types, enum
+# values): names the client has not seen. Suggestion lists never contain a question mark.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
+
+
+def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
+    """Give every error a code and mask what was not meant for the client.
+
+    With `hide_suggestions` (production, where introspection is off) messages lose
+    graphql-core's suggestions, which would leak the schema name by name.
+    """
     code = (error.extensions or {}).get("code")
     if code in TOP_LEVEL_CODES:
         return error
@@ -172,7 +186,7 @@ def shape_error(error: GraphQLError) -> GraphQLError:
         # No path: it failed before any resolver ran (syntax, validation, variable
         # coercion, limits), so it is about the request, and its message is safe to show.
         return GraphQLError(
-            error.message,
+            without_suggestions(error.message) if hide_suggestions else error.message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,

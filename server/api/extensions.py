@@ -1,4 +1,5 @@
-"""Request gating: cached parsing and validation, and refusing bad bearer tokens.
+"""Request gating: cached parsing and validation, the cost limits, and refusing bad bearer
+tokens.
 
 Used by api/schema.py's GatehouseSchema on every operation.
 """
@@ -6,14 +7,21 @@ Used by api/schema.py's GatehouseSchema on every operation.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from graphql import (
     ASTValidationRule,
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
+    InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    ValidationRule,
     parse,
 )
 
@@ -67,8 +75,212 @@ def parse_cached(query: str, max_tokens: int) -> DocumentNode:
 
 @functools.lru_cache(maxsize=256)
 def validate_cached(
-    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    gate: tuple[type[ASTValidationRule], ...] = (),
 ) -> list[GraphQLError]:
+    """Validate with `rules`, after the `gate` rules alone.
+
+    The gate's rules are cheap (linear), and a document they refuse, typically one built to
+    be expensive, never reaches the spec's rules, whose cost grows faster with its size
+    (a 5 KB fragment chain costs the spec rules a second of CPU).
+    """
     from strawberry.schema.schema import validate_document
 
+    if gate:
+        errors = validate_document(schema, document, gate)
+        if errors:
+            return errors
     return validate_document(schema, document, rules)
+
+
+# --- cost limits ----------------------------------------------------------------------
+#
+# A document's work can grow exponentially with its size: `fragment F0 on Query { ...F1
+# ...F1 }` doubles per fragment. Both rules below measure each fragment once (memoised)
+# and multiply repeats out arithmetically instead of expanding spreads, so a document is
+# measured in time linear in its size. A fragment met again while it is being measured is
+# a cycle: it counts as nothing here (NoFragmentCycles reports it), so these rules never
+# loop, whatever order the rules run in.
+
+
+class _Measure:
+    """Fields and aliases counted with repeats (each saturating just above its cap) and
+    depth, each fragment measured once."""
+
+    def __init__(self, document: DocumentNode, max_fields: int, max_aliases: int) -> None:
+        self.max_fields = max_fields
+        self.max_aliases = max_aliases
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.memo: dict[str, tuple[int, int, int]] = {}
+        self.active: set[str] = set()
+
+    def selection_set(self, node: SelectionSetNode) -> tuple[int, int, int]:
+        """(fields, depth, aliases) of a selection set."""
+        fields = depth = aliases = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                sub_fields, sub_depth, sub_aliases = (
+                    self.selection_set(selection.selection_set)
+                    if selection.selection_set
+                    else (0, -1, 0)
+                )
+                fields += 1 + sub_fields
+                aliases += (selection.alias is not None) + sub_aliases
+                # Introspection fields do not count towards depth (as QueryDepthLimiter).
+                if not selection.name.value.startswith("__"):
+                    depth = max(depth, sub_depth + 1)
+            else:
+                if isinstance(selection, InlineFragmentNode):
+                    sub_fields, sub_depth, sub_aliases = self.selection_set(selection.selection_set)
+                else:
+                    assert isinstance(selection, FragmentSpreadNode)
+                    sub_fields, sub_depth, sub_aliases = self.fragment(selection.name.value)
+                fields += sub_fields
+                aliases += sub_aliases
+                depth = max(depth, sub_depth)
+            fields = min(fields, self.max_fields + 1)
+            aliases = min(aliases, self.max_aliases + 1)
+        return fields, depth, aliases
+
+    def fragment(self, name: str) -> tuple[int, int, int]:
+        if name in self.memo:
+            return self.memo[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.active:
+            return 0, 0, 0  # unknown or cyclic: the spec rules report it
+        self.active.add(name)
+        try:
+            result = self.selection_set(definition.selection_set)
+        finally:
+            self.active.discard(name)
+        self.memo[name] = result
+        return result
+
+
+def _operation_label(operation: OperationDefinitionNode) -> str:
+    return operation.name.value if operation.name else "anonymous"
+
+
+def cost_limit_rule(*, max_fields: int, max_depth: int, max_aliases: int) -> type[ValidationRule]:
+    """A rule refusing operations that select more than `max_fields` fields or
+    `max_aliases` aliases (counting every repeat of a fragment), or nest deeper than
+    `max_depth`.
+
+    It replaces strawberry's QueryDepthLimiter and MaxAliasesLimiter, which expand every
+    fragment spread again (exponential time). Made once per schema: the validation cache
+    keys on the rule classes.
+    """
+
+    class OperationCostLimit(ValidationRule):
+        def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
+            measure = _Measure(node, max_fields, max_aliases)
+            for operation in node.definitions:
+                if isinstance(operation, OperationDefinitionNode):
+                    self._check(measure, operation)
+            return self.BREAK
+
+        def _check(self, measure: _Measure, operation: OperationDefinitionNode) -> None:
+            try:
+                fields, depth, aliases = measure.selection_set(operation.selection_set)
+            except RecursionError:
+                fields, depth, aliases = max_fields + 1, max_depth + 1, 0
+            label = _operation_label(operation)
+            if depth > max_depth:
+                self.report_error(
+                    GraphQLError(
+                        f"'{label}' exceeds maximum operation depth of {max_depth}", operation
+                    )
+                )
+            if fields > max_fields:
+                self.report_error(
+                    GraphQLError(
+                        f"'{label}' selects more than {max_fields} fields, counting each "
+                        "repeat of a fragment; ask for less or split it into several requests.",
+                        operation,
+                    )
+                )
+            if aliases > max_aliases:
+                self.report_error(
+                    GraphQLError(
+                        f"'{label}' uses more than {max_aliases} aliases, counting each "
+                        "repeat of a fragment.",
+                        operation,
+                    )
+                )
+
+    return OperationCostLimit
+
+
+# Mutations that hash a password (Argon2, deliberately slow) or call Google over the
+# network. Aliases and fragments on Mutation could otherwise make one request pay for
+# many of them.
+EXPENSIVE_MUTATIONS = ("login", "register", "resetPassword", "changePassword", "googleLogin")
+_EXPENSIVE = frozenset(EXPENSIVE_MUTATIONS)
+
+
+class _ExpensiveCount:
+    """How many expensive root fields a mutation selects, fragments multiplied out (each
+    fragment counted once, saturating at 2)."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.memo: dict[str, int] = {}
+        self.active: set[str] = set()
+
+    def selection_set(self, node: SelectionSetNode) -> int:
+        count = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                count += selection.name.value in _EXPENSIVE
+            elif isinstance(selection, InlineFragmentNode):
+                count += self.selection_set(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                count += self.fragment(selection.name.value)
+            if count > 1:
+                return 2
+        return count
+
+    def fragment(self, name: str) -> int:
+        if name in self.memo:
+            return self.memo[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.active:
+            return 0
+        self.active.add(name)
+        try:
+            result = self.selection_set(definition.selection_set)
+        finally:
+            self.active.discard(name)
+        self.memo[name] = result
+        return result
+
+
+class OneExpensiveMutation(ValidationRule):
+    """At most one of EXPENSIVE_MUTATIONS per operation, aliases and fragments included."""
+
+    def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
+        count = _ExpensiveCount(node)
+        for operation in node.definitions:
+            if (
+                isinstance(operation, OperationDefinitionNode)
+                and operation.operation == OperationType.MUTATION
+            ):
+                try:
+                    too_many = count.selection_set(operation.selection_set) > 1
+                except RecursionError:
+                    too_many = True
+                if too_many:
+                    self.report_error(
+                        GraphQLError(
+                            f"'{_operation_label(operation)}' runs more than one of "
+                            f"{', '.join(EXPENSIVE_MUTATIONS)}; send one per request.",
+                            operation,
+                        )
+                    )
+        return self.BREAK

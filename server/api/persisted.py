@@ -44,8 +44,10 @@ def _refusal(status: int, message: str, code: str) -> JsonResponse:
     return response
 
 
-def _payload(request: HttpRequest) -> dict[str, Any] | None:
-    """The request's GraphQL parameters, or None when the view will refuse it anyway."""
+def _payload(request: HttpRequest, json_body: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The request's GraphQL parameters, or None when the view will refuse it anyway.
+
+    A POST's body arrives parsed by the view (`json_body`, None when it was not JSON)."""
     if request.method == "GET":
         params: dict[str, Any] = request.GET.dict()
         raw = params.get("extensions")
@@ -55,13 +57,7 @@ def _payload(request: HttpRequest) -> dict[str, Any] | None:
             except ValueError:
                 params["extensions"] = raw  # refused below as not an object
         return params
-    if request.method != "POST":
-        return None
-    try:
-        data = json.loads(request.body)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+    return json_body if request.method == "POST" else None
 
 
 def _with_query(request: HttpRequest, data: dict[str, Any], query: str) -> None:
@@ -71,8 +67,10 @@ def _with_query(request: HttpRequest, data: dict[str, Any], query: str) -> None:
         params._mutable = False
         request.GET = params  # type: ignore[assignment]
     else:
-        # HttpRequest.body returns `_body` once read; the view reads nothing else.
-        request._body = json.dumps({**data, "query": query}).encode()
+        # The view runs the parsed body it handed in; Strawberry's generic path (taken for
+        # anything unusual) reads `request.body`, which returns `_body` once read.
+        data["query"] = query
+        request._body = json.dumps(data).encode()
 
 
 def _remember(request: HttpRequest, sha256: str, query: str) -> None:
@@ -98,11 +96,14 @@ def _remember(request: HttpRequest, sha256: str, query: str) -> None:
         ratelimit.take_retry_after()  # nothing to tell the client: the query still runs
 
 
-def apply(request: HttpRequest) -> JsonResponse | None:
+def apply(request: HttpRequest, json_body: dict[str, Any] | None) -> JsonResponse | None:
     """Resolve a persisted query into the request, or refuse it; None lets it through."""
     trusted: dict[str, str] | None = settings.GRAPHQL_TRUSTED_DOCUMENTS
-    data = _payload(request)
+    data = _payload(request, json_body)
     if data is None:
+        if trusted is not None and request.method == "POST":
+            # Not a JSON object: nothing a trusted document could be.
+            return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
         return None  # not GraphQL over GET or JSON: the view refuses it
     query = data.get("query")
     extensions = data.get("extensions")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextvars
+import logging
+import re
 from typing import Any
 
 import strawberry
 from django.conf import settings
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, specified_rules
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    specified_rules,
 )
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
@@ -26,8 +29,17 @@ import content.schema
 import membership.schema
 import social.schema
 import tokens.schema
-from api.extensions import bearer_refused, lean_operation, parse_cached, validate_cached
+from api.errors import BadRequest, TopLevelError
+from api.extensions import (
+    OneExpensiveMutation,
+    bearer_refused,
+    cost_limit_rule,
+    lean_operation,
+    parse_cached,
+    validate_cached,
+)
 from api.scalars import SCALAR_OVERRIDES
+from core.errors import ServiceUnavailableError
 
 Query = merge_types(
     "Query",
@@ -76,6 +88,14 @@ LEAN_ROOT_FIELDS = frozenset(
 
 _lean = contextvars.ContextVar("gatehouse_lean_operation", default=False)
 
+logger = logging.getLogger("api.graphql")
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+
+
+def _operation_count(document: DocumentNode) -> int:
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+
 
 class GatehouseSchema(strawberry.Schema):
     """Strawberry's schema with the request gate built in rather than as extensions.
@@ -110,9 +130,46 @@ class GatehouseSchema(strawberry.Schema):
         if document is not None:
             context.graphql_document = document
             context.pre_execution_errors = validate_cached(
-                self._schema, document, context.validation_rules
+                self._schema, document, context.validation_rules, self.gate_rules
             )
         return context
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
+    ) -> None:
+        """Log what went wrong without the document or the variables: both may carry
+        passwords and tokens (Strawberry's default logs the document, wrapped, at ERROR).
+
+        A client's mistake (syntax, validation, variable coercion, our limits, a refusal
+        raised as a top-level error) is not a server error: INFO, one line. Anything else
+        raised by a resolver is a bug: ERROR with its traceback (the client sees it masked).
+        """
+        name = execution_context.operation_name if execution_context else None
+        label = name if isinstance(name, str) and _NAME.fullmatch(name) else "anonymous"
+        refused = [e for e in errors if _client_error(e)]
+        if refused:
+            codes = sorted({str((e.extensions or {}).get("code", "BAD_REQUEST")) for e in refused})
+            logger.info(
+                "GraphQL operation %s refused: %d client error(s) (%s)",
+                label,
+                len(refused),
+                ", ".join(codes),
+            )
+        for error in errors:
+            if isinstance(error.original_error, ServiceUnavailableError):
+                # An outage, not a bug: the client gets 503 and retries (api/views.py).
+                logger.warning("GraphQL operation %s: a service it needs is unavailable", label)
+            elif not _client_error(error):
+                path = ".".join(str(p) for p in error.path or ())
+                logger.error(
+                    "GraphQL operation %s failed at %s: %s",
+                    label,
+                    path,
+                    type(error.original_error).__name__,
+                    exc_info=error.original_error,
+                )
 
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
         return [] if _lean.get() else super().get_extensions(sync=sync)
@@ -122,10 +179,21 @@ class GatehouseSchema(strawberry.Schema):
         operation_name = kwargs.get("operation_name")
         auth_error = getattr(context_value, "auth_error", None)
         document = self._document(query)
+        if document is not None and operation_name is None and _operation_count(document) > 1:
+            # Strawberry would quietly run the first one; the spec says this is an error.
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    BadRequest(
+                        "The document holds several operations: name the one to run in "
+                        "`operationName`."
+                    )
+                ],
+            )
         if (
             document is not None
             and auth_error is not None
-            and not validate_cached(self._schema, document, self.all_rules)
+            and not validate_cached(self._schema, document, self.all_rules, self.gate_rules)
             and bearer_refused(document, operation_name)
         ):
             return ExecutionResult(data=None, errors=[auth_error])
@@ -137,21 +205,33 @@ class GatehouseSchema(strawberry.Schema):
             _lean.reset(token)
 
 
+def _client_error(error: GraphQLError) -> bool:
+    """Errors before execution have no path; top-level errors are deliberate refusals."""
+    original = error.original_error
+    return (
+        error.path is None
+        or isinstance(original, TopLevelError)
+        or isinstance(error, TopLevelError)
+    )
+
+
 def build_schema(
     *,
     max_depth: int | None = None,
+    max_fields: int | None = None,
     max_aliases: int | None = None,
     max_tokens: int | None = None,
     introspection: bool | None = None,
 ) -> GatehouseSchema:
     max_depth = max_depth or settings.GRAPHQL_MAX_DEPTH
+    max_fields = max_fields or settings.GRAPHQL_MAX_FIELDS
     max_aliases = max_aliases or settings.GRAPHQL_MAX_ALIASES
     introspection = settings.GRAPHQL_INTROSPECTION if introspection is None else introspection
-    # Built once: the validation cache keys on the rule classes, and a fresh
-    # QueryDepthLimiter per request would make a fresh class and never hit the cache.
-    rules = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    # Built once: the validation cache keys on the rule classes, and a fresh rule class
+    # per request would never hit the cache.
+    rules: list[type[ASTValidationRule]] = [
+        cost_limit_rule(max_fields=max_fields, max_depth=max_depth, max_aliases=max_aliases),
+        OneExpensiveMutation,
     ]
     if not introspection:
         rules += DisableIntrospection().validation_rules

@@ -1,8 +1,8 @@
 """The GraphQL endpoint: Strawberry's sync Django view with our transport rules.
 
 Every refusal is JSON in GraphQL's error shape with an `extensions.code`, never a plain
-text page or a stack trace: malformed JSON, a wrong content type, a batch, an oversized
-body, a mutation over GET.
+text page or a stack trace: malformed JSON, a body that is not one JSON object in UTF-8,
+a wrong content type, a batch, an oversized body, a mutation over GET.
 """
 
 from __future__ import annotations
@@ -58,6 +58,23 @@ def _unavailable_in(result: ExecutionResult) -> ServiceUnavailableError | None:
 _POST_OPERATIONS = OperationType.from_http("POST")
 
 
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    return content_type.partition(";")[0].strip().lower() == "application/json"
+
+
+def _json_object(body: bytes) -> dict[str, Any] | JsonResponse:
+    """A JSON body must be UTF-8 and one object; anything else (`null`, a string, a number,
+    undecodable bytes) is the client's mistake, not an exception in Strawberry's parser."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is one too
+        return error_response(400, "The body is not valid JSON in UTF-8.")
+    if not isinstance(data, dict):
+        return error_response(400, "The body must be a JSON object with a `query`.")
+    return data
+
+
 class _SubResponse(HttpResponse):
     """What resolvers may touch (cookies, headers, status); copied onto the response."""
 
@@ -79,6 +96,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in {"GET", "POST", "OPTIONS"}:
             return error_response(405, "Use GET for queries or POST.", "BAD_REQUEST")
+        json_body: dict[str, Any] | None = None
         if request.method == "GET":
             raw = request.META.get("QUERY_STRING", "")
             if len(raw) > settings.GRAPHQL_MAX_REQUEST_BYTES:
@@ -96,13 +114,19 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 return error_response(413, "The request body is too large.")
             if body.lstrip()[:1] == b"[":
                 return error_response(400, "Batched requests are not accepted; send one operation.")
-        # Persisted queries (APQ, trusted documents): api/persisted.py.
-        if (refusal := persisted.apply(request)) is not None:
+            if request.method == "POST" and _is_json(request):
+                parsed = _json_object(body)
+                if isinstance(parsed, JsonResponse):
+                    return parsed
+                json_body = parsed
+        # Persisted queries (APQ, trusted documents): api/persisted.py. It may fill in the
+        # query of `json_body` (or of the GET parameters) from its hash.
+        if (refusal := persisted.apply(request, json_body)) is not None:
             return refusal
         try:
-            response = (self._run_plain_post(request) if request.method == "POST" else None) or (
-                self.run(request=request)
-            )
+            response = (
+                self._run_plain_post(request, json_body) if json_body is not None else None
+            ) or self.run(request=request)
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
         except ServiceUnavailableError as exc:  # from the context (bearer) or a resolver
@@ -110,23 +134,16 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         response["Cache-Control"] = "no-store"
         return response
 
-    def _run_plain_post(self, request: HttpRequest) -> HttpResponseBase | None:
+    def _run_plain_post(
+        self, request: HttpRequest, data: dict[str, Any]
+    ) -> HttpResponseBase | None:
         """The common case, a JSON POST of one operation, without Strawberry's generic HTTP
         layer (request adapter, content negotiation, streaming checks, a JSON-encoded
         temporary response). Anything unusual returns None and takes the full path, which
         also produces the error responses.
         """
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.partition(";")[0].strip().lower() != "application/json":
-            return None
         accept = request.META.get("HTTP_ACCEPT", "")
         if "text/event-stream" in accept or "multipart/mixed" in accept:
-            return None
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            return None
-        if not isinstance(data, dict):
             return None
         query, variables = data.get("query"), data.get("variables")
         operation_name, extensions = data.get("operationName"), data.get("extensions")
@@ -179,7 +196,8 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         if unavailable is not None:
             raise unavailable  # answered by dispatch
         if result.errors:
-            result.errors = [shape_error(error) for error in result.errors]
+            hide = not settings.GRAPHQL_INTROSPECTION
+            result.errors = [shape_error(error, hide_suggestions=hide) for error in result.errors]
         return super().process_result(request, result)
 
     def encode_json(self, data: object) -> str:

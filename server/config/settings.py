@@ -15,6 +15,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -375,6 +376,9 @@ SUBSCRIPTION_PAST_DUE_GRACE = env.duration("SUBSCRIPTION_PAST_DUE_GRACE", timede
 # --- GraphQL ----------------------------------------------------------------------------
 
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", 10)
+# Fields an operation may select, counting every repeat of a fragment (so that a small
+# document whose fragments multiply cannot ask for an exponential amount of work).
+GRAPHQL_MAX_FIELDS = env.int("GRAPHQL_MAX_FIELDS", 3000)
 GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_REQUEST_BYTES = env.int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
@@ -401,6 +405,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/graphql/?$"
+# Headers real GraphQL clients send besides the defaults (authorization, content-type…):
+# Apollo Client's name/version and CSRF-prevention headers, and W3C trace context.
+CORS_ALLOW_HEADERS = (
+    *cors_default_headers,
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "traceparent",
+    "tracestate",
+)
+# Queries over GET or POST, mutations over POST; the preflight itself is OPTIONS.
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # The load balancer terminates TLS and says so in X-Forwarded-Proto.
@@ -473,9 +490,20 @@ LOGGING = {
         # Through the root handler only: Django's default console handler for DEBUG would
         # print each line a second time, unformatted.
         "django": {"handlers": [], "level": "INFO"},
-        # Django logs the full URL of 4xx/5xx requests; the redact filter strips tokens.
-        "django.request": {"level": "WARNING"},
-        "django.server": {"level": "INFO"},
+        # Django logs the path of 4xx/5xx requests. The filter sits on the loggers too, so
+        # every handler (ours, Django's, a test's) gets the cleaned record.
+        "django.request": {"level": "WARNING", "filters": ["redact"]},
+        # The development server's access log: request lines lose their query string (a
+        # careless client may put a token there). Our handler instead of Django's own,
+        # which has no filter.
+        "django.server": {
+            "level": "INFO",
+            "handlers": ["console"],
+            "filters": ["redact"],
+            "propagate": False,
+        },
+        # GraphQL errors (api/schema.py logs them without documents or variables).
+        "api.graphql": {"filters": ["redact"]},
     },
 }
 

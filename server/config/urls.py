@@ -10,16 +10,16 @@ from membership.webhooks import stripe_webhook
 from observability.views import metrics
 from tokens.views import jwks
 
+graphql_view = GatehouseGraphQLView.as_view(
+    schema=schema,
+    graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
+    allow_queries_via_get=True,
+)
+
 urlpatterns = [
-    path(
-        "graphql/",
-        GatehouseGraphQLView.as_view(
-            schema=schema,
-            graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
-            allow_queries_via_get=True,
-        ),
-        name="graphql",
-    ),
+    path("graphql/", graphql_view, name="graphql"),
+    # Served as is, not redirected: a redirected POST loses its body in most clients.
+    path("graphql", graphql_view),
     path("graphiql/assets/<str:name>", graphiql_asset, name="graphiql-asset"),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("healthz", healthz, name="healthz"),

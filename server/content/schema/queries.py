@@ -7,6 +7,10 @@ import strawberry_django
 from django.db.models import QuerySet
 from strawberry_django.fields.field import StrawberryDjangoConnectionExtension
 from strawberry_django.relay import DjangoCursorConnection, DjangoCursorEdge
+from strawberry_django.relay.cursor_connection import (
+    OrderedCollectionCursor,
+    annotate_ordering_fields,
+)
 
 from api.errors import BadRequest
 from content import models, selectors
@@ -66,7 +70,22 @@ class ArticleConnection(DjangoCursorConnection[Article]):
             value = kwargs.get(name)
             if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
                 raise BadRequest(f"`{name}` must be between 0 and {MAX_PAGE_SIZE}.")
+        # A cursor the client made up or mangled is its mistake too (strawberry_django
+        # raises a bare ValueError for it deep inside the pagination).
+        for name in ("after", "before"):
+            cursor = kwargs.get(name)
+            if cursor and not _is_cursor_of(nodes, cursor):
+                raise BadRequest(f"`{name}` is not a cursor from this list.")
         return super().resolve_connection(nodes, info=info, **kwargs)
+
+
+def _is_cursor_of(nodes: QuerySet[Any], cursor: str) -> bool:
+    _, descriptors, _ = annotate_ordering_fields(nodes)
+    try:
+        OrderedCollectionCursor.from_cursor(cursor, descriptors)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 @strawberry.type
