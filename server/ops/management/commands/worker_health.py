@@ -34,7 +34,9 @@ class Command(BaseCommand):
         try:
             waited = email_queue_longest_wait(now=timezone.now())
         except DatabaseError as exc:
-            raise CommandError(f"unhealthy: the database is unreachable ({type(exc).__name__})")
+            raise CommandError(
+                f"unhealthy: the database is unreachable ({type(exc).__name__})"
+            ) from None
         if waited is not None and waited > max_wait:
             raise CommandError(
                 f"unhealthy: a due email has waited {int(waited.total_seconds())}s "
