@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,69 +27,22 @@ from django.db import connection
 
 from accounts.models import User
 from api.testing import free_port, wait_until_serving
+from ops.proxy import UPSTREAM_HEADER, local_nginx_config, nginx_binary, nginx_command
 from tokens.keys import generate_private_jwk
 from tokens.tests.helpers import LOGIN, LOGOUT, ME, REFRESH
 
 ROOT = Path(__file__).resolve().parents[3]
-TEMPLATE = ROOT / "deploy" / "nginx" / "gatehouse.conf.template"
 PASSWORD = "correct-horse-battery-9"
 KEYS = json.dumps({"keys": [generate_private_jwk("topology")]})
 # One for every process: refresh tokens carry a tag keyed by it.
 SECRET_KEY = secrets.token_urlsafe(48)
-UPSTREAM_HEADER = "X-Gatehouse-Upstream"
 
 
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
+def nginx() -> str:
+    found = nginx_binary()
     if found is None:
         pytest.fail("nginx is not installed (Debian: apt-get install nginx-light; .ci/run does)")
     return found
-
-
-def render(template: str, values: dict[str, str]) -> str:
-    """What the nginx image's envsubst step does with the defined variables."""
-    rendered = re.sub(r"\$\{(GATEHOUSE_[A-Z_]+)\}", lambda m: values[m.group(1)], template)
-    assert "${" not in rendered
-    return rendered
-
-
-def nginx_config(workdir: Path, listen: int, upstreams: list[int], web_root: Path) -> Path:
-    (workdir / "upstreams.conf").write_text(
-        "".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in upstreams)
-    )
-    site = render(
-        TEMPLATE.read_text(),
-        {
-            "GATEHOUSE_LISTEN": f"127.0.0.1:{listen}",
-            "GATEHOUSE_UPSTREAMS": str(workdir / "upstreams.conf"),
-            "GATEHOUSE_WEB_ROOT": str(web_root),
-        },
-    )
-    (workdir / "gatehouse.conf").write_text(site)
-    mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
-    # As root, nginx's workers would switch to `nobody`, who cannot read pytest's tmp dirs.
-    user = "user root;" if os.geteuid() == 0 else ""
-    temp = "\n".join(f"    {kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy"))
-    main = f"""
-{user}
-worker_processes 1;
-pid {workdir / "nginx.pid"};
-error_log {workdir / "error.log"} warn;
-events {{ worker_connections 256; }}
-http {{
-    {mime}
-{temp}
-    access_log {workdir / "access.log"};
-    # This test's own addition: which API process answered.
-    add_header {UPSTREAM_HEADER} $upstream_addr always;
-    include {workdir / "gatehouse.conf"};
-}}
-"""
-    path = workdir / "nginx.conf"
-    path.write_text(main)
-    return path
 
 
 def server_env(port: int) -> dict[str, str]:
@@ -147,7 +98,7 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
     """One stack for the module (starting it is most of the time): every test signs in
     afresh, and the fail-over test, which stops a process, comes last."""
     tmp_path = tmp_path_factory.mktemp("topology")
-    nginx = nginx_binary()
+    binary = nginx()
     web = tmp_path / "dist"
     (web / "assets").mkdir(parents=True)
     (web / "index.html").write_text("<!doctype html><title>Gatehouse</title><div id=root>")
@@ -173,20 +124,10 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
             with logs[address].open() as log:
                 wait_until_serving(f"http://{address}", process, log, timeout=90)
         listen = free_port()
-        config = nginx_config(tmp_path, listen, ports, web)
+        config = local_nginx_config(tmp_path, listen=listen, upstream_ports=ports, web_root=web)
         nginx_log = tmp_path / "nginx.out"
         proxy = subprocess.Popen(
-            [
-                nginx,
-                "-p",
-                str(tmp_path),
-                "-c",
-                str(config),
-                "-e",
-                str(tmp_path / "error.log"),
-                "-g",
-                "daemon off;",
-            ],
+            nginx_command(binary, tmp_path, config),
             stdout=nginx_log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
