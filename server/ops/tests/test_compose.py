@@ -124,7 +124,7 @@ def test_redis_keeps_an_append_only_file_and_never_evicts():
 def test_every_variable_compose_uses_is_documented_in_env_example():
     text = (ROOT / "compose.yaml").read_text()
     interpolated = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)", text))
-    environment = set()
+    environment: set[str] = set()
     for service in services().values():
         environment.update(service.get("environment") or {})
         for env_file in service.get("env_file") or []:
