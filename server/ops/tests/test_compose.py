@@ -181,6 +181,14 @@ def test_the_images_build_from_files_that_exist():
                 assert source.startswith("frontend-client/"), source
                 continue
             assert (ROOT / source).exists(), f"{stage}: COPY {source}"
+    named = set(compose().get("volumes") or {})
+    for name, service in services().items():
+        for volume in service.get("volumes") or []:
+            source = volume.split(":", 1)[0]
+            if source.startswith((".", "/")):
+                assert (ROOT / source).exists(), f"{name} mounts {source}, which is missing"
+            else:
+                assert source in named, f"{name} mounts an undeclared volume {source}"
     for service in services().values():
         build = service.get("build")
         if build:
