@@ -52,10 +52,11 @@ def main() -> None:
     )
     single = {(c, n): r["rps"] for c, k, n, r in rows if k == 1}
     for worker_class, count, name, run in rows:
-        ratio = run["rps"] / single[(worker_class, name)]
+        one = single[(worker_class, name)]
+        ratio = f"{run['rps'] / one:.2f}" if one else "n/a"
         print(
             f"{worker_class:<8} {count:>5} {name:<8} {run['rps']:>8.0f} {run['p50_ms']:>8.2f} "
-            f"{run['p99_ms']:>8.2f} {run['bad']:>5.0f} {ratio:>6.2f}"
+            f"{run['p99_ms']:>8.2f} {run['bad']:>5.0f} {ratio:>6}"
         )
     print(flush=True)
 
