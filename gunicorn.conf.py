@@ -3,7 +3,9 @@ compose use it; so do the production topology test and the benchmarks).
 
 Every knob comes from the environment (GUNICORN_*), with defaults sized for one container
 behind the reverse proxy in deploy/. The proxy buffers slow clients, so sync workers only
-ever see whole requests; bench/run_proxy_bench.py measured sync against gthread (README).
+ever see whole requests. bench/run_proxy_bench.py compares sync with gthread: on the
+development VM they were within its (large) noise of each other, so the simpler sync
+stays the default; gthread is one variable away.
 """
 
 from __future__ import annotations
