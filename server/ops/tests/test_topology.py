@@ -18,11 +18,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import User
@@ -271,6 +273,23 @@ def test_rate_limits_are_shared_by_the_processes(stack, transactional_db):
         assert codes == ["RATE_LIMITED"], refused.json()
         seen.discard(refused.upstream)
     assert not seen  # both processes refused
+
+
+def test_revoke_sessions_reaches_both_processes_at_once(stack, transactional_db):
+    User.objects.create_user("ada@example.com", PASSWORD, email_verified=True)
+    login = sign_in(stack).json()["data"]["login"]
+    assert not me_refused(graphql(stack, ME, {}, token=login["accessToken"]))
+
+    call_command("revoke_sessions", "--all", stdout=StringIO())
+
+    answered = set()
+    for _ in range(2):
+        reply = graphql(stack, ME, {}, token=login["accessToken"])
+        assert me_refused(reply)
+        answered.add(reply.upstream)
+    assert answered == set(stack.servers)
+    refreshed = graphql(stack, REFRESH, {"token": login["refreshToken"], "transport": "BODY"})
+    assert [e["code"] for e in refreshed.json()["data"]["refresh"]["errors"]] == ["SESSION_REVOKED"]
 
 
 def test_the_proxy_fails_over_when_a_process_goes_down(stack, transactional_db):
