@@ -12,8 +12,9 @@ WORKDIR /client
 COPY frontend-client/package.json frontend-client/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY frontend-client/ ./
-# The API's address as the browser sees it; empty: the same origin, through the proxy.
-ARG VITE_API_URL=""
+# The GraphQL endpoint as the browser sees it: by default the same origin, through the
+# proxy. Give a full URL only when the API is served from another origin.
+ARG VITE_API_URL=/graphql/
 ENV VITE_API_URL=${VITE_API_URL}
 RUN npm run build
 
