@@ -209,3 +209,20 @@ def test_the_image_respects_the_lock_file_and_runs_as_non_root():
     assert " AS server" in stages[-1].splitlines()[0]
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".venv", ".git", "frontend-client/node_modules"} <= set(ignored)
+
+
+def test_the_proxy_image_fills_every_placeholder_of_the_nginx_template():
+    template = (ROOT / "deploy/nginx/gatehouse.conf.template").read_text()
+    placeholders = set(re.findall(r"\$\{(GATEHOUSE_[A-Z_]+)\}", template))
+    assert placeholders == {"GATEHOUSE_LISTEN", "GATEHOUSE_UPSTREAMS", "GATEHOUSE_WEB_ROOT"}
+    proxy = next(
+        stage
+        for stage in (ROOT / "Dockerfile").read_text().split("\nFROM ")
+        if " AS proxy" in stage.splitlines()[0]
+    )
+    for name in placeholders:
+        assert re.search(rf"\b{name}=\S+", proxy), f"the proxy image does not set {name}"
+    # the template goes where the nginx image renders templates at start
+    assert "/etc/nginx/templates/gatehouse.conf.template" in proxy
+    upstreams = re.search(r"GATEHOUSE_UPSTREAMS=(\S+)", proxy)
+    assert upstreams and f"deploy/nginx/upstreams.conf {upstreams.group(1)}" in proxy
