@@ -1,17 +1,54 @@
-# The one image for both process types: the API server (gunicorn, sync workers) and the
-# email worker (manage.py db_worker).
-FROM python:3.12-slim AS base
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
+# syntax=docker/dockerfile:1
+# Images of the whole stack, built from this repository:
+#   server (the default, last stage): the API under gunicorn (gunicorn.conf.py) and, with
+#          another command, the email worker (`manage.py worker`) and migrations.
+#   proxy: nginx serving the built web client and passing the API paths to the servers
+#          (deploy/nginx/gatehouse.conf.template).
+# Both run as non-root users. Python dependencies come only from uv.lock (--frozen).
+
+# --- the web client: vite build output in /client/dist ------------------------------------
+FROM node:22-slim AS client
+WORKDIR /client
+COPY frontend-client/package.json frontend-client/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend-client/ ./
+# The GraphQL endpoint as the browser sees it: by default the same origin, through the
+# proxy. Give a full URL only when the API is served from another origin.
+ARG VITE_API_URL=/graphql/
+ENV VITE_API_URL=${VITE_API_URL}
+RUN npm run build
+
+# --- Python dependencies, exactly as locked ---------------------------------------------
+FROM python:3.12-slim AS builder
+ENV UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1
 RUN pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock .python-version ./
 RUN uv sync --frozen --no-dev --no-install-project
-COPY manage.py schema.graphql ./
+
+# --- the reverse proxy and the web client -------------------------------------------------
+FROM nginxinc/nginx-unprivileged:1.27-alpine AS proxy
+USER root
+RUN rm -f /etc/nginx/conf.d/default.conf
+COPY deploy/nginx/gatehouse.conf.template /etc/nginx/templates/gatehouse.conf.template
+COPY deploy/nginx/upstreams.conf /etc/nginx/gatehouse/upstreams.conf
+COPY --from=client /client/dist /usr/share/nginx/html
+USER nginx
+ENV GATEHOUSE_LISTEN=8080 \
+    GATEHOUSE_UPSTREAMS=/etc/nginx/gatehouse/upstreams.conf \
+    GATEHOUSE_WEB_ROOT=/usr/share/nginx/html
+EXPOSE 8080
+
+# --- the API server and the email worker ------------------------------------------------
+FROM python:3.12-slim AS server
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/app/.venv/bin:$PATH"
+WORKDIR /app
+RUN useradd --system --uid 10001 --home-dir /app gatehouse \
+    && mkdir -p /app/var && chown gatehouse /app/var
+COPY --from=builder /app/.venv /app/.venv
+COPY manage.py schema.graphql gunicorn.conf.py ./
 COPY server ./server
 COPY migrations ./migrations
-RUN useradd --system --uid 10001 gatehouse && mkdir -p /app/var && chown gatehouse /app/var
 USER gatehouse
-ENV PATH="/app/.venv/bin:$PATH"
 EXPOSE 8000
-CMD ["gunicorn", "--pythonpath", "server", "config.wsgi:application", \
-     "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "membership",
     "content",
     "observability",
+    # Operator commands (revoke_sessions, worker_health): above the domains, which never
+    # import it.
+    "ops",
 ]
 
 # Our own apps keep their migrations in the top-level migrations/ folder.

@@ -88,3 +88,26 @@ class RevocationSync(models.Model):
 
     def __str__(self) -> str:
         return f"Revocation sync {self.stale_generation}/{self.synced_generation}"
+
+
+class GlobalTokenState(models.Model):
+    """Ends every session of every user begun before an instant, with one write
+    (`manage.py revoke_sessions`, e.g. after restoring a database backup).
+
+    At most one row. Every session created before `sessions_valid_after` is over; every
+    access token of such a session is refused. `marked_at` is when the mark was last
+    moved: access tokens it refuses were all issued by then, so its Redis copy can expire
+    one access-token lifetime later.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    sessions_valid_after = models.DateTimeField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="tokens_globaltokenstate_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Sessions begun before {self.sessions_valid_after.isoformat()} are over"

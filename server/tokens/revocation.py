@@ -6,6 +6,8 @@ refuse has expired anyway:
 - `rev:sid:<session id>`: the session was revoked; every access token of it is refused.
 - `rev:user:<user id>` = `<tokens_valid_after>|<kept session id>`: access tokens issued
   before that instant are refused, except the kept session's (logout-all, disabling).
+- `rev:all` = `<sessions_valid_after>`: every access token of a session begun before that
+  instant is refused, whoever's it is (`manage.py revoke_sessions`).
 - `rev:ready`: written after the set above is known complete. When it is missing (Redis
   flushed, restarted, or the key expired) the set is rebuilt from PostgreSQL before Redis
   is trusted, so revocations survive the loss of Redis.
@@ -20,7 +22,7 @@ network outage untouched learns of it when the writer rebuilds on its own next r
 or when `rev:ready` expires. Meanwhile, signed-in requests answer SERVICE_UNAVAILABLE
 (core/cache.py) rather than trust what they cannot check.
 
-The request path costs one round trip: MGET of the three keys, plus the viewer's cached
+The request path costs one round trip: MGET of the four keys above, plus the viewer's cached
 user row (tokens/user_snapshot.py), which the `me` query reads instead of PostgreSQL.
 """
 
@@ -48,6 +50,7 @@ from tokens.verifier import AccessClaims, AccessTokenRejected
 logger = logging.getLogger(__name__)
 
 READY_KEY = "rev:ready"
+GLOBAL_KEY = "rev:all"
 
 
 def _sid_key(session_id: str) -> str:
@@ -247,9 +250,14 @@ def mark_user_revoked(
     _publish([(_user_key(str(user_id)), value, _ttl_until(stamp))])
 
 
+def mark_all_revoked(sessions_valid_after: datetime, marked_at: datetime) -> None:
+    value = f"{sessions_valid_after.timestamp():.6f}"
+    _publish([(GLOBAL_KEY, value, _ttl_until(marked_at.timestamp()))])
+
+
 def rebuild() -> None:
     """Copy every revocation that may still refuse a live access token from PostgreSQL."""
-    from tokens.models import RevocationSync, Session, UserTokenState
+    from tokens.models import GlobalTokenState, RevocationSync, Session, UserTokenState
 
     # The copy is about to be current: no need to look at the stale mark again (a failure
     # below sets this back).
@@ -272,6 +280,12 @@ def rebuild() -> None:
     ).values_list("user_id", "tokens_valid_after", "kept_session_id"):
         stamp = valid_after.timestamp()
         entries.append((_user_key(str(user_id)), f"{stamp:.6f}|{kept or ''}", _ttl_until(stamp)))
+    for valid_after, marked_at in GlobalTokenState.objects.filter(marked_at__gte=since).values_list(
+        "sessions_valid_after", "marked_at"
+    ):
+        entries.append(
+            (GLOBAL_KEY, f"{valid_after.timestamp():.6f}", _ttl_until(marked_at.timestamp()))
+        )
     # The marker lives as long as an access token: the set re-syncs itself at least that
     # often, even if an entry was lost without the marker going with it.
     entries.append((READY_KEY, "1", math.ceil(_lifetime())))
@@ -296,6 +310,15 @@ def _refused(claims: AccessClaims, session_entry: Any, user_entry: Any) -> str |
     return None
 
 
+def _refused_by_everyone_mark(claims: AccessClaims, global_entry: Any) -> str | None:
+    if global_entry is None:
+        return None
+    began = claims.session_created_at
+    if (claims.issued_at if began is None else began) < float(global_entry):
+        return "every session begun before the global mark revoked"
+    return None
+
+
 def check_access(claims: AccessClaims) -> str | None:
     """Raise AccessTokenRejected when the token's session or user was revoked; else return
     the viewer's cached user snapshot (or None), read in the same round trip."""
@@ -306,16 +329,19 @@ def check_access(claims: AccessClaims) -> str | None:
         _sid_key(claims.session_id),
         _user_key(claims.user_id),
         snapshot_key(claims.user_id),
+        GLOBAL_KEY,
     ]
     try:
-        ready, session_entry, user_entry, snapshot = _get_many(keys)
+        ready, session_entry, user_entry, snapshot, global_entry = _get_many(keys)
         if ready is None or _resync_needed():
             rebuild()
-            ready, session_entry, user_entry, snapshot = _get_many(keys)
+            ready, session_entry, user_entry, snapshot, global_entry = _get_many(keys)
     except CACHE_DOWN as exc:
         _sync.suspect = True
         raise unavailable() from exc
-    reason = _refused(claims, session_entry, user_entry)
+    reason = _refused(claims, session_entry, user_entry) or _refused_by_everyone_mark(
+        claims, global_entry
+    )
     if reason is not None:
         raise AccessTokenRejected(reason)
     return snapshot if isinstance(snapshot, str) else None

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 
 from accounts.models import User
-from tokens.models import Session, UserTokenState
+from tokens.models import GlobalTokenState, Session, UserTokenState
 
 
 def _ended_by_user_state(**also: object) -> Exists:
@@ -18,6 +18,13 @@ def _ended_by_user_state(**also: object) -> Exists:
         UserTokenState.objects.filter(
             user_id=OuterRef("user_id"), tokens_valid_after__gt=OuterRef("created_at"), **also
         ).exclude(kept_session_id=OuterRef("pk"))
+    )
+
+
+def _ended_by_everyone_mark(**also: object) -> Exists:
+    """The session was ended by `revoke_sessions` (`also` narrows the mark)."""
+    return Exists(
+        GlobalTokenState.objects.filter(sessions_valid_after__gt=OuterRef("created_at"), **also)
     )
 
 
@@ -31,6 +38,7 @@ def sessions_active(*, user: User, now: datetime) -> list[Session]:
             created_at__gt=now - settings.SESSION_ABSOLUTE_LIFETIME,
         )
         .exclude(_ended_by_user_state())
+        .exclude(_ended_by_everyone_mark())
         .order_by("-last_used_at")
     )
 
@@ -43,6 +51,7 @@ def stale_session_ids(*, now: datetime, revoked_before: timedelta, limit: int) -
         | Q(last_used_at__lte=now - settings.REFRESH_TOKEN_LIFETIME)
         | Q(created_at__lte=now - settings.SESSION_ABSOLUTE_LIFETIME)
         | Q(_ended_by_user_state(tokens_valid_after__lte=cutoff))
+        | Q(_ended_by_everyone_mark(marked_at__lte=cutoff))
     )
     return list(
         Session.objects.filter(stale)

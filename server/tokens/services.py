@@ -1,4 +1,5 @@
-"""Writes for tokens: sign-in, refresh rotation, logout, logout-all, session revocation.
+"""Writes for tokens: sign-in, refresh rotation, logout, logout-all, session revocation,
+and ending everyone's sessions at once.
 
 PostgreSQL is the truth for every refresh; Redis gets a hot copy of each revocation as it
 is made (tokens/revocation.py).
@@ -26,7 +27,7 @@ from core.events import counts_sign_in, refresh_token_reused
 from tokens import revocation
 from tokens.access import issue_access_token
 from tokens.errors import TokenErrorCode
-from tokens.models import AuthMethod, Session, UserTokenState
+from tokens.models import AuthMethod, GlobalTokenState, Session, UserTokenState
 from tokens.refresh import (
     ParsedRefreshToken,
     hash_token,
@@ -155,6 +156,10 @@ def _ended_by_user_state(session: Session, state: UserTokenState | None) -> bool
     return session.created_at < state.tokens_valid_after
 
 
+def _ended_by_everyone_mark(session: Session) -> bool:
+    return GlobalTokenState.objects.filter(sessions_valid_after__gt=session.created_at).exists()
+
+
 def _expired(session: Session, now: datetime) -> bool:
     return (
         session.last_used_at + settings.REFRESH_TOKEN_LIFETIME <= now
@@ -269,6 +274,7 @@ def _refresh_locked(
         session.revoked_at is not None
         or not session.user.is_active
         or _ended_by_user_state(session, state)
+        or _ended_by_everyone_mark(session)
     ):
         return DomainError(
             TokenErrorCode.SESSION_REVOKED, "This session has ended; sign in again.", None
@@ -316,6 +322,7 @@ def _rotate_sql() -> tuple[str, list[str], list[str]]:
     session_table = quote(Session._meta.db_table)
     user_table = quote(User._meta.db_table)
     state_table = quote(UserTokenState._meta.db_table)
+    global_table = quote(GlobalTokenState._meta.db_table)
     returning, session_names = _columns(Session, "s")
     session_cols, _ = _columns(Session, "r")
     user_cols, user_names = _columns(User, "u")
@@ -343,6 +350,9 @@ def _rotate_sql() -> tuple[str, list[str], list[str]]:
                   WHERE t.user_id = s.user_id
                     AND t.tokens_valid_after > s.created_at
                     AND (t.kept_session_id IS NULL OR t.kept_session_id <> s.id)
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM {global_table} g WHERE g.sessions_valid_after > s.created_at
               )
             RETURNING {returning}
         )
@@ -459,6 +469,29 @@ def sessions_end_all(*, user: User, keep_session_id: str | None = None) -> None:
         update_fields=["tokens_valid_after", "kept_session_id"],
     )
     revocation.mark_user_revoked(user.pk, now, kept)
+
+
+@transaction.atomic
+def sessions_end_everyone(*, started_before: datetime | None = None) -> GlobalTokenState:
+    """End every session of every user begun before `started_before` (default: now), with
+    one write whatever the number of sessions.
+
+    The mark only ever moves forward: a later call with an earlier instant does not bring
+    back sessions an earlier call ended. Refresh tokens of those sessions are refused by
+    PostgreSQL and their access tokens by the Redis copy, on the very next request in every
+    process.
+    """
+    now = timezone.now()
+    cutoff = now if started_before is None else min(started_before, now)
+    state, created = GlobalTokenState.objects.select_for_update().get_or_create(
+        id=1, defaults={"sessions_valid_after": cutoff, "marked_at": now}
+    )
+    if not created:
+        state.sessions_valid_after = max(state.sessions_valid_after, cutoff)
+        state.marked_at = now
+        state.save(update_fields=["sessions_valid_after", "marked_at"])
+    revocation.mark_all_revoked(state.sessions_valid_after, now)
+    return state
 
 
 # --- housekeeping -----------------------------------------------------------------------
