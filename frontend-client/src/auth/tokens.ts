@@ -93,6 +93,11 @@ export interface TokenManagerOptions {
   locks?: LockManagerLike | null;
   channel?: ChannelLike | null;
   lockName?: string;
+  /**
+   * How long a tab keeps the lock after announcing a new token: the announcement must reach
+   * the tabs queued on the lock before they take it, or they would spend the cookie again.
+   */
+  settleMs?: number;
 }
 
 type Message =
@@ -109,6 +114,7 @@ export class TokenManager {
   private readonly locks: LockManagerLike | null;
   private readonly channel: ChannelLike | null;
   private readonly lockName: string;
+  private readonly settleMs: number;
   /** The last transient failure, for the "try again" message. */
   lastUnavailable: { message: string; retryAfter?: number } | null = null;
   /** How many times this tab called the server's refresh (for tests and diagnostics). */
@@ -119,6 +125,7 @@ export class TokenManager {
     this.locks = options.locks ?? null;
     this.channel = options.channel ?? null;
     this.lockName = options.lockName ?? 'gatehouse-refresh';
+    this.settleMs = options.settleMs ?? 50;
     this.channel?.addEventListener('message', (event) => this.onMessage(event.data as Message));
   }
 
@@ -195,16 +202,23 @@ export class TokenManager {
     if (outcome.kind === 'ok') {
       this.lastUnavailable = null;
       this.signedIn(outcome.session);
+      await this.settle();
       return outcome.session.accessToken;
     }
     if (outcome.kind === 'refused') {
       // No session to restore at start is not news; losing one is, and says why.
       const hadSession = staleToken !== null || this.state.status === 'signed-in';
       this.signOut(hadSession ? reasonForRefreshError(outcome.code) : null);
+      await this.settle();
       return null;
     }
     this.lastUnavailable = { message: outcome.message, retryAfter: outcome.retryAfter };
     return null;
+  }
+
+  private settle(): Promise<void> {
+    if (!this.locks || !this.channel || this.settleMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(resolve, this.settleMs));
   }
 
   private withLock<T>(fn: () => Promise<T>): Promise<T> {
