@@ -24,7 +24,6 @@ import html
 import ipaddress
 import json
 import ssl
-import tempfile
 import threading
 import time
 import urllib.request
@@ -73,6 +72,25 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def tls_context(directory: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context for https://localhost and https://127.0.0.1; also returns the
+    certificate, for clients that must trust it (REQUESTS_CA_BUNDLE)."""
+    cert, key = self_signed_certificate(directory)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+class TLSThreadingHTTPServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer speaking HTTPS with `context`."""
+
+    context: ssl.SSLContext
+
+    def server_bind(self) -> None:
+        super().server_bind()
+        self.socket = self.context.wrap_socket(self.socket, server_side=True)
+
+
 def stripe_signature_header(payload: bytes, secret: str, timestamp: int | None = None) -> str:
     t = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
@@ -108,11 +126,18 @@ class CheckoutStripe(StripeStandIn):
 
 
 class CheckoutPage:
-    def __init__(self, stripe: CheckoutStripe, *, webhook_url: str, webhook_secret: str) -> None:
+    def __init__(
+        self,
+        stripe: CheckoutStripe,
+        *,
+        webhook_url: str,
+        webhook_secret: str,
+        context: ssl.SSLContext,
+    ) -> None:
         self.stripe = stripe
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
-        self.workdir = Path(tempfile.mkdtemp(prefix="gatehouse-checkout-"))
+        self.context = context
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -133,12 +158,9 @@ class CheckoutPage:
             def do_POST(self) -> None:
                 page.pay(self)
 
-        cert, key = self_signed_certificate(self.workdir)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = type("CheckoutServer", (TLSThreadingHTTPServer,), {"context": self.context})
+        self.server = server_class(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.stripe.checkout_base = self.base_url
         return self

@@ -49,11 +49,12 @@ sys.path[:0] = [str(ROOT / "server"), str(E2E)]
 
 import psycopg  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
+import social.tests.provider as provider_module  # noqa: E402
 from social.tests.provider import LocalOpenIDProvider  # noqa: E402
 
 from tokens.keys import generate_private_jwk  # noqa: E402
 
-from checkout import CheckoutPage, CheckoutStripe  # noqa: E402
+from checkout import CheckoutPage, CheckoutStripe, TLSThreadingHTTPServer, tls_context  # noqa: E402
 
 MIGRATE_AND_SEED = (
     "import sys; sys.path[:0] = ['server', '.']; import os; "
@@ -195,9 +196,18 @@ class Stack:
         self._step("database created")
         mail = MailSink().start()
         self.stoppers.append(mail.stop)
+        # Google's endpoints are HTTPS (oauthlib refuses anything else), so the local
+        # provider and the checkout page speak TLS with a certificate made for this run,
+        # which the server trusts through REQUESTS_CA_BUNDLE / SSL_CERT_FILE and Chromium ignores
+        # (ignoreHTTPSErrors).
+        tls, certificate = tls_context(self.var_dir)
+        provider_module.ThreadingHTTPServer = type(  # type: ignore[misc]
+            "ProviderServer", (TLSThreadingHTTPServer,), {"context": tls}
+        )
         google = LocalOpenIDProvider(client_id=GOOGLE_CLIENT_ID, client_secret=GOOGLE_CLIENT_SECRET)
         google.start()
         self.stoppers.append(google.stop)
+        google_base = f"https://127.0.0.1:{google.server.server_address[1]}"
         stripe = CheckoutStripe(secret_key=STRIPE_SECRET_KEY).start()
         self.stoppers.append(stripe.stop)
 
@@ -208,6 +218,7 @@ class Stack:
             stripe,
             webhook_url=f"http://127.0.0.1:{api_port}/webhooks/stripe/",
             webhook_secret=STRIPE_WEBHOOK_SECRET,
+            context=tls,
         ).start()
         self.stoppers.append(checkout.stop)
 
@@ -241,9 +252,12 @@ class Stack:
             "JWT_PRIVATE_KEYS": signing_key,
             "GOOGLE_CLIENT_IDS": GOOGLE_CLIENT_ID,
             "GOOGLE_CLIENT_SECRET": GOOGLE_CLIENT_SECRET,
-            "GOOGLE_AUTHORIZATION_URL": google.authorization_url,
-            "GOOGLE_TOKEN_URL": google.token_url,
-            "GOOGLE_CERTS_URL": google.certs_url,
+            "GOOGLE_AUTHORIZATION_URL": f"{google_base}/authorize",
+            "GOOGLE_TOKEN_URL": f"{google_base}/token",
+            "GOOGLE_CERTS_URL": f"{google_base}/certs",
+            # requests (the token exchange) and urllib (PyJWKClient, the certificates).
+            "REQUESTS_CA_BUNDLE": str(certificate),
+            "SSL_CERT_FILE": str(certificate),
             "PAYMENT_PROVIDER": "stripe",
             "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY,
             "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
@@ -304,7 +318,7 @@ class Stack:
             "api": f"{api_origin}/graphql/",
             "client": client_origin,
             "mail": f"{mail.url}/messages",
-            "google": google.base_url,
+            "google": google_base,
             "stripe": stripe.url,
             "checkout": checkout.base_url,
             "database": self.db_name,

@@ -383,8 +383,8 @@ function ChangePassword() {
               Password changed. Every other device was signed out.
             </Alert>
           )}
-          <PasswordInput label="Current password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOldPassword(e.currentTarget.value)} error={byField.oldPassword} />
-          <PasswordInput label="New password" description="At least 10 characters, not a common password." autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.currentTarget.value)} error={byField.newPassword} />
+          <PasswordInput label="Current password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOldPassword(e.currentTarget.value)} error={byField.oldPassword} aria-invalid={Boolean(byField.oldPassword)} />
+          <PasswordInput label="New password" description="At least 10 characters, not a common password." autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.currentTarget.value)} error={byField.newPassword} aria-invalid={Boolean(byField.newPassword)} />
           <Button type="submit" loading={loading} w="fit-content">
             Change password
           </Button>

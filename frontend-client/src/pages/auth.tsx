@@ -141,6 +141,7 @@ export function LoginPage() {
             value={email}
             onChange={(e) => setEmail(e.currentTarget.value)}
             error={byField.email}
+            aria-invalid={Boolean(byField.email)}
           />
           <PasswordInput
             label="Password"
@@ -149,6 +150,7 @@ export function LoginPage() {
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             error={byField.password}
+            aria-invalid={Boolean(byField.password)}
           />
           <Group justify="space-between">
             <Anchor component={Link} to="/forgot-password" size="sm">
@@ -264,6 +266,7 @@ export function RegisterPage() {
             value={email}
             onChange={(e) => setEmail(e.currentTarget.value)}
             error={byField.email}
+            aria-invalid={Boolean(byField.email)}
           />
           <PasswordInput
             label="Password"
@@ -273,6 +276,7 @@ export function RegisterPage() {
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             error={byField.password}
+            aria-invalid={Boolean(byField.password)}
           />
           <TextInput
             label="Display name (optional)"
@@ -280,6 +284,7 @@ export function RegisterPage() {
             value={displayName}
             onChange={(e) => setDisplayName(e.currentTarget.value)}
             error={byField.displayName}
+            aria-invalid={Boolean(byField.displayName)}
           />
           <Button type="submit" loading={loading} fullWidth>
             Create account
@@ -428,6 +433,7 @@ export function ForgotPasswordPage() {
                 value={email}
                 onChange={(e) => setEmail(e.currentTarget.value)}
                 error={byField.email}
+                aria-invalid={Boolean(byField.email)}
               />
               <Button type="submit" loading={loading} fullWidth>
                 Send reset link
@@ -501,6 +507,7 @@ export function ResetPasswordPage() {
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             error={byField.newPassword}
+            aria-invalid={Boolean(byField.newPassword)}
           />
           <PasswordInput
             label="Repeat the new password"
@@ -509,6 +516,7 @@ export function ResetPasswordPage() {
             value={confirm}
             onChange={(e) => setConfirm(e.currentTarget.value)}
             error={mismatch}
+            aria-invalid={Boolean(mismatch)}
           />
           <Button type="submit" loading={loading} disabled={!token} fullWidth>
             Set new password
