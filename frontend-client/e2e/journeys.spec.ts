@@ -35,7 +35,7 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
   });
 
   await test.step('the verification mail verifies the address', async () => {
-    const mail = await waitForMail(email, /verif/i);
+    const mail = await waitForMail(email, /confirm your email/i);
     await page.goto(linkIn(mail, '/verify-email'));
     await expect(page.getByRole('heading', { name: 'Email verified' })).toBeVisible();
     await capture(page, 'verify-email');
@@ -95,7 +95,7 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
     await page.getByLabel('Website').fill('https://ada.example.com');
     await page.getByLabel('Short intro').fill('Reads everything about auth.');
     await page.getByRole('button', { name: 'Add a link' }).click();
-    await page.getByLabel('Link 1').fill('https://social.example.com/@ada');
+    await page.getByRole('textbox', { name: 'Link 1' }).fill('https://social.example.com/@ada');
     await page.getByRole('button', { name: 'Save profile' }).click();
     await expect(page.getByText('Profile saved.')).toBeVisible();
     await expect(page.getByTestId('profile-view')).toContainText('https://social.example.com/@ada');
@@ -143,7 +143,7 @@ test('forgot password, reset it from the mail, sign in with the new password', a
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByText(`If an account exists for ${email}`)).toBeVisible();
 
-  const mail = await waitForMail(email, /password/i);
+  const mail = await waitForMail(email, /reset your password/i);
   await page.goto(linkIn(mail, '/reset-password'));
   await capture(page, 'reset-password');
   await page.getByRole('textbox', { name: 'New password', exact: true }).fill(newPassword);

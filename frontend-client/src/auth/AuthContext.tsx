@@ -35,6 +35,9 @@ export function AuthProvider(props: {
         if (next.status === 'signed-out' && previous.status === 'signed-in') {
           // Nothing of the previous user may stay on screen.
           void client.clearStore();
+        } else if (next.status === 'signed-in' && previous.status === 'signed-out') {
+          // What was read anonymously (locked articles, no `me`) is read again as the user.
+          void client.resetStore().catch(() => undefined);
         }
         return next;
       });

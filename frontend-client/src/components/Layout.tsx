@@ -1,6 +1,7 @@
 import { Anchor, Box, Button, Container, Group, Text } from '@mantine/core';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
+import { PageLoader } from './RequireAuth';
 import { RetryBanner } from './RetryBanner';
 
 function HeaderLink(props: { to: string; children: string }) {
@@ -67,7 +68,8 @@ export function Layout() {
       </Box>
       <RetryBanner />
       <Container size="lg" component="main" id="main" py="xl" tabIndex={-1}>
-        <Outlet />
+        {/* Nothing is fetched before the session is restored: it would be read anonymously. */}
+        {state.status === 'unknown' ? <PageLoader /> : <Outlet />}
       </Container>
       <Box component="footer" className="site-footer">
         <Container size="lg">

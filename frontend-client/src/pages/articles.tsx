@@ -33,7 +33,7 @@ function AccessBadge(props: { article: ArticleSummaryFieldsFragment }) {
           🔒 Locked
         </Badge>
       ) : (
-        <Badge color="green.9" variant="filled">
+        <Badge color="teal.9" variant="outline">
           Unlocked
         </Badge>
       )}

@@ -37,7 +37,7 @@ function CurrentSubscription(props: { subscription: SubscriptionFieldsFragment }
           <Title order={2} size="h3">
             Your membership: {subscription.plan.name}
           </Title>
-          <Badge color={subscription.active ? 'green.9' : 'gray.8'} variant="filled">
+          <Badge color={subscription.active ? 'teal.9' : 'gray.8'} variant="filled">
             {STATUS_TEXT[subscription.status] ?? subscription.status}
           </Badge>
         </Group>
@@ -155,7 +155,7 @@ export function PlansPage() {
                     </Text>
                   </Stack>
                   {current ? (
-                    <Badge color="green.9" variant="filled" size="lg">
+                    <Badge color="teal.9" variant="filled" size="lg">
                       Your plan
                     </Badge>
                   ) : signedIn ? (
