@@ -200,7 +200,7 @@ export function ProfilePage() {
         </Text>
       </div>
       <ProfileView profile={viewer.profile} email={viewer.email} />
-      <ProfileForm key={JSON.stringify(viewer.profile)} profile={viewer.profile} />
+      <ProfileForm profile={viewer.profile} />
     </Stack>
   );
 }
