@@ -14,6 +14,17 @@ export function formatDate(value: string | null | undefined): string {
   return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
+function LockIcon() {
+  return (
+    <svg width="10" height="10" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        d="M8 1a4 4 0 0 0-4 4v2H3a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h10a1 1 0 0 0 1-1V8a1 1 0 0 0-1-1h-1V5a4 4 0 0 0-4-4Zm-2 6V5a2 2 0 1 1 4 0v2H6Z"
+      />
+    </svg>
+  );
+}
+
 function AccessBadge(props: { article: ArticleSummaryFieldsFragment }) {
   const { article } = props;
   if (!article.premium) {
@@ -30,7 +41,10 @@ function AccessBadge(props: { article: ArticleSummaryFieldsFragment }) {
       </Badge>
       {article.locked ? (
         <Badge color="red.9" variant="filled" aria-label="Locked: subscribe to read">
-          🔒 Locked
+          <Group gap={4} wrap="nowrap" component="span">
+            <LockIcon />
+            Locked
+          </Group>
         </Badge>
       ) : (
         <Badge color="teal.9" variant="outline">
@@ -71,7 +85,7 @@ export function ArticlesPage() {
                 <Stack gap="xs">
                   <Group justify="space-between" align="flex-start" wrap="wrap">
                     <Title order={2} size="h3">
-                      <Anchor component={Link} to={`/articles/${node.slug}`} c="dark.8">
+                      <Anchor component={Link} to={`/articles/${node.slug}`} c="dark.8" fw={700} inherit>
                         {node.title}
                       </Anchor>
                     </Title>
