@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import email
 import email.policy
 import json
@@ -49,12 +50,11 @@ sys.path[:0] = [str(ROOT / "server"), str(E2E)]
 
 import psycopg  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
+from checkout import CheckoutPage, CheckoutStripe, TLSThreadingHTTPServer, tls_context  # noqa: E402
+
 import social.tests.provider as provider_module  # noqa: E402
 from social.tests.provider import LocalOpenIDProvider  # noqa: E402
-
 from tokens.keys import generate_private_jwk  # noqa: E402
-
-from checkout import CheckoutPage, CheckoutStripe, TLSThreadingHTTPServer, tls_context  # noqa: E402
 
 MIGRATE_AND_SEED = (
     "import sys; sys.path[:0] = ['server', '.']; import os; "
@@ -80,18 +80,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, *, timeout: float = 60.0, process: subprocess.Popen[Any] | None = None) -> None:
+def wait_for(
+    url: str, *, timeout: float = 60.0, process: subprocess.Popen[Any] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{url}: the process exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http, local)
                 return
         except urllib.error.HTTPError:
             return  # it answers
-        except Exception as exc:  # noqa: BLE001 (not up yet)
+        except Exception as exc:
             last = exc
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up within {timeout}s: {last}")
@@ -159,7 +161,9 @@ class Stack:
         self.out = out
         self.pid = os.getpid()
         self.db_name = f"gatehouse_e2e_{self.pid}"
-        self.admin_url = os.environ.get("E2E_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        self.admin_url = os.environ.get(
+            "E2E_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        )
         self.redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.processes: list[subprocess.Popen[Any]] = []
         self.var_dir = Path(tempfile.mkdtemp(prefix="gatehouse-e2e-"))
@@ -178,10 +182,12 @@ class Stack:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(sql)
 
-    def _spawn(self, name: str, args: list[str], *, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[Any]:
+    def _spawn(
+        self, name: str, args: list[str], *, env: dict[str, str], cwd: Path = ROOT
+    ) -> subprocess.Popen[Any]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (our own commands, no shell)
             args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.processes.append(process)
@@ -275,7 +281,7 @@ class Stack:
             "GATEHOUSE_VAR_DIR": str(self.var_dir),
             **PLAN_PRICES,
         }
-        subprocess.run(
+        subprocess.run(  # noqa: S603 (our own command, no shell)
             [sys.executable, "-c", MIGRATE_AND_SEED],
             cwd=ROOT,
             env=seed_env,
@@ -286,19 +292,28 @@ class Stack:
         server = self._spawn(
             "server",
             [
-                sys.executable, "-m", "gunicorn",
-                "--bind", f"127.0.0.1:{api_port}",
-                "--workers", "2",
-                "--threads", "4",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{api_port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
                 # Import the app once, before forking the workers: half the start time.
                 "--preload",
-                "--pythonpath", f"{ROOT / 'server'},{E2E}",
-                "--access-logfile", "-",
+                "--pythonpath",
+                f"{ROOT / 'server'},{E2E}",
+                "--access-logfile",
+                "-",
                 "https_wsgi:application",
             ],
             env=production,
         )
-        self._spawn("worker", [sys.executable, "manage.py", "worker", "--interval", "0.2"], env=production)
+        self._spawn(
+            "worker", [sys.executable, "manage.py", "worker", "--interval", "0.2"], env=production
+        )
 
         self._step("server and worker started")
         if build.wait() != 0:
@@ -306,7 +321,18 @@ class Stack:
         self._step("client built")
         preview = self._spawn(
             "client",
-            ["npx", "vite", "preview", "--outDir", str(dist), "--host", "localhost", "--port", str(client_port), "--strictPort"],
+            [
+                "npx",
+                "vite",
+                "preview",
+                "--outDir",
+                str(dist),
+                "--host",
+                "localhost",
+                "--port",
+                str(client_port),
+                "--strictPort",
+            ],
             env=dict(os.environ),
             cwd=CLIENT,
         )
@@ -331,10 +357,8 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(self.processes):
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for process in self.processes:
             try:
                 process.wait(timeout=10)
@@ -343,12 +367,12 @@ class Stack:
         for stop in reversed(self.stoppers):
             try:
                 stop()
-            except Exception:  # noqa: BLE001 (best effort at teardown)
-                pass
+            except Exception as exc:  # best effort: the rest must still be torn down
+                print(f"teardown: {exc!r}", file=sys.stderr)
         if self.db_created:
             try:
                 self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 print(f"could not drop {self.db_name}: {exc}", file=sys.stderr)
         self._clear_redis_prefix()
         shutil.rmtree(self.var_dir, ignore_errors=True)
@@ -363,12 +387,14 @@ class Stack:
             keys = list(client.scan_iter(match=f"gh-e2e-{self.pid}:*", count=500))
             if keys:
                 client.delete(*keys)
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception as exc:  # the keys expire with nothing reading them
+            print(f"teardown: could not clear Redis keys: {exc!r}", file=sys.stderr)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=E2E / ".stack" / "stack.json")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -387,7 +413,8 @@ def main() -> int:
         print(json.dumps(addresses, indent=2), flush=True)
         if command:
             env = {**os.environ, "E2E_STACK_FILE": str(args.out.resolve())}
-            return subprocess.call(command, cwd=CLIENT, env=env)
+            # The command line given after `--` by the developer or bin/test.
+            return subprocess.call(command, cwd=CLIENT, env=env)  # noqa: S603
         print("Stack is up; Ctrl-C stops it.", flush=True)
         while not stopping.is_set():
             time.sleep(0.5)
