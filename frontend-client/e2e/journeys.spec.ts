@@ -201,3 +201,32 @@ test('other pages: not found, expired verification link', async ({ page }) => {
   await page.goto(`${client}/profile`);
   await expect(page).toHaveURL(/\/login\?next=%2Fprofile/);
 });
+
+test('two tabs whose access token expired refresh once between them', async ({ browser }) => {
+  const { client } = stack();
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await first.goto(`${client}/login`);
+  await first.getByRole('button', { name: 'Continue with Google' }).click();
+  await expect(first.getByTestId('signed-in-as')).toBeVisible();
+  const second = await context.newPage();
+  await second.goto(client); // restores the session from the cookie
+  await expect(second.getByTestId('signed-in-as')).toBeVisible();
+
+  // Wait out the access token (ACCESS_TOKEN_LIFETIME is 20 s in the stack).
+  await first.waitForTimeout(21_000);
+  const refreshes: string[] = [];
+  context.on('request', (request) => {
+    if (request.method() === 'POST' && (request.postData() ?? '').includes('mutation Refresh')) {
+      refreshes.push(request.url());
+    }
+  });
+  await Promise.all([
+    first.getByRole('link', { name: 'Security' }).click(),
+    second.getByRole('link', { name: 'Security' }).click(),
+  ]);
+  await expect(first.getByTestId('sessions')).toContainText('This device');
+  await expect(second.getByTestId('sessions')).toContainText('This device');
+  expect(refreshes).toHaveLength(1);
+  await context.close();
+});

@@ -270,6 +270,9 @@ class Stack:
             "STRIPE_API_BASE": stripe.url,
             "GATEHOUSE_VAR_DIR": str(self.var_dir),
             "LOG_LEVEL": "WARNING",
+            # Short-lived access tokens, so that the journeys go through refresh-and-retry
+            # and the cross-tab test can wait for one to expire.
+            "ACCESS_TOKEN_LIFETIME": os.environ.get("E2E_ACCESS_TOKEN_LIFETIME", "20s"),
         }
         # One Django start for both: seed_demo refuses production (it makes a known demo
         # login) and migrations do not depend on the environment, so both run with
@@ -348,6 +351,7 @@ class Stack:
             "stripe": stripe.url,
             "checkout": checkout.base_url,
             "database": self.db_name,
+            "accessTokenLifetime": production["ACCESS_TOKEN_LIFETIME"],
             "startupSeconds": round(time.monotonic() - started, 1),
         }
         self.out.parent.mkdir(parents=True, exist_ok=True)
