@@ -1,0 +1,91 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface StackAddresses {
+  api: string;
+  client: string;
+  mail: string;
+  google: string;
+  checkout: string;
+}
+
+export function stack(): StackAddresses {
+  const file = process.env.E2E_STACK_FILE ?? resolve(import.meta.dirname, '.stack', 'stack.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as StackAddresses;
+}
+
+export function uniqueEmail(label: string): string {
+  return `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Waits for a mail to `to` (delivered by the server's worker through SMTP) and returns it. */
+export async function waitForMail(to: string, subject: RegExp): Promise<Mail> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const response = await fetch(stack().mail);
+    const mails = (await response.json()) as Mail[];
+    const found = mails.filter((mail) => mail.to.includes(to) && subject.test(mail.subject)).at(-1);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`no mail to ${to} matching ${subject}`);
+}
+
+/** The link into the client found in a mail, e.g. /verify-email?token=… */
+export function linkIn(mail: Mail, path: string): string {
+  const escaped = stack().client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`${escaped}${path}\\?token=[^\\s"'<>]+`).exec(mail.text);
+  if (!match) throw new Error(`no ${path} link in the mail: ${mail.text}`);
+  return match[0];
+}
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * Screenshots of the page at desktop and phone width into test-results/screens/, and an
+ * axe-core scan at both widths that must find no serious or critical violation.
+ */
+export async function capture(page: Page, name: string): Promise<void> {
+  const dir = resolve(import.meta.dirname, '..', 'test-results', 'screens');
+  mkdirSync(dir, { recursive: true });
+  const original = page.viewportSize() ?? DESKTOP;
+  for (const [label, size] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: resolve(dir, `${name}-${label}.png`), fullPage: true });
+    const results = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(
+      serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      `accessibility of ${name} at ${label} width`,
+    ).toEqual([]);
+    // Nothing may be wider than the screen at phone width.
+    if (label === 'phone') {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} fits a phone screen`).toBeLessThanOrEqual(1);
+    }
+  }
+  await page.setViewportSize(original);
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${stack().client}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+  await expect(page.getByTestId('signed-in-as')).toBeVisible();
+}

@@ -1,0 +1,83 @@
+import { Anchor, Box, Button, Container, Group, Text } from '@mantine/core';
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useAuth } from '../auth/AuthContext';
+import { PageLoader } from './RequireAuth';
+import { RetryBanner } from './RetryBanner';
+
+function HeaderLink(props: { to: string; children: string }) {
+  return (
+    <Anchor component={NavLink} to={props.to} c="dark.7" fw={500} className="nav-link">
+      {props.children}
+    </Anchor>
+  );
+}
+
+export function Layout() {
+  const { state, viewer, signOut } = useAuth();
+  const navigate = useNavigate();
+  const signedIn = state.status === 'signed-in';
+  const who = viewer?.profile.displayName || viewer?.email;
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Box component="header" className="site-header">
+        <Container size="lg">
+          <Group justify="space-between" py="sm" gap="sm" wrap="wrap">
+            <Anchor component={NavLink} to="/" className="brand" underline="never">
+              Gatehouse
+            </Anchor>
+            <Group component="nav" aria-label="Main" gap="md" wrap="wrap">
+              <HeaderLink to="/">Articles</HeaderLink>
+              <HeaderLink to="/plans">Plans</HeaderLink>
+              {signedIn && <HeaderLink to="/profile">Profile</HeaderLink>}
+              {signedIn && <HeaderLink to="/account/security">Security</HeaderLink>}
+            </Group>
+            <Group gap="sm" wrap="wrap">
+              {state.status === 'unknown' ? null : signedIn ? (
+                <>
+                  <Text size="sm" data-testid="signed-in-as">
+                    Signed in as <strong>{who ?? '…'}</strong>
+                  </Text>
+                  <Button
+                    variant="default"
+                    size="xs"
+                    onClick={async () => {
+                      await signOut();
+                      navigate('/login');
+                    }}
+                  >
+                    Sign out
+                  </Button>
+                </>
+              ) : (
+                <>
+                  <Button component={NavLink} to="/login" variant="default" size="xs">
+                    Sign in
+                  </Button>
+                  <Button component={NavLink} to="/register" size="xs">
+                    Create account
+                  </Button>
+                </>
+              )}
+            </Group>
+          </Group>
+        </Container>
+      </Box>
+      <RetryBanner />
+      <Container size="lg" component="main" id="main" py="xl" tabIndex={-1}>
+        {/* Nothing is fetched before the session is restored: it would be read anonymously. */}
+        {state.status === 'unknown' ? <PageLoader /> : <Outlet />}
+      </Container>
+      <Box component="footer" className="site-footer">
+        <Container size="lg">
+          <Text size="sm" c="dark.6">
+            Gatehouse · membership articles
+          </Text>
+        </Container>
+      </Box>
+    </>
+  );
+}

@@ -1,0 +1,196 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n": typeof types.ErrorFieldsFragmentDoc,
+    "\n  fragment ProfileFields on Profile {\n    displayName\n    firstName\n    lastName\n    shortIntro\n    bio\n    website\n    links\n  }\n": typeof types.ProfileFieldsFragmentDoc,
+    "\n  fragment SubscriptionFields on MemberSubscription {\n    status\n    active\n    cancelAtPeriodEnd\n    currentPeriodEnd\n    accessUntil\n    provider\n    plan {\n      slug\n      name\n      tier\n      price\n      currency\n      interval\n    }\n  }\n": typeof types.SubscriptionFieldsFragmentDoc,
+    "\n  fragment ViewerFields on User {\n    id\n    email\n    emailVerified\n    dateJoined\n    registerMethod\n    profile {\n      ...ProfileFields\n    }\n    subscription {\n      ...SubscriptionFields\n    }\n  }\n": typeof types.ViewerFieldsFragmentDoc,
+    "\n  fragment ArticleSummaryFields on Article {\n    id\n    slug\n    title\n    summary\n    publishedAt\n    requiredTier\n    premium\n    locked\n  }\n": typeof types.ArticleSummaryFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation Refresh {\n    refresh(transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RefreshDocument,
+    "\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation ResendVerificationEmail($email: String!) {\n    resendVerificationEmail(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.ResendVerificationEmailDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.ResetPasswordDocument,
+    "\n  mutation ChangePassword($oldPassword: String!, $newPassword: String!) {\n    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation StartGoogleLogin($redirectUri: String!) {\n    startGoogleLogin(redirectUri: $redirectUri) {\n      authorizationUrl\n      state\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.StartGoogleLoginDocument,
+    "\n  mutation GoogleLogin($code: String!, $state: String!) {\n    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.GoogleLoginDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  query Sessions {\n    sessions {\n      id\n      createdAt\n      lastUsedAt\n      userAgent\n      ipAddress\n      authMethod\n      current\n    }\n  }\n": typeof types.SessionsDocument,
+    "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RevokeSessionDocument,
+    "\n  mutation LogoutAll($keepCurrent: Boolean!) {\n    logoutAll(keepCurrent: $keepCurrent) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LogoutAllDocument,
+    "\n  query Plans {\n    plans {\n      slug\n      name\n      description\n      price\n      currency\n      tier\n      interval\n    }\n    me {\n      id\n      emailVerified\n      subscription {\n        ...SubscriptionFields\n      }\n    }\n  }\n": typeof types.PlansDocument,
+    "\n  mutation Subscribe($planSlug: String!) {\n    subscribe(planSlug: $planSlug) {\n      checkoutUrl\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.SubscribeDocument,
+    "\n  mutation CancelSubscription {\n    cancelSubscription {\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.CancelSubscriptionDocument,
+    "\n  query Articles($first: Int!, $after: String) {\n    articles(first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...ArticleSummaryFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ArticlesDocument,
+    "\n  query Article($slug: String!) {\n    article(slug: $slug) {\n      ...ArticleSummaryFields\n      body\n    }\n  }\n": typeof types.ArticleDocument,
+};
+const documents: Documents = {
+    "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n": types.ErrorFieldsFragmentDoc,
+    "\n  fragment ProfileFields on Profile {\n    displayName\n    firstName\n    lastName\n    shortIntro\n    bio\n    website\n    links\n  }\n": types.ProfileFieldsFragmentDoc,
+    "\n  fragment SubscriptionFields on MemberSubscription {\n    status\n    active\n    cancelAtPeriodEnd\n    currentPeriodEnd\n    accessUntil\n    provider\n    plan {\n      slug\n      name\n      tier\n      price\n      currency\n      interval\n    }\n  }\n": types.SubscriptionFieldsFragmentDoc,
+    "\n  fragment ViewerFields on User {\n    id\n    email\n    emailVerified\n    dateJoined\n    registerMethod\n    profile {\n      ...ProfileFields\n    }\n    subscription {\n      ...SubscriptionFields\n    }\n  }\n": types.ViewerFieldsFragmentDoc,
+    "\n  fragment ArticleSummaryFields on Article {\n    id\n    slug\n    title\n    summary\n    publishedAt\n    requiredTier\n    premium\n    locked\n  }\n": types.ArticleSummaryFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": types.MeDocument,
+    "\n  mutation Refresh {\n    refresh(transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RefreshDocument,
+    "\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LogoutDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation ResendVerificationEmail($email: String!) {\n    resendVerificationEmail(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.ResendVerificationEmailDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.ResetPasswordDocument,
+    "\n  mutation ChangePassword($oldPassword: String!, $newPassword: String!) {\n    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation StartGoogleLogin($redirectUri: String!) {\n    startGoogleLogin(redirectUri: $redirectUri) {\n      authorizationUrl\n      state\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.StartGoogleLoginDocument,
+    "\n  mutation GoogleLogin($code: String!, $state: String!) {\n    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.GoogleLoginDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.UpdateProfileDocument,
+    "\n  query Sessions {\n    sessions {\n      id\n      createdAt\n      lastUsedAt\n      userAgent\n      ipAddress\n      authMethod\n      current\n    }\n  }\n": types.SessionsDocument,
+    "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RevokeSessionDocument,
+    "\n  mutation LogoutAll($keepCurrent: Boolean!) {\n    logoutAll(keepCurrent: $keepCurrent) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LogoutAllDocument,
+    "\n  query Plans {\n    plans {\n      slug\n      name\n      description\n      price\n      currency\n      tier\n      interval\n    }\n    me {\n      id\n      emailVerified\n      subscription {\n        ...SubscriptionFields\n      }\n    }\n  }\n": types.PlansDocument,
+    "\n  mutation Subscribe($planSlug: String!) {\n    subscribe(planSlug: $planSlug) {\n      checkoutUrl\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.SubscribeDocument,
+    "\n  mutation CancelSubscription {\n    cancelSubscription {\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.CancelSubscriptionDocument,
+    "\n  query Articles($first: Int!, $after: String) {\n    articles(first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...ArticleSummaryFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ArticlesDocument,
+    "\n  query Article($slug: String!) {\n    article(slug: $slug) {\n      ...ArticleSummaryFields\n      body\n    }\n  }\n": types.ArticleDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n"): (typeof documents)["\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ProfileFields on Profile {\n    displayName\n    firstName\n    lastName\n    shortIntro\n    bio\n    website\n    links\n  }\n"): (typeof documents)["\n  fragment ProfileFields on Profile {\n    displayName\n    firstName\n    lastName\n    shortIntro\n    bio\n    website\n    links\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SubscriptionFields on MemberSubscription {\n    status\n    active\n    cancelAtPeriodEnd\n    currentPeriodEnd\n    accessUntil\n    provider\n    plan {\n      slug\n      name\n      tier\n      price\n      currency\n      interval\n    }\n  }\n"): (typeof documents)["\n  fragment SubscriptionFields on MemberSubscription {\n    status\n    active\n    cancelAtPeriodEnd\n    currentPeriodEnd\n    accessUntil\n    provider\n    plan {\n      slug\n      name\n      tier\n      price\n      currency\n      interval\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ViewerFields on User {\n    id\n    email\n    emailVerified\n    dateJoined\n    registerMethod\n    profile {\n      ...ProfileFields\n    }\n    subscription {\n      ...SubscriptionFields\n    }\n  }\n"): (typeof documents)["\n  fragment ViewerFields on User {\n    id\n    email\n    emailVerified\n    dateJoined\n    registerMethod\n    profile {\n      ...ProfileFields\n    }\n    subscription {\n      ...SubscriptionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ArticleSummaryFields on Article {\n    id\n    slug\n    title\n    summary\n    publishedAt\n    requiredTier\n    premium\n    locked\n  }\n"): (typeof documents)["\n  fragment ArticleSummaryFields on Article {\n    id\n    slug\n    title\n    summary\n    publishedAt\n    requiredTier\n    premium\n    locked\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Refresh {\n    refresh(transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Refresh {\n    refresh(transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResendVerificationEmail($email: String!) {\n    resendVerificationEmail(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ResendVerificationEmail($email: String!) {\n    resendVerificationEmail(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($oldPassword: String!, $newPassword: String!) {\n    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($oldPassword: String!, $newPassword: String!) {\n    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartGoogleLogin($redirectUri: String!) {\n    startGoogleLogin(redirectUri: $redirectUri) {\n      authorizationUrl\n      state\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StartGoogleLogin($redirectUri: String!) {\n    startGoogleLogin(redirectUri: $redirectUri) {\n      authorizationUrl\n      state\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GoogleLogin($code: String!, $state: String!) {\n    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GoogleLogin($code: String!, $state: String!) {\n    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Sessions {\n    sessions {\n      id\n      createdAt\n      lastUsedAt\n      userAgent\n      ipAddress\n      authMethod\n      current\n    }\n  }\n"): (typeof documents)["\n  query Sessions {\n    sessions {\n      id\n      createdAt\n      lastUsedAt\n      userAgent\n      ipAddress\n      authMethod\n      current\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogoutAll($keepCurrent: Boolean!) {\n    logoutAll(keepCurrent: $keepCurrent) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation LogoutAll($keepCurrent: Boolean!) {\n    logoutAll(keepCurrent: $keepCurrent) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Plans {\n    plans {\n      slug\n      name\n      description\n      price\n      currency\n      tier\n      interval\n    }\n    me {\n      id\n      emailVerified\n      subscription {\n        ...SubscriptionFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Plans {\n    plans {\n      slug\n      name\n      description\n      price\n      currency\n      tier\n      interval\n    }\n    me {\n      id\n      emailVerified\n      subscription {\n        ...SubscriptionFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Subscribe($planSlug: String!) {\n    subscribe(planSlug: $planSlug) {\n      checkoutUrl\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Subscribe($planSlug: String!) {\n    subscribe(planSlug: $planSlug) {\n      checkoutUrl\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelSubscription {\n    cancelSubscription {\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelSubscription {\n    cancelSubscription {\n      subscription {\n        ...SubscriptionFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Articles($first: Int!, $after: String) {\n    articles(first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...ArticleSummaryFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Articles($first: Int!, $after: String) {\n    articles(first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...ArticleSummaryFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Article($slug: String!) {\n    article(slug: $slug) {\n      ...ArticleSummaryFields\n      body\n    }\n  }\n"): (typeof documents)["\n  query Article($slug: String!) {\n    article(slug: $slug) {\n      ...ArticleSummaryFields\n      body\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
