@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from membership.tests.stripe_standin import StripeStandIn
+from membership.tests.stripe_standin import Answer, StripeStandIn
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
@@ -108,8 +108,8 @@ class CheckoutStripe(StripeStandIn):
         super().__init__(**kwargs)
         self.sessions = {}
 
-    def _route(self, method: str, route: str, form: dict[str, str]):
-        status, body = super()._route(method, route, form)
+    def _route(self, method: str, route: str, form: dict[str, str]) -> Answer:
+        status, body, headers = super()._route(method, route, form)
         if method == "POST" and route == "/v1/checkout/sessions" and status == 200:
             metadata = {
                 key[len("metadata[") : -1]: value
@@ -123,7 +123,7 @@ class CheckoutStripe(StripeStandIn):
                 "price": form.get("line_items[0][price]"),
             }
             self.sessions[body["id"]] = body
-        return status, body
+        return status, body, headers
 
 
 class CheckoutPage:

@@ -7,6 +7,8 @@ test.describe.configure({ mode: 'parallel' });
 const PREMIUM = 'passkeys-in-practice'; // tier 1 in the demo data
 
 test('register, verify, subscribe, stay signed in, and sign out everywhere', async ({ page, browser }) => {
+  // The whole member journey, with a dozen screenshot-and-axe captures: longer than the default.
+  test.setTimeout(240_000);
   const { client } = stack();
   const email = uniqueEmail('member');
   const password = 'lantern-orchard-42';
@@ -24,12 +26,18 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
     await page.getByRole('link', { name: 'Create account' }).click();
     await page.getByLabel('Email').fill(email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill('short');
-    await page.getByLabel('Display name (optional)').fill('Ada Member');
-    await capture(page, 'register');
+    // Too long: the server names it `profile.displayName`, which belongs next to this input.
+    const displayName = page.getByLabel('Display name (optional)');
+    await displayName.fill('A'.repeat(51));
     await page.getByRole('button', { name: 'Create account' }).click();
     const field = page.getByRole('textbox', { name: 'Password', exact: true });
     await expect(field).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByText(/too short|at least 10/i).first()).toBeVisible();
+    await expect(displayName).toHaveAttribute('aria-invalid', 'true');
+    await expect(displayName).toHaveAccessibleDescription(/at most 50 characters/i);
+    await expect(page.getByRole('alert').filter({ hasText: /at most 50 characters/i })).toHaveCount(0);
+    await capture(page, 'register');
+    await displayName.fill('Ada Member');
     await field.fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page).toHaveURL(/\/check-email\?email=/);
@@ -97,12 +105,46 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
     await expect(page.getByLabel('Website')).toHaveAttribute('aria-invalid', 'true');
     await page.getByLabel('Website').fill('https://ada.example.com');
     await page.getByLabel('Short intro').fill('Reads everything about auth.');
-    await page.getByRole('button', { name: 'Add a link' }).click();
-    await page.getByRole('textbox', { name: 'Link 1' }).fill('https://social.example.com/@ada');
+    await page.getByLabel('Display name').fill('Ada Lovelace');
+    for (const link of ['https://social.example.com/@ada', '', 'not a link']) {
+      await page.getByRole('button', { name: 'Add a link' }).click();
+      await page.getByRole('textbox', { name: 'Link', exact: false }).last().fill(link);
+    }
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    // `links[2]` is the third input, even with a blank one before it.
+    const third = page.getByRole('textbox', { name: 'Link 3' });
+    await expect(third).toHaveAttribute('aria-invalid', 'true');
+    await expect(third).toHaveAccessibleDescription(/http\(s\) URL/);
+    await expect(page.getByRole('textbox', { name: 'Link 1' })).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByRole('textbox', { name: 'Link 2' })).not.toHaveAttribute('aria-invalid', 'true');
+    await third.fill('https://code.example.com/ada');
+    const meQueries: string[] = [];
+    const countMe = (request: { postData(): string | null; url(): string }) => {
+      if ((request.postData() ?? '').includes('query Me')) meQueries.push(request.url());
+    };
+    page.on('request', countMe);
     await page.getByRole('button', { name: 'Save profile' }).click();
     await expect(page.getByText('Profile saved.')).toBeVisible();
-    await expect(page.getByTestId('profile-view')).toContainText('https://social.example.com/@ada');
+    const view = page.getByTestId('profile-view');
+    await expect(view).toContainText('https://social.example.com/@ada');
+    await expect(view).toContainText('https://code.example.com/ada');
+    // The header reads `me`: the mutation's `user` updated it, with no reload and no `Me` query.
+    await expect(page.getByTestId('signed-in-as')).toContainText('Ada Lovelace');
+    page.off('request', countMe);
+    expect(meQueries).toEqual([]);
     await capture(page, 'profile');
+  });
+
+  await test.step('emptying a profile field clears it', async () => {
+    await page.getByLabel('Short intro').fill('');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await expect(page.getByText('Profile saved.')).toBeVisible();
+    await expect(page.getByTestId('profile-view')).not.toContainText('Reads everything about auth.');
+    await page.reload();
+    await expect(page.getByTestId('profile-view')).toContainText('https://ada.example.com');
+    await expect(page.getByTestId('profile-view')).not.toContainText('Reads everything about auth.');
+    await expect(page.getByLabel('Short intro')).toHaveValue('');
+    await expect(page.getByTestId('signed-in-as')).toContainText('Ada Lovelace');
   });
 
   const other = await browser.newContext();

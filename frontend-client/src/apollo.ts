@@ -6,16 +6,12 @@ import { callRefresh } from './auth/refreshCall';
 import { TokenManager, browserCoordination } from './auth/tokens';
 import { API_URL } from './config';
 
-/** The token manager, problem store and Apollo client of this tab. */
-export function createServices(apiUrl: string = API_URL) {
-  const problems = new ProblemStore();
-  const { locks, channel } = browserCoordination();
-  const tokens = new TokenManager({
-    callRefresh: () => callRefresh(apiUrl, problems),
-    locks,
-    channel,
-  });
-  const cache = new InMemoryCache({
+/**
+ * The normalised cache: one entry per article (by slug), plan (by slug) and user (by id), so
+ * a mutation answering with the viewer (`updateProfile { user }`) updates `me` everywhere.
+ */
+export function createCache(): InMemoryCache {
+  return new InMemoryCache({
     typePolicies: {
       Query: {
         fields: {
@@ -34,6 +30,18 @@ export function createServices(apiUrl: string = API_URL) {
       User: { fields: { profile: { merge: true }, subscription: { merge: false } } },
     },
   });
+}
+
+/** The token manager, problem store and Apollo client of this tab. */
+export function createServices(apiUrl: string = API_URL) {
+  const problems = new ProblemStore();
+  const { locks, channel } = browserCoordination();
+  const tokens = new TokenManager({
+    callRefresh: () => callRefresh(apiUrl, problems),
+    locks,
+    channel,
+  });
+  const cache = createCache();
   const client = new ApolloClient({
     link: new HttpLink({
       uri: apiUrl,

@@ -44,10 +44,8 @@ export async function callRefresh(
   const [error] = payload.errors;
   if (error) {
     if (error.code === 'RATE_LIMITED') {
-      // Upcoming: Error.retryAfter; until then the Retry-After header, if any.
-      const retryAfter =
-        (error as { retryAfter?: number | null }).retryAfter ??
-        parseRetryAfter(response.headers.get('Retry-After'));
+      // The payload's own wait; the Retry-After header (if any) when it has none.
+      const retryAfter = error.retryAfter ?? parseRetryAfter(response.headers.get('Retry-After'));
       problems?.report('rate-limited', retryAfter ?? null);
       return { kind: 'unavailable', message: error.message, retryAfter: retryAfter ?? undefined };
     }

@@ -242,9 +242,9 @@ describe('callRefresh', () => {
     const outcome = await callRefresh(
       'http://api.test/graphql/',
       undefined,
-      send(json({ data: { refresh: { accessToken: 'a', accessTokenExpiresAt: '2030-01-01T00:00:00Z', errors: [] } } })),
+      send(json({ data: { refresh: { accessToken: 'a', accessTokenExpiresAt: '2030-01-01T00:00:00.000000Z', errors: [] } } })),
     );
-    expect(outcome).toEqual({ kind: 'ok', session: { accessToken: 'a', expiresAt: '2030-01-01T00:00:00Z' } });
+    expect(outcome).toEqual({ kind: 'ok', session: { accessToken: 'a', expiresAt: '2030-01-01T00:00:00.000000Z' } });
   });
 
   it('reports a refusal with its code', async () => {
@@ -254,6 +254,18 @@ describe('callRefresh', () => {
       send(json({ data: { refresh: { accessToken: null, accessTokenExpiresAt: null, errors: [{ field: null, message: 'gone', code: 'TOKEN_REUSED' }] } } })),
     );
     expect(outcome).toEqual({ kind: 'refused', code: 'TOKEN_REUSED', message: 'gone' });
+  });
+
+  it("takes a payload RATE_LIMITED error's wait from Error.retryAfter", async () => {
+    const problems = new ProblemStore();
+    const limited = { field: null, message: 'Too many refreshes.', code: 'RATE_LIMITED', retryAfter: 9 };
+    const outcome = await callRefresh(
+      'http://api.test/graphql/',
+      problems,
+      send(json({ data: { refresh: { accessToken: null, accessTokenExpiresAt: null, errors: [limited] } } }, 200, { 'Retry-After': '60' })),
+    );
+    expect(outcome).toEqual({ kind: 'unavailable', message: 'Too many refreshes.', retryAfter: 9 });
+    expect(problems.get()).toMatchObject({ kind: 'rate-limited', retryAfter: 9 });
   });
 
   it('treats SERVICE_UNAVAILABLE (HTTP 503) as a retry later, with its retryAfter', async () => {

@@ -1,7 +1,10 @@
 import { Alert, List } from '@mantine/core';
 import { CombinedGraphQLErrors } from '@apollo/client';
 
-/** A payload error; `retryAfter` (seconds) comes with RATE_LIMITED once the server sends it. */
+/**
+ * A payload error (the `ErrorFields` fragment). `field` is the path of the input at fault
+ * (`email`, `profile.displayName`, `links[2]`); `retryAfter` (seconds) comes with RATE_LIMITED.
+ */
 export interface PayloadError {
   field?: string | null;
   message: string;
@@ -23,24 +26,38 @@ export function formatWait(seconds: number): string {
 }
 
 /**
- * Splits payload errors into those shown next to a field of this form and the rest, shown
- * above it. The server names fields in camelCase, e.g. `newPassword`, `links.1`.
+ * Splits payload errors into those shown next to an input of this form and the rest, shown
+ * above it. The server names the input by its path in the mutation's input, in camelCase:
+ * `newPassword`, `profile.displayName`, `links[2]`. `paths` lists the inputs the form shows;
+ * an error lands on the most specific of them that contains its path (`links[2]` on
+ * `links[2]` when the form lists it, else on `links`), and above the form when none does.
  */
 export function splitErrors(
   errors: readonly PayloadError[] | null | undefined,
-  fields: readonly string[],
+  paths: readonly string[],
 ): { byField: Record<string, string>; general: string[] } {
   const byField: Record<string, string> = {};
   const general: string[] = [];
   for (const error of errors ?? []) {
-    const name = error.field?.split(/[.[]/)[0] ?? null;
-    if (name && fields.includes(name)) {
-      byField[name] = byField[name] ? `${byField[name]} ${errorText(error)}` : errorText(error);
+    const path = error.field ? listedPath(error.field, paths) : null;
+    if (path) {
+      byField[path] = byField[path] ? `${byField[path]} ${errorText(error)}` : errorText(error);
     } else {
       general.push(errorText(error));
     }
   }
   return { byField, general };
+}
+
+/** `field` itself when listed, else its nearest listed parent: `a.b[1]` → `a.b` → `a`. */
+function listedPath(field: string, paths: readonly string[]): string | null {
+  let path = field;
+  for (;;) {
+    if (paths.includes(path)) return path;
+    const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+    if (cut <= 0) return null;
+    path = path.slice(0, cut);
+  }
 }
 
 /** What to tell the user when a request failed outside the payload. */

@@ -14,14 +14,14 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n": typeof types.ErrorFieldsFragmentDoc,
+    "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n    retryAfter\n  }\n": typeof types.ErrorFieldsFragmentDoc,
     "\n  fragment ProfileFields on Profile {\n    displayName\n    firstName\n    lastName\n    shortIntro\n    bio\n    website\n    links\n  }\n": typeof types.ProfileFieldsFragmentDoc,
     "\n  fragment SubscriptionFields on MemberSubscription {\n    status\n    active\n    cancelAtPeriodEnd\n    currentPeriodEnd\n    accessUntil\n    provider\n    plan {\n      slug\n      name\n      tier\n      price\n      currency\n      interval\n    }\n  }\n": typeof types.SubscriptionFieldsFragmentDoc,
     "\n  fragment ViewerFields on User {\n    id\n    email\n    emailVerified\n    dateJoined\n    registerMethod\n    profile {\n      ...ProfileFields\n    }\n    subscription {\n      ...SubscriptionFields\n    }\n  }\n": typeof types.ViewerFieldsFragmentDoc,
     "\n  fragment ArticleSummaryFields on Article {\n    id\n    slug\n    title\n    summary\n    publishedAt\n    requiredTier\n    premium\n    locked\n  }\n": typeof types.ArticleSummaryFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation Refresh {\n    refresh(transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RefreshDocument,
-    "\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  mutation Logout {\n    logout(transport: COOKIE) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LogoutDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.VerifyEmailDocument,
@@ -31,7 +31,7 @@ type Documents = {
     "\n  mutation ChangePassword($oldPassword: String!, $newPassword: String!) {\n    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation StartGoogleLogin($redirectUri: String!) {\n    startGoogleLogin(redirectUri: $redirectUri) {\n      authorizationUrl\n      state\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.StartGoogleLoginDocument,
     "\n  mutation GoogleLogin($code: String!, $state: String!) {\n    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.GoogleLoginDocument,
-    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation UpdateProfile($input: ProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  query Sessions {\n    sessions {\n      id\n      createdAt\n      lastUsedAt\n      userAgent\n      ipAddress\n      authMethod\n      current\n    }\n  }\n": typeof types.SessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation LogoutAll($keepCurrent: Boolean!) {\n    logoutAll(keepCurrent: $keepCurrent) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": typeof types.LogoutAllDocument,
@@ -42,14 +42,14 @@ type Documents = {
     "\n  query Article($slug: String!) {\n    article(slug: $slug) {\n      ...ArticleSummaryFields\n      body\n    }\n  }\n": typeof types.ArticleDocument,
 };
 const documents: Documents = {
-    "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n": types.ErrorFieldsFragmentDoc,
+    "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n    retryAfter\n  }\n": types.ErrorFieldsFragmentDoc,
     "\n  fragment ProfileFields on Profile {\n    displayName\n    firstName\n    lastName\n    shortIntro\n    bio\n    website\n    links\n  }\n": types.ProfileFieldsFragmentDoc,
     "\n  fragment SubscriptionFields on MemberSubscription {\n    status\n    active\n    cancelAtPeriodEnd\n    currentPeriodEnd\n    accessUntil\n    provider\n    plan {\n      slug\n      name\n      tier\n      price\n      currency\n      interval\n    }\n  }\n": types.SubscriptionFieldsFragmentDoc,
     "\n  fragment ViewerFields on User {\n    id\n    email\n    emailVerified\n    dateJoined\n    registerMethod\n    profile {\n      ...ProfileFields\n    }\n    subscription {\n      ...SubscriptionFields\n    }\n  }\n": types.ViewerFieldsFragmentDoc,
     "\n  fragment ArticleSummaryFields on Article {\n    id\n    slug\n    title\n    summary\n    publishedAt\n    requiredTier\n    premium\n    locked\n  }\n": types.ArticleSummaryFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": types.MeDocument,
     "\n  mutation Refresh {\n    refresh(transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RefreshDocument,
-    "\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LogoutDocument,
+    "\n  mutation Logout {\n    logout(transport: COOKIE) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LogoutDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.VerifyEmailDocument,
@@ -59,7 +59,7 @@ const documents: Documents = {
     "\n  mutation ChangePassword($oldPassword: String!, $newPassword: String!) {\n    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation StartGoogleLogin($redirectUri: String!) {\n    startGoogleLogin(redirectUri: $redirectUri) {\n      authorizationUrl\n      state\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.StartGoogleLoginDocument,
     "\n  mutation GoogleLogin($code: String!, $state: String!) {\n    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {\n      accessToken\n      accessTokenExpiresAt\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.GoogleLoginDocument,
-    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.UpdateProfileDocument,
+    "\n  mutation UpdateProfile($input: ProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.UpdateProfileDocument,
     "\n  query Sessions {\n    sessions {\n      id\n      createdAt\n      lastUsedAt\n      userAgent\n      ipAddress\n      authMethod\n      current\n    }\n  }\n": types.SessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.RevokeSessionDocument,
     "\n  mutation LogoutAll($keepCurrent: Boolean!) {\n    logoutAll(keepCurrent: $keepCurrent) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n": types.LogoutAllDocument,
@@ -87,7 +87,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n"): (typeof documents)["\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n  }\n"];
+export function graphql(source: "\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n    retryAfter\n  }\n"): (typeof documents)["\n  fragment ErrorFields on Error {\n    field\n    message\n    code\n    retryAfter\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -115,7 +115,7 @@ export function graphql(source: "\n  mutation Refresh {\n    refresh(transport: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Logout {\n    logout(transport: COOKIE) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout(transport: COOKIE) {\n      ok\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -155,7 +155,7 @@ export function graphql(source: "\n  mutation GoogleLogin($code: String!, $state
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      profile {\n        ...ProfileFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation UpdateProfile($input: ProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: ProfileInput!) {\n    updateProfile(input: $input) {\n      user {\n        ...ViewerFields\n      }\n      errors {\n        ...ErrorFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

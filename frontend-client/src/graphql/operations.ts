@@ -7,6 +7,7 @@ graphql(`
     field
     message
     code
+    retryAfter
   }
 `);
 
@@ -92,7 +93,7 @@ export const RefreshMutation = graphql(`
 
 export const LogoutMutation = graphql(`
   mutation Logout {
-    logout {
+    logout(transport: COOKIE) {
       ok
       errors {
         ...ErrorFields
@@ -209,12 +210,13 @@ export const GoogleLoginMutation = graphql(`
   }
 `);
 
-// Today the payload carries the profile only; the server is moving to `user: User`.
+// The payload's user has the viewer's id, so Apollo's normalised cache updates `me` (and the
+// header) from it: no manual cache write.
 export const UpdateProfileMutation = graphql(`
-  mutation UpdateProfile($input: UpdateProfileInput!) {
+  mutation UpdateProfile($input: ProfileInput!) {
     updateProfile(input: $input) {
-      profile {
-        ...ProfileFields
+      user {
+        ...ViewerFields
       }
       errors {
         ...ErrorFields

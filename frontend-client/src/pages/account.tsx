@@ -1,4 +1,4 @@
-import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
+import { useMutation, useQuery } from '@apollo/client/react';
 import {
   ActionIcon,
   Alert,
@@ -23,14 +23,12 @@ import { PageLoader } from '../components/RequireAuth';
 import type { ProfileFieldsFragment } from '../gql/graphql';
 import {
   ChangePasswordMutation,
-  MeQuery,
   RevokeSessionMutation,
   SessionsQuery,
   UpdateProfileMutation,
 } from '../graphql/operations';
 import { formatDate } from './articles';
-
-const PROFILE_FIELDS = ['displayName', 'firstName', 'lastName', 'shortIntro', 'bio', 'website', 'links'] as const;
+import { PROFILE_TEXT_FIELDS, profileChanges, profileFormValues } from './profileInput';
 
 function ProfileView(props: { profile: ProfileFieldsFragment; email: string }) {
   const { profile } = props;
@@ -69,18 +67,19 @@ function ProfileView(props: { profile: ProfileFieldsFragment; email: string }) {
 }
 
 function ProfileForm(props: { profile: ProfileFieldsFragment }) {
-  const client = useApolloClient();
-  const [form, setForm] = useState(() => ({ ...props.profile, links: [...props.profile.links] }));
+  // What the form was last filled from: the baseline of "what the user changed".
+  const [loaded, setLoaded] = useState(() => profileFormValues(props.profile));
+  const [form, setForm] = useState(loaded);
   const [errors, setErrors] = useState<PayloadError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [update, { loading }] = useMutation(UpdateProfileMutation);
-  const { byField, general } = splitErrors(errors, PROFILE_FIELDS);
-  const linkErrors: Record<number, string> = {};
-  for (const error of errors) {
-    const match = /^links[.[](\d+)/.exec(error.field ?? '');
-    if (match) linkErrors[Number(match[1])] = error.message;
-  }
+  // Errors name inputs by path: `website`, `links` (the list), `links[2]` (the third input).
+  const { byField, general } = splitErrors(errors, [
+    ...PROFILE_TEXT_FIELDS,
+    'links',
+    ...form.links.map((_, index) => `links[${index}]`),
+  ]);
 
   function set<K extends keyof typeof form>(key: K, value: (typeof form)[K]) {
     setForm((previous) => ({ ...previous, [key]: value }));
@@ -91,27 +90,16 @@ function ProfileForm(props: { profile: ProfileFieldsFragment }) {
     event.preventDefault();
     setFailure(null);
     try {
-      // Only the input's fields: cached objects also carry __typename.
-      const input = {
-        displayName: form.displayName,
-        firstName: form.firstName,
-        lastName: form.lastName,
-        shortIntro: form.shortIntro,
-        bio: form.bio,
-        website: form.website,
-        links: form.links.map((link) => link.trim()).filter(Boolean),
-      };
-      const { data } = await update({ variables: { input } });
+      const { data } = await update({ variables: { input: profileChanges(loaded, form) } });
       const payload = data?.updateProfile;
       if (!payload) return;
       setErrors(payload.errors);
-      if (payload.errors.length === 0 && payload.profile) {
-        const profile = payload.profile;
-        // The payload carries the profile only (no user id), so put it into the cached viewer.
-        client.cache.updateQuery({ query: MeQuery }, (existing) =>
-          existing?.me ? { me: { ...existing.me, profile } } : existing,
-        );
-        setForm({ ...profile, links: [...profile.links] });
+      // The payload's user is the cached viewer (same id): `me` and the header update by
+      // themselves.
+      if (payload.errors.length === 0 && payload.user) {
+        const values = profileFormValues(payload.user.profile);
+        setLoaded(values);
+        setForm(values);
         setSaved(true);
       }
     } catch (error) {
@@ -156,20 +144,24 @@ function ProfileForm(props: { profile: ProfileFieldsFragment }) {
                     const value = e.currentTarget.value;
                     set('links', form.links.map((l, i) => (i === index ? value : l)));
                   }}
-                  error={linkErrors[index]}
+                  error={byField[`links[${index}]`]}
                 />
                 <ActionIcon
                   variant="default"
                   size="lg"
                   mt={24}
                   aria-label={`Remove link ${index + 1}`}
-                  onClick={() => set('links', form.links.filter((_, i) => i !== index))}
+                  onClick={() => {
+                    set('links', form.links.filter((_, i) => i !== index));
+                    // Errors about links[n] named the inputs as they were numbered then.
+                    setErrors((previous) => previous.filter((e) => !/^links\[/.test(e.field ?? '')));
+                  }}
                 >
                   ×
                 </ActionIcon>
               </Group>
             ))}
-            {byField.links && Object.keys(linkErrors).length === 0 && (
+            {byField.links && (
               <Text size="sm" c="red.8" role="alert">
                 {byField.links}
               </Text>

@@ -236,7 +236,7 @@ export function RegisterPage() {
   const [errors, setErrors] = useState<PayloadError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [register, { loading }] = useMutation(RegisterMutation);
-  const { byField, general } = splitErrors(errors, ['email', 'password', 'displayName']);
+  const { byField, general } = splitErrors(errors, ['email', 'password', 'profile.displayName']);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -283,8 +283,8 @@ export function RegisterPage() {
             autoComplete="nickname"
             value={displayName}
             onChange={(e) => setDisplayName(e.currentTarget.value)}
-            error={byField.displayName}
-            aria-invalid={Boolean(byField.displayName)}
+            error={byField['profile.displayName']}
+            aria-invalid={Boolean(byField['profile.displayName'])}
           />
           <Button type="submit" loading={loading} fullWidth>
             Create account
