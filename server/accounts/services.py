@@ -18,6 +18,7 @@ from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
 from accounts.selectors import user_get_by_email
+from accounts.signals import credentials_changed
 from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
@@ -359,15 +360,13 @@ def _password_set(user: User, new_password: str) -> None:
 @transaction.atomic
 def password_reset(*, token: str, new_password: str) -> User:
     """Set a new password with a reset token; ends every session. No sign-in."""
-    from tokens.services import sessions_end_all  # tokens builds on accounts, not back
-
     user = email_tokens.reset_token_check(token=token, lock=True)
     password_check(new_password, user=user, field_name="new_password")
     _password_set(user, new_password)
     # The link reached this inbox, which proves the address as well as verifying would.
     user.email_verified = True
     user.save(update_fields=["password", "password_reset_counter", "email_verified"])
-    sessions_end_all(user=user)
+    credentials_changed.send(sender=User, user=user, keep_session_id=None)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=user)
     return user
 
@@ -377,8 +376,6 @@ def password_change(
     *, user: User, old_password: str, new_password: str, current_session_id: str | None
 ) -> User:
     """Change the signed-in user's password; ends every other session."""
-    from tokens.services import sessions_end_all  # tokens builds on accounts, not back
-
     if not ratelimit.hit(
         "change_password",
         str(user.pk),
@@ -398,6 +395,6 @@ def password_change(
     password_check(new_password, user=locked, field_name="new_password")
     _password_set(locked, new_password)
     locked.save(update_fields=["password", "password_reset_counter"])
-    sessions_end_all(user=locked, keep_session_id=current_session_id)
+    credentials_changed.send(sender=User, user=locked, keep_session_id=current_session_id)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=locked)
     return locked

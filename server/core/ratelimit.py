@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from contextvars import ContextVar
 from datetime import timedelta
 
 from django.core.cache import cache
 
 from core.cache import CACHE_DOWN, cache_required
+from core.errors import note_retry_after
 from core.events import rate_limit_refused
-
-# Seconds until the limit that refused last (in this request's context) lets an attempt
-# through; read once by the RATE_LIMITED error raised right after the refusal.
-_retry_after: ContextVar[int | None] = ContextVar("ratelimit_retry_after", default=None)
 
 
 def _refused(scope: str, key: str, window_seconds: int) -> None:
@@ -34,16 +30,8 @@ def _refused(scope: str, key: str, window_seconds: int) -> None:
             value = None
         if isinstance(value, int) and value > 0:
             remaining = value
-    _retry_after.set(remaining or window_seconds)
+    note_retry_after(remaining or window_seconds)
     rate_limit_refused.send(None, scope=scope)
-
-
-def take_retry_after() -> int | None:
-    """Seconds after which the last refused attempt may be retried; None when nothing was
-    refused since the last call."""
-    value = _retry_after.get()
-    _retry_after.set(None)
-    return value
 
 
 def _key(scope: str, identity: str) -> str:

@@ -29,6 +29,7 @@ from graphql import GraphQLError
 
 from config.trusted_documents import sha256_of
 from core import ratelimit
+from core.errors import take_retry_after
 from core.net import client_ip
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -93,7 +94,7 @@ def _remember(request: HttpRequest, sha256: str, query: str) -> None:
     ):
         cache.set(_KEY + sha256, query, timeout=int(settings.GRAPHQL_APQ_TTL.total_seconds()))
     else:
-        ratelimit.take_retry_after()  # nothing to tell the client: the query still runs
+        take_retry_after()  # nothing to tell the client: the query still runs
 
 
 def apply(request: HttpRequest, json_body: dict[str, Any] | None) -> JsonResponse | None:
