@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -168,18 +167,9 @@ def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
 def login_attempt_record(*, email: str, ip_address: str | None) -> bool:
     """Count a sign-in attempt (the API's `login` and the Django admin share the counters);
     False when the address or the client IP has used up its attempts for the window."""
-    window = settings.LOGIN_RATE_WINDOW
-    allowed = ratelimit.hit(
-        "login:email", email, limit=settings.LOGIN_RATE_LIMIT_PER_EMAIL, window=window
-    )
-    if ip_address:
-        allowed = (
-            ratelimit.hit(
-                "login:ip", ip_address, limit=settings.LOGIN_RATE_LIMIT_PER_IP, window=window
-            )
-            and allowed
-        )
-    return allowed
+    # Both counted, even when the first refuses.
+    by_email = ratelimit.allowed("login:email", email)
+    return ratelimit.allowed("login:ip", ip_address) and by_email
 
 
 def login_attempts_forget(*, email: str) -> None:
@@ -210,15 +200,7 @@ def user_register(
     """
     # Each attempt costs a deliberately slow hash and may send an email: limit it per
     # client, before any of that work, whether or not the address has an account.
-    if ip_address and not ratelimit.hit(
-        "register_ip",
-        ip_address,
-        limit=settings.REGISTRATIONS_PER_IP,
-        window=settings.REGISTRATIONS_IP_WINDOW,
-    ):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many sign-ups from your network; try later."
-        )
+    ratelimit.check("register_ip", ip_address)
     errors: list[DomainError] = []
     normalized = ""
     try:
@@ -258,9 +240,7 @@ def user_register(
 def _registration_attempt_notify(user: User) -> None:
     """Tell the owner of a taken address, at most once per cooldown (silently: the caller's
     answer must not differ from a fresh registration's)."""
-    if not user.is_active or not ratelimit.cooldown(
-        "register_notice", user.email, period=settings.EMAIL_RESEND_COOLDOWN
-    ):
+    if not user.is_active or not ratelimit.allowed("register_notice", user.email):
         return
     if user.email_verified:
         account_email_queue(kind=AccountEmail.REGISTRATION_ATTEMPT, user=user)
@@ -289,15 +269,7 @@ def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) ->
     Applied the same whether or not an account exists, so that the answer tells nothing
     about the address.
     """
-    if ip_address and not ratelimit.hit(
-        "email_requests_ip",
-        ip_address,
-        limit=settings.EMAIL_REQUESTS_PER_IP,
-        window=settings.EMAIL_REQUESTS_IP_WINDOW,
-    ):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many requests from your network; try later."
-        )
+    ratelimit.check("email_requests_ip", ip_address)
 
 
 def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
@@ -306,18 +278,8 @@ def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
     The cooldown is given back when queueing fails (PostgreSQL lost, the commit failed):
     nothing was sent, so the user must be able to ask again at once.
     """
-    with ratelimit.cooldown_spent_on_success(
-        scope, email, period=settings.EMAIL_RESEND_COOLDOWN
-    ) as allowed:
-        if not allowed:
-            seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
-            raise DomainError(
-                CoreErrorCode.RATE_LIMITED,
-                f"An email was just requested for this address; wait {seconds} seconds.",
-                "email",
-            )
-        with transaction.atomic():
-            account_email_queue_for_address(kind=kind, address=email)
+    with ratelimit.cooldown_spent_on_success(scope, email), transaction.atomic():
+        account_email_queue_for_address(kind=kind, address=email)
 
 
 @transaction.atomic
@@ -376,15 +338,7 @@ def password_change(
     *, user: User, old_password: str, new_password: str, current_session_id: str | None
 ) -> User:
     """Change the signed-in user's password; ends every other session."""
-    if not ratelimit.hit(
-        "change_password",
-        str(user.pk),
-        limit=settings.CHANGE_PASSWORD_ATTEMPTS,
-        window=settings.CHANGE_PASSWORD_WINDOW,
-    ):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.", "old_password"
-        )
+    ratelimit.check("change_password", str(user.pk))
     # Locked before the current password is checked, so that two concurrent changes (or a
     # change racing a reset) cannot both pass the check against the same old hash.
     locked = User.objects.select_for_update().get(pk=user.pk)

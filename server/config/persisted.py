@@ -86,12 +86,7 @@ def _remember(request: HttpRequest, sha256: str, query: str) -> None:
     # evict: it holds revocations) cannot be filled with junk. Over the limit the query
     # still runs; only its hash is not remembered.
     ip = client_ip(request) or "unknown"
-    if ratelimit.hit(
-        "apq_register",
-        ip,
-        limit=settings.GRAPHQL_APQ_REGISTRATIONS_PER_IP,
-        window=settings.GRAPHQL_APQ_REGISTRATIONS_WINDOW,
-    ):
+    if ratelimit.allowed("apq_register", ip):
         cache.set(_KEY + sha256, query, timeout=int(settings.GRAPHQL_APQ_TTL.total_seconds()))
     else:
         take_retry_after()  # nothing to tell the client: the query still runs
