@@ -11,6 +11,10 @@ class AccountErrorCode(StrEnum):
     PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
 
 
+# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
+# every installed app's errors module that names them here).
+ERROR_CODES = AccountErrorCode
+
 DESCRIPTIONS: dict[StrEnum, str] = {
     AccountErrorCode.INVALID_CREDENTIALS: "The email or password is wrong (which one is not "
     "told), or the current password given to changePassword is wrong.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
 from accounts.selectors import user_get_by_email
+from accounts.signals import credentials_changed
 from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
@@ -167,18 +167,9 @@ def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
 def login_attempt_record(*, email: str, ip_address: str | None) -> bool:
     """Count a sign-in attempt (the API's `login` and the Django admin share the counters);
     False when the address or the client IP has used up its attempts for the window."""
-    window = settings.LOGIN_RATE_WINDOW
-    allowed = ratelimit.hit(
-        "login:email", email, limit=settings.LOGIN_RATE_LIMIT_PER_EMAIL, window=window
-    )
-    if ip_address:
-        allowed = (
-            ratelimit.hit(
-                "login:ip", ip_address, limit=settings.LOGIN_RATE_LIMIT_PER_IP, window=window
-            )
-            and allowed
-        )
-    return allowed
+    # Both counted, even when the first refuses.
+    by_email = ratelimit.allowed("login:email", email)
+    return ratelimit.allowed("login:ip", ip_address) and by_email
 
 
 def login_attempts_forget(*, email: str) -> None:
@@ -209,15 +200,7 @@ def user_register(
     """
     # Each attempt costs a deliberately slow hash and may send an email: limit it per
     # client, before any of that work, whether or not the address has an account.
-    if ip_address and not ratelimit.hit(
-        "register_ip",
-        ip_address,
-        limit=settings.REGISTRATIONS_PER_IP,
-        window=settings.REGISTRATIONS_IP_WINDOW,
-    ):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many sign-ups from your network; try later."
-        )
+    ratelimit.check("register_ip", ip_address)
     errors: list[DomainError] = []
     normalized = ""
     try:
@@ -257,9 +240,7 @@ def user_register(
 def _registration_attempt_notify(user: User) -> None:
     """Tell the owner of a taken address, at most once per cooldown (silently: the caller's
     answer must not differ from a fresh registration's)."""
-    if not user.is_active or not ratelimit.cooldown(
-        "register_notice", user.email, period=settings.EMAIL_RESEND_COOLDOWN
-    ):
+    if not user.is_active or not ratelimit.allowed("register_notice", user.email):
         return
     if user.email_verified:
         account_email_queue(kind=AccountEmail.REGISTRATION_ATTEMPT, user=user)
@@ -288,15 +269,7 @@ def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) ->
     Applied the same whether or not an account exists, so that the answer tells nothing
     about the address.
     """
-    if ip_address and not ratelimit.hit(
-        "email_requests_ip",
-        ip_address,
-        limit=settings.EMAIL_REQUESTS_PER_IP,
-        window=settings.EMAIL_REQUESTS_IP_WINDOW,
-    ):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many requests from your network; try later."
-        )
+    ratelimit.check("email_requests_ip", ip_address)
 
 
 def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
@@ -305,18 +278,8 @@ def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
     The cooldown is given back when queueing fails (PostgreSQL lost, the commit failed):
     nothing was sent, so the user must be able to ask again at once.
     """
-    with ratelimit.cooldown_spent_on_success(
-        scope, email, period=settings.EMAIL_RESEND_COOLDOWN
-    ) as allowed:
-        if not allowed:
-            seconds = int(settings.EMAIL_RESEND_COOLDOWN.total_seconds())
-            raise DomainError(
-                CoreErrorCode.RATE_LIMITED,
-                f"An email was just requested for this address; wait {seconds} seconds.",
-                "email",
-            )
-        with transaction.atomic():
-            account_email_queue_for_address(kind=kind, address=email)
+    with ratelimit.cooldown_spent_on_success(scope, email), transaction.atomic():
+        account_email_queue_for_address(kind=kind, address=email)
 
 
 @transaction.atomic
@@ -359,15 +322,13 @@ def _password_set(user: User, new_password: str) -> None:
 @transaction.atomic
 def password_reset(*, token: str, new_password: str) -> User:
     """Set a new password with a reset token; ends every session. No sign-in."""
-    from tokens.services import sessions_end_all  # tokens builds on accounts, not back
-
     user = email_tokens.reset_token_check(token=token, lock=True)
     password_check(new_password, user=user, field_name="new_password")
     _password_set(user, new_password)
     # The link reached this inbox, which proves the address as well as verifying would.
     user.email_verified = True
     user.save(update_fields=["password", "password_reset_counter", "email_verified"])
-    sessions_end_all(user=user)
+    credentials_changed.send(sender=User, user=user, keep_session_id=None)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=user)
     return user
 
@@ -377,17 +338,7 @@ def password_change(
     *, user: User, old_password: str, new_password: str, current_session_id: str | None
 ) -> User:
     """Change the signed-in user's password; ends every other session."""
-    from tokens.services import sessions_end_all  # tokens builds on accounts, not back
-
-    if not ratelimit.hit(
-        "change_password",
-        str(user.pk),
-        limit=settings.CHANGE_PASSWORD_ATTEMPTS,
-        window=settings.CHANGE_PASSWORD_WINDOW,
-    ):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.", "old_password"
-        )
+    ratelimit.check("change_password", str(user.pk))
     # Locked before the current password is checked, so that two concurrent changes (or a
     # change racing a reset) cannot both pass the check against the same old hash.
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -398,6 +349,6 @@ def password_change(
     password_check(new_password, user=locked, field_name="new_password")
     _password_set(locked, new_password)
     locked.save(update_fields=["password", "password_reset_counter"])
-    sessions_end_all(user=locked, keep_session_id=current_session_id)
+    credentials_changed.send(sender=User, user=locked, keep_session_id=current_session_id)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=locked)
     return locked

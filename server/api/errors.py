@@ -9,30 +9,41 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
 from enum import Enum, StrEnum
+from types import ModuleType
 from typing import Any
 
 import strawberry
+from django.apps import apps
 from graphql import GraphQLError
 
-from accounts import errors as account_errors
-from accounts.errors import AccountErrorCode
-from core import errors as core_errors
-from core.errors import CoreErrorCode, DomainError, DomainErrors
-from membership import errors as membership_errors
-from membership.errors import MembershipErrorCode
-from social import errors as social_errors
-from social.errors import SocialErrorCode
-from tokens import errors as token_errors
-from tokens.errors import TokenErrorCode
+from core.errors import DomainError, DomainErrors, take_retry_after
 
-DOMAIN_ERROR_ENUMS: tuple[type[StrEnum], ...] = (
-    CoreErrorCode,
-    AccountErrorCode,
-    TokenErrorCode,
-    SocialErrorCode,
-    MembershipErrorCode,
+
+def domain_error_modules() -> list[ModuleType]:
+    """Every installed app's `errors` module that declares `ERROR_CODES`, in INSTALLED_APPS
+    order (which is the order of the merged enum's values in the schema).
+
+    Found through the app registry, so that this toolkit names no domain: a domain joins the
+    enum by declaring its codes, and the toolkit stays below every domain in the layers.
+    """
+    found = []
+    for app in apps.get_app_configs():
+        name = f"{app.name}.errors"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        if hasattr(module, "ERROR_CODES"):
+            found.append(module)
+    return found
+
+
+_DOMAIN_ERROR_MODULES = domain_error_modules()
+DOMAIN_ERROR_ENUMS: tuple[type[StrEnum], ...] = tuple(
+    module.ERROR_CODES for module in _DOMAIN_ERROR_MODULES
 )
 
 
@@ -54,7 +65,7 @@ ErrorCode = strawberry.enum(
 # Each domain describes its own codes next to its enum (`DESCRIPTIONS` in its errors.py).
 _CODE_DESCRIPTIONS = {
     code.name: text
-    for module in (core_errors, account_errors, token_errors, social_errors, membership_errors)
+    for module in _DOMAIN_ERROR_MODULES
     for code, text in getattr(module, "DESCRIPTIONS", {}).items()
 }
 for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
@@ -144,8 +155,6 @@ class RateLimited(TopLevelError):
 
     def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
         if retry_after is None:
-            from core.ratelimit import take_retry_after
-
             retry_after = take_retry_after()
         extra = {} if retry_after is None else {"retryAfter": retry_after}
         super().__init__(message, **extra)
@@ -158,7 +167,7 @@ class BadRequest(TopLevelError):
 
 class ServiceUnavailable(TopLevelError):
     """A service the request needs (Redis) is down: answered with HTTP 503 and Retry-After
-    (api/views.py), from the domains' core.errors.ServiceUnavailableError."""
+    (config/views.py), from the domains' core.errors.ServiceUnavailableError."""
 
     code = "SERVICE_UNAVAILABLE"
     default_message = "The service is briefly unavailable; try again shortly."

@@ -1,7 +1,7 @@
 """Request gating: cached parsing and validation, the cost limits, and refusing bad bearer
 tokens.
 
-Used by api/schema.py's GatehouseSchema on every operation.
+Used by config/schema.py's GatehouseSchema on every operation.
 """
 
 from __future__ import annotations

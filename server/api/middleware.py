@@ -15,7 +15,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import resolve
 
-from api.views import error_response
+from api.responses import error_response
 
 GRAPHQL_PATH = "/graphql/"
 GRAPHQL_PATHS = frozenset({GRAPHQL_PATH, "/graphql"})

@@ -4,8 +4,8 @@ from django.urls import path
 
 from api.graphiql import graphiql_asset
 from api.health import healthz, readyz
-from api.schema import schema
-from api.views import GatehouseGraphQLView
+from config.schema import schema
+from config.views import GatehouseGraphQLView
 from membership.webhooks import stripe_webhook
 from observability.views import metrics
 from tokens.views import jwks

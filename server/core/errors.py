@@ -7,6 +7,7 @@ Each domain owns an enum of its codes (`accounts/errors.py`, `tokens/errors.py`,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from enum import StrEnum
 
 
@@ -21,6 +22,10 @@ class CoreErrorCode(StrEnum):
 
 
 # The GraphQL descriptions of the codes (each domain keeps its own next to its enum).
+# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
+# every installed app's errors module that names them here).
+ERROR_CODES = CoreErrorCode
+
 DESCRIPTIONS: dict[StrEnum, str] = {
     CoreErrorCode.VALIDATION_ERROR: "An input is malformed, too long or out of range; "
     "`field` names it by its path (e.g. `profile.displayName`, `links[2]`).",
@@ -30,6 +35,24 @@ DESCRIPTIONS: dict[StrEnum, str] = {
     CoreErrorCode.TOKEN_EXPIRED: "The token was valid but has expired; ask for a new one.",
     CoreErrorCode.NOT_FOUND: "The thing referred to does not exist, or is not the viewer's.",
 }
+
+
+# Seconds until the limit that refused last (in this request's context) lets an attempt
+# through (set by core/ratelimit.py); read once by the RATE_LIMITED error raised right after
+# the refusal.
+_retry_after: ContextVar[int | None] = ContextVar("ratelimit_retry_after", default=None)
+
+
+def note_retry_after(seconds: int) -> None:
+    _retry_after.set(seconds)
+
+
+def take_retry_after() -> int | None:
+    """Seconds after which the last refused attempt may be retried; None when nothing was
+    refused since the last call."""
+    value = _retry_after.get()
+    _retry_after.set(None)
+    return value
 
 
 class DomainError(Exception):
@@ -48,8 +71,6 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         if retry_after is None and code == CoreErrorCode.RATE_LIMITED:
-            from core.ratelimit import take_retry_after
-
             retry_after = take_retry_after()
         # Seconds until a RATE_LIMITED attempt may be retried (from the limit that refused).
         self.retry_after = retry_after
@@ -81,7 +102,7 @@ class ServiceUnavailableError(Exception):
     """A backing service the request needs (Redis) cannot be reached right now.
 
     Not a DomainError: the user cannot fix it, only retry. The API turns it into HTTP 503
-    with a top-level SERVICE_UNAVAILABLE error and `Retry-After` (api/views.py).
+    with a top-level SERVICE_UNAVAILABLE error and `Retry-After` (config/views.py).
     """
 
     def __init__(self, service: str, retry_after: int) -> None:

@@ -1,5 +1,9 @@
 """Fixed-window rate limits and cooldowns in the cache (Redis in production).
 
+Every limit of the API is declared once, in `LIMITS` (action → who is counted, how many
+attempts per window, and the settings that set them), and enforced by `check` (raises the
+RATE_LIMITED payload error) or `allowed` (answers True/False, for callers that go on).
+
 Each counter key carries a TTL equal to its window, so Redis cleans up after itself. When
 the cache cannot be reached a limit cannot be checked: every function here raises
 ServiceUnavailableError then (the API answers 503), rather than letting the attempt through
@@ -11,17 +15,104 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 
 from core.cache import CACHE_DOWN, cache_required
+from core.errors import CoreErrorCode, DomainError, note_retry_after
 from core.events import rate_limit_refused
 
-# Seconds until the limit that refused last (in this request's context) lets an attempt
-# through; read once by the RATE_LIMITED error raised right after the refusal.
-_retry_after: ContextVar[int | None] = ContextVar("ratelimit_retry_after", default=None)
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `attempts` per `window` for each identity (`per`); a cooldown (one attempt
+    per `window`) when `attempts` is None.
+
+    `attempts` and `window` are the names of the settings that hold them (read on every
+    check, so that the environment and `override_settings` apply) or fixed values. The
+    refusal is a RATE_LIMITED error with `message` (`{seconds}`: the window) on `field`.
+    """
+
+    per: str
+    attempts: str | int | None
+    window: str | timedelta
+    message: str = "Too many attempts; try again later."
+    field: str | None = None
+
+    def window_value(self) -> timedelta:
+        value = getattr(settings, self.window) if isinstance(self.window, str) else self.window
+        assert isinstance(value, timedelta)
+        return value
+
+    def attempts_value(self) -> int | None:
+        if isinstance(self.attempts, str):
+            return int(getattr(settings, self.attempts))
+        return self.attempts
+
+
+_NETWORK = "Too many requests from your network; try later."
+_EMAIL_SENT = "An email was just requested for this address; wait {seconds} seconds."
+
+# Action → limit. The action is also the counter's key prefix in Redis: renaming one
+# resets its live counters. The settings' names are the documented environment variables.
+LIMITS: dict[str, Limit] = {
+    # Sign-in (the API's `login` and the Django admin share these counters).
+    "login:email": Limit("email", "LOGIN_RATE_LIMIT_PER_EMAIL", "LOGIN_RATE_WINDOW"),
+    "login:ip": Limit("ip", "LOGIN_RATE_LIMIT_PER_IP", "LOGIN_RATE_WINDOW"),
+    # Every Google sign-in may cost a call to Google: one address must not make us a proxy.
+    "google:start": Limit("ip", 30, timedelta(minutes=1)),
+    "google:login": Limit("ip", 30, timedelta(minutes=1)),
+    # Sign-up, and the "send me an email" mutations.
+    "register_ip": Limit(
+        "ip",
+        "REGISTRATIONS_PER_IP",
+        "REGISTRATIONS_IP_WINDOW",
+        "Too many sign-ups from your network; try later.",
+    ),
+    "register_notice": Limit("email", None, "EMAIL_RESEND_COOLDOWN"),
+    "email_requests_ip": Limit("ip", "EMAIL_REQUESTS_PER_IP", "EMAIL_REQUESTS_IP_WINDOW", _NETWORK),
+    "verify_resend": Limit("email", None, "EMAIL_RESEND_COOLDOWN", _EMAIL_SENT, "email"),
+    "password_reset": Limit("email", None, "EMAIL_RESEND_COOLDOWN", _EMAIL_SENT, "email"),
+    # Signed-in actions.
+    "change_password": Limit(
+        "user", "CHANGE_PASSWORD_ATTEMPTS", "CHANGE_PASSWORD_WINDOW", field="old_password"
+    ),
+    "subscribe": Limit("user", 10, timedelta(hours=1)),
+    # Automatic persisted queries: documents each client may register.
+    "apq_register": Limit(
+        "ip", "GRAPHQL_APQ_REGISTRATIONS_PER_IP", "GRAPHQL_APQ_REGISTRATIONS_WINDOW"
+    ),
+}
+
+
+def allowed(action: str, identity: str | None) -> bool:
+    """Count one attempt of `action` by `identity` (an email, IP or user id); False when its
+    limit is used up. Nothing is counted without an identity (an unknown client IP)."""
+    if identity is None:
+        return True
+    limit = LIMITS[action]
+    attempts = limit.attempts_value()
+    if attempts is None:
+        return cooldown(action, identity, period=limit.window_value())
+    return hit(action, identity, limit=attempts, window=limit.window_value())
+
+
+def refusal(action: str) -> DomainError:
+    """The RATE_LIMITED payload error of `action`, with the seconds to wait."""
+    limit = LIMITS[action]
+    seconds = int(limit.window_value().total_seconds())
+    return DomainError(
+        CoreErrorCode.RATE_LIMITED, limit.message.format(seconds=seconds), limit.field
+    )
+
+
+def check(action: str, identity: str | None) -> None:
+    """`allowed`, raising the RATE_LIMITED payload error when it is not."""
+    if not allowed(action, identity):
+        raise refusal(action)
 
 
 def _refused(scope: str, key: str, window_seconds: int) -> None:
@@ -34,16 +125,8 @@ def _refused(scope: str, key: str, window_seconds: int) -> None:
             value = None
         if isinstance(value, int) and value > 0:
             remaining = value
-    _retry_after.set(remaining or window_seconds)
+    note_retry_after(remaining or window_seconds)
     rate_limit_refused.send(None, scope=scope)
-
-
-def take_retry_after() -> int | None:
-    """Seconds after which the last refused attempt may be retried; None when nothing was
-    refused since the last call."""
-    value = _retry_after.get()
-    _retry_after.set(None)
-    return value
 
 
 def _key(scope: str, identity: str) -> str:
@@ -81,19 +164,19 @@ def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:
 
 
 @contextmanager
-def cooldown_spent_on_success(scope: str, identity: str, *, period: timedelta) -> Iterator[bool]:
-    """`cooldown`, given back when the block fails: a request that ended in an error did
-    not do what the cooldown guards (send an email), so it must not cost the user a wait.
+def cooldown_spent_on_success(action: str, identity: str) -> Iterator[None]:
+    """`check` of a cooldown action, given back when the block fails: a request that ended
+    in an error did not do what the cooldown guards (send an email), so it must not cost the
+    user a wait.
 
     Spent atomically up front (two concurrent requests still cannot both pass); wrap the
     block's own transaction inside, so that a failed commit also gives it back.
     """
-    allowed = cooldown(scope, identity, period=period)
+    check(action, identity)
     try:
-        yield allowed
+        yield
     except BaseException:
-        if allowed:
-            _give_back(scope, identity)
+        _give_back(action, identity)
         raise
 
 

@@ -10,6 +10,10 @@ class MembershipErrorCode(StrEnum):
     PAYMENT_PROVIDER_UNAVAILABLE = "PAYMENT_PROVIDER_UNAVAILABLE"
 
 
+# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
+# every installed app's errors module that names them here).
+ERROR_CODES = MembershipErrorCode
+
 DESCRIPTIONS: dict[StrEnum, str] = {
     MembershipErrorCode.PLAN_NOT_FOUND: "No plan open for subscription has this slug.",
     MembershipErrorCode.ALREADY_SUBSCRIBED: "The viewer already has a subscription that gives "

@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountErrorCode
 from accounts.models import User
 from core import ratelimit
-from core.errors import CoreErrorCode, DomainError
+from core.errors import DomainError
 from core.text import refuse_nul
 from membership import selectors
 from membership.errors import MembershipErrorCode
@@ -37,9 +37,6 @@ from membership.providers.base import (
 )
 
 logger = logging.getLogger(__name__)
-
-SUBSCRIBE_LIMIT = 10
-SUBSCRIBE_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -82,8 +79,7 @@ def subscription_start(*, user: User, plan_slug: str) -> SubscribeResult:
         raise DomainError(MembershipErrorCode.PLAN_NOT_FOUND, "There is no such plan.", "plan_slug")
     if selectors.subscription_granting(user=user) is not None:
         raise _already_subscribed()
-    if not ratelimit.hit("subscribe", str(user.pk), limit=SUBSCRIBE_LIMIT, window=SUBSCRIBE_WINDOW):
-        raise DomainError(CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.")
+    ratelimit.check("subscribe", str(user.pk))
     customer_id = selectors.customer_id_for(user=user, provider=provider.name)
     try:
         started = provider.start_subscription(user=user, plan=plan, customer_id=customer_id)

@@ -3,7 +3,7 @@
 First in MIDDLEWARE, so that it times the whole stack and every response (redirects and
 refusals too) carries X-Request-ID. What the request was, GraphQL-wise, is read back from
 what the client sent and what it got, so the GraphQL layer only has to say who called
-(observability.context.note_viewer, in api/context.build_context).
+(observability.context.note_viewer, in tokens/viewer.build_context).
 """
 
 from __future__ import annotations

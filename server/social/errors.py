@@ -10,6 +10,10 @@ class SocialErrorCode(StrEnum):
     GOOGLE_UNAVAILABLE = "GOOGLE_UNAVAILABLE"
 
 
+# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
+# every installed app's errors module that names them here).
+ERROR_CODES = SocialErrorCode
+
 DESCRIPTIONS: dict[StrEnum, str] = {
     SocialErrorCode.GOOGLE_AUTH_FAILED: "Google's answer could not be trusted or used (bad, "
     "expired or replayed token or state, unverified address on an existing account).",

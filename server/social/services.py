@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,10 +29,6 @@ from tokens.models import AuthMethod
 from tokens.services import IssuedTokens, session_start, sessions_end_all
 
 logger = logging.getLogger(__name__)
-
-# Every googleLogin may cost us a call to Google: keep one address from making us a proxy.
-RATE_LIMIT = 30
-RATE_WINDOW = timedelta(minutes=1)
 
 FAILED_MESSAGE = "Google sign-in failed. Please try again."
 UNAVAILABLE_MESSAGE = "Google sign-in is unavailable right now. Please try again in a moment."
@@ -66,16 +61,9 @@ def _unavailable(reason: str) -> DomainError:
     return DomainError(SocialErrorCode.GOOGLE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
 
 
-def _rate_check(scope: str, ip_address: str | None) -> None:
-    if ip_address and not ratelimit.hit(
-        f"google:{scope}", ip_address, limit=RATE_LIMIT, window=RATE_WINDOW
-    ):
-        raise DomainError(CoreErrorCode.RATE_LIMITED, "Too many attempts; try again later.")
-
-
 def google_login_start(*, redirect_uri: str, ip_address: str | None = None) -> GoogleLoginStart:
     """Begin the web code flow: an authorization URL with PKCE (S256), a state and a nonce."""
-    _rate_check("start", ip_address)
+    ratelimit.check("google:start", ip_address)
     redirect_uri = redirect_uri.strip()
     if not google.redirect_uri_allowed(redirect_uri):
         logger.info("google sign-in refused: redirect URI not in GOOGLE_REDIRECT_URIS")
@@ -239,7 +227,7 @@ def google_login(
     ip_address: str | None = None,
 ) -> IssuedTokens:
     """Sign in (or up) with Google and start a session, as `login` does for passwords."""
-    _rate_check("login", ip_address)
+    ratelimit.check("google:login", ip_address)
     # Talks to Google: kept outside the transaction so that no connection waits on it.
     identity = google_identity_verify(code=code, state=state, id_token=id_token, nonce=nonce)
     with transaction.atomic():

@@ -9,6 +9,10 @@ class TokenErrorCode(StrEnum):
     REFRESH_TOKEN_MISSING = "REFRESH_TOKEN_MISSING"
 
 
+# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
+# every installed app's errors module that names them here).
+ERROR_CODES = TokenErrorCode
+
 DESCRIPTIONS: dict[StrEnum, str] = {
     TokenErrorCode.TOKEN_REUSED: "A refresh token was used twice: the session has been ended "
     "for safety; sign in again.",

@@ -61,6 +61,12 @@ def _user_key(user_id: str) -> str:
     return f"rev:user:{user_id}"
 
 
+def snapshot_key(user_id: str) -> str:
+    """The viewer's user snapshot (tokens/user_snapshot.py writes it), read here in the same
+    MGET as the revocation marks."""
+    return f"user:v1:{user_id}"
+
+
 def _lifetime() -> float:
     return settings.ACCESS_TOKEN_LIFETIME.total_seconds()
 
@@ -322,8 +328,6 @@ def _refused_by_everyone_mark(claims: AccessClaims, global_entry: Any) -> str | 
 def check_access(claims: AccessClaims) -> str | None:
     """Raise AccessTokenRejected when the token's session or user was revoked; else return
     the viewer's cached user snapshot (or None), read in the same round trip."""
-    from tokens.user_snapshot import snapshot_key
-
     keys = [
         READY_KEY,
         _sid_key(claims.session_id),

@@ -1,4 +1,5 @@
-"""A user set inactive (admin, support tooling, any save) is signed out at once."""
+"""Sessions end when what they were granted on changes: a new password (accounts'
+`credentials_changed`) or a user set inactive (admin, support tooling, any save)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.models import User
+from accounts.signals import credentials_changed
 
 
 @receiver(post_save, sender=User, dispatch_uid="tokens.end_sessions_of_inactive_user")
@@ -20,6 +22,15 @@ def end_sessions_of_inactive_user(
     from tokens.services import sessions_end_all
 
     sessions_end_all(user=instance)
+
+
+@receiver(credentials_changed, dispatch_uid="tokens.end_sessions_on_credentials_change")
+def end_sessions_on_credentials_change(
+    sender: type[User], user: User, keep_session_id: str | None, **kwargs: Any
+) -> None:
+    from tokens.services import sessions_end_all
+
+    sessions_end_all(user=user, keep_session_id=keep_session_id)
 
 
 @receiver(setting_changed, dispatch_uid="tokens.reload_keys")

@@ -28,15 +28,12 @@ from django.dispatch import receiver
 
 from accounts.models import User
 from core.cache import CACHE_DOWN
+from tokens.revocation import set_raw, snapshot_key
 
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_FIELDS = ("id", "email", "email_verified", "register_method", "is_active", "date_joined")
 SNAPSHOT_TTL = 60
-
-
-def snapshot_key(user_id: str) -> str:
-    return f"user:v1:{user_id}"
 
 
 def snapshot_dump(user: User) -> str:
@@ -76,8 +73,6 @@ def snapshot_load(raw: str | bytes | None) -> User | None:
 
 
 def snapshot_remember(user: User) -> None:
-    from tokens.revocation import set_raw
-
     # Written raw (not pickled) so that the revocation MGET reads it as it reads its own.
     # Only a shortcut for the next request: not worth failing this one.
     with suppress(*CACHE_DOWN):

@@ -5,12 +5,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from accounts import services
+from accounts import models, services
 from accounts.schema.types import Profile, User
 from api.context import Context
-from api.errors import Error, errors_from
+from api.errors import Error
+from api.mutations import ok_payload, payload_from
 from api.permissions import viewer_user
-from core.errors import DomainError
 from core.net import client_ip
 
 
@@ -109,16 +109,15 @@ class Mutation:
             RegisterInput, strawberry.argument(description="The new account's details.")
         ],
     ) -> RegisterPayload:
-        try:
-            services.user_register(
+        return ok_payload(
+            RegisterPayload,
+            lambda: services.user_register(
                 email=input.email,
                 password=input.password,
                 profile=input.profile.to_data() if input.profile else None,
                 ip_address=client_ip(info.context.request),
-            )
-        except DomainError as exc:
-            return RegisterPayload(ok=False, errors=errors_from(exc))
-        return RegisterPayload(ok=True, errors=[])
+            ),
+        )
 
     @strawberry.mutation(description="Change the signed-in user's profile.")
     def update_profile(
@@ -130,12 +129,16 @@ class Mutation:
         ],
     ) -> UpdateProfilePayload:
         user = viewer_user(info)
-        try:
-            profile = services.profile_update(user=user, data=input.to_data())
-        except DomainError as exc:
-            return UpdateProfilePayload(user=None, profile=None, errors=errors_from(exc))
-        user.profile = profile  # so that `user { profile }` shows the change without a query
-        return UpdateProfilePayload(user=user, profile=profile, errors=[])  # type: ignore[arg-type]
+
+        def updated(profile: models.Profile) -> UpdateProfilePayload:
+            user.profile = profile  # so that `user { profile }` shows the change without a query
+            return UpdateProfilePayload(user=user, profile=profile, errors=[])  # type: ignore[arg-type]
+
+        return payload_from(
+            lambda: services.profile_update(user=user, data=input.to_data()),
+            ok=updated,
+            failed=lambda errors: UpdateProfilePayload(user=None, profile=None, errors=errors),
+        )
 
 
 @strawberry.type(description="Result of verifyEmail.")
@@ -204,11 +207,7 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> VerifyEmailPayload:
-        try:
-            services.user_verify_email(token=token)
-        except DomainError as exc:
-            return VerifyEmailPayload(ok=False, errors=errors_from(exc))
-        return VerifyEmailPayload(ok=True, errors=[])
+        return ok_payload(VerifyEmailPayload, lambda: services.user_verify_email(token=token))
 
     @strawberry.mutation(
         description="Send the verification email again. Answers the same whether or not "
@@ -221,13 +220,12 @@ class EmailFlowsMutation:
             str, strawberry.argument(description="The address to verify; at most 254 characters.")
         ],
     ) -> ResendVerificationEmailPayload:
-        try:
-            services.verification_email_resend(
+        return ok_payload(
+            ResendVerificationEmailPayload,
+            lambda: services.verification_email_resend(
                 email=email, ip_address=client_ip(info.context.request)
-            )
-        except DomainError as exc:
-            return ResendVerificationEmailPayload(ok=False, errors=errors_from(exc))
-        return ResendVerificationEmailPayload(ok=True, errors=[])
+            ),
+        )
 
     @strawberry.mutation(
         description="Email a password-reset link. Answers the same whether or not the "
@@ -243,11 +241,12 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> RequestPasswordResetPayload:
-        try:
-            services.password_reset_request(email=email, ip_address=client_ip(info.context.request))
-        except DomainError as exc:
-            return RequestPasswordResetPayload(ok=False, errors=errors_from(exc))
-        return RequestPasswordResetPayload(ok=True, errors=[])
+        return ok_payload(
+            RequestPasswordResetPayload,
+            lambda: services.password_reset_request(
+                email=email, ip_address=client_ip(info.context.request)
+            ),
+        )
 
     @strawberry.mutation(
         description="Set a new password with the token from the reset email. Ends every "
@@ -269,11 +268,10 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> ResetPasswordPayload:
-        try:
-            services.password_reset(token=token, new_password=new_password)
-        except DomainError as exc:
-            return ResetPasswordPayload(ok=False, errors=errors_from(exc))
-        return ResetPasswordPayload(ok=True, errors=[])
+        return ok_payload(
+            ResetPasswordPayload,
+            lambda: services.password_reset(token=token, new_password=new_password),
+        )
 
     @strawberry.mutation(
         description="Change the signed-in user's password. Ends every other session and "
@@ -291,13 +289,12 @@ class EmailFlowsMutation:
         ],
     ) -> ChangePasswordPayload:
         user = viewer_user(info)
-        try:
-            services.password_change(
+        return ok_payload(
+            ChangePasswordPayload,
+            lambda: services.password_change(
                 user=user,
                 old_password=old_password,
                 new_password=new_password,
                 current_session_id=info.context.viewer.session_id,
-            )
-        except DomainError as exc:
-            return ChangePasswordPayload(ok=False, errors=errors_from(exc))
-        return ChangePasswordPayload(ok=True, errors=[])
+            ),
+        )

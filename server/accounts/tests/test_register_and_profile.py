@@ -187,7 +187,7 @@ def test_explicit_null_clears_and_omitted_keeps(gql, user, access_token):
 
 
 def test_register_and_update_share_one_profile_input(gql):
-    from api.schema import schema
+    from config.schema import schema
 
     register_input: Any = schema._schema.type_map["RegisterInput"]
     update = schema._schema.type_map["Mutation"].fields["updateProfile"]  # type: ignore[attr-defined]

@@ -58,7 +58,7 @@ def test_datetime_input_needs_an_offset():
 
 
 def test_the_schema_says_which_format():
-    from api.schema import schema
+    from config.schema import schema
 
     scalar = schema._schema.type_map["DateTime"]
     assert scalar.specified_by_url == "https://datatracker.ietf.org/doc/html/rfc3339"  # type: ignore[attr-defined]

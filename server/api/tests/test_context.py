@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory, override_settings
 
-from api.context import build_context
 from tokens import verifier
 from tokens.verifier import AccessClaims, AccessTokenRejected
+from tokens.viewer import build_context
 
 SEEN: list[str] = []
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 from graphql import parse, validate
 
-from api.schema import build_schema, schema
+from config.schema import build_schema, schema
 
 
 def fragment_chain(n: int, spreads: int = 2) -> str:

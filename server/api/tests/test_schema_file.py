@@ -10,7 +10,7 @@ from graphql import (
     build_schema,
 )
 
-from core.management.commands.write_schema import current_sdl
+from ops.management.commands.write_schema import current_sdl
 
 
 def test_schema_graphql_matches_the_code():
@@ -52,7 +52,7 @@ def undocumented_schema_elements(graphql_schema: Any) -> list[str]:
 
 
 def test_everything_in_the_schema_is_documented():
-    from api.schema import schema
+    from config.schema import schema
 
     assert undocumented_schema_elements(schema._schema) == []
 

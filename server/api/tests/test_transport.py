@@ -99,7 +99,7 @@ def test_unknown_field(client):
 
 
 def test_query_too_deep(db):
-    from api.schema import build_schema
+    from config.schema import build_schema
 
     shallow = build_schema(max_depth=1)
     result = shallow.execute_sync("{ me { profile { displayName } } }")
@@ -109,7 +109,7 @@ def test_query_too_deep(db):
 
 
 def test_introspection_can_be_disabled(db):
-    from api.schema import build_schema
+    from config.schema import build_schema
 
     closed = build_schema(introspection=False)
     result = closed.execute_sync("{ __schema { queryType { name } } }")
@@ -183,7 +183,7 @@ def test_unexpected_exception_is_masked(client, monkeypatch):
 
     user = User.objects.create_user("x@example.com", "x" * 12)
     token, _ = issue_access_token(user_id=str(user.pk), session_id="s")
-    monkeypatch.setattr("api.context._load_user", boom)
+    monkeypatch.setattr("tokens.viewer._load_user", boom)
     response = client.post(
         "/graphql/",
         data=json.dumps({"query": ME}),
@@ -208,8 +208,8 @@ def test_a_body_without_content_length_is_bounded_too(db):
 
     from django.test import RequestFactory
 
-    from api.schema import schema
-    from api.views import GatehouseGraphQLView
+    from config.schema import schema
+    from config.views import GatehouseGraphQLView
 
     # given a body the client did not announce (as with chunked transfer), over 256 KiB
     huge = json.dumps({"query": "{ me { id } }" + " " * (300 * 1024)}).encode()

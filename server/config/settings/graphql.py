@@ -16,7 +16,7 @@ GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_REQUEST_BYTES = env.int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
 GRAPHQL_GRAPHIQL = not PRODUCTION
 GRAPHQL_INTROSPECTION = not PRODUCTION
-# Automatic persisted queries (api/persisted.py): how long a registered query is kept, and
+# Automatic persisted queries (config/persisted.py): how long a registered query is kept, and
 # how many one client IP may register per window (the cache must not fill up with junk).
 GRAPHQL_APQ_TTL = env.duration("GRAPHQL_APQ_TTL", timedelta(days=1))
 GRAPHQL_APQ_REGISTRATIONS_PER_IP = env.int("GRAPHQL_APQ_REGISTRATIONS_PER_IP", 500)

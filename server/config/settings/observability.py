@@ -47,7 +47,7 @@ LOGGING = {
             "filters": ["redact"],
             "propagate": False,
         },
-        # GraphQL errors (api/schema.py logs them without documents or variables).
+        # GraphQL errors (config/schema.py logs them without documents or variables).
         "api.graphql": {"filters": ["redact"]},
     },
 }

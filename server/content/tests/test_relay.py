@@ -68,7 +68,7 @@ def test_a_malformed_id_is_a_bad_request(gql, articles):
 
 def test_every_node_type_resolves_through_node(gql, articles):
     # A Node type added later must answer `node` too, not fall back to an unfiltered query.
-    from api.schema import schema
+    from config.schema import schema
 
     node_types = [
         t.name
@@ -83,7 +83,7 @@ def test_every_node_type_resolves_through_node(gql, articles):
 
 
 def test_last_is_described_as_backward_paging():
-    from api.schema import schema
+    from config.schema import schema
 
     args = schema._schema.query_type.fields["articles"].args  # type: ignore[union-attr]
     assert "before" in (args["last"].description or "")

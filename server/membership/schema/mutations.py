@@ -6,9 +6,9 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import Error, errors_from
+from api.errors import Error
+from api.mutations import payload_from
 from api.permissions import viewer_user
-from core.errors import DomainError
 from membership import services
 from membership.schema.types import MemberSubscription
 
@@ -48,14 +48,16 @@ class Mutation:
         ],
     ) -> SubscribePayload:
         user = viewer_user(info)
-        try:
-            result = services.subscription_start(user=user, plan_slug=plan_slug)
-        except DomainError as exc:
-            return SubscribePayload(checkout_url=None, subscription=None, errors=errors_from(exc))
-        return SubscribePayload(
-            checkout_url=result.checkout_url,
-            subscription=result.subscription,  # type: ignore[arg-type]
-            errors=[],
+        return payload_from(
+            lambda: services.subscription_start(user=user, plan_slug=plan_slug),
+            ok=lambda result: SubscribePayload(
+                checkout_url=result.checkout_url,
+                subscription=result.subscription,  # type: ignore[arg-type]
+                errors=[],
+            ),
+            failed=lambda errors: SubscribePayload(
+                checkout_url=None, subscription=None, errors=errors
+            ),
         )
 
     @strawberry.mutation(
@@ -63,8 +65,11 @@ class Mutation:
     )
     def cancel_subscription(self, info: Info[Context, None]) -> CancelSubscriptionPayload:
         user = viewer_user(info)
-        try:
-            subscription = services.subscription_cancel(user=user)
-        except DomainError as exc:
-            return CancelSubscriptionPayload(subscription=None, errors=errors_from(exc))
-        return CancelSubscriptionPayload(subscription=subscription, errors=[])  # type: ignore[arg-type]
+        return payload_from(
+            lambda: services.subscription_cancel(user=user),
+            ok=lambda subscription: CancelSubscriptionPayload(
+                subscription=subscription,  # type: ignore[arg-type]
+                errors=[],
+            ),
+            failed=lambda errors: CancelSubscriptionPayload(subscription=None, errors=errors),
+        )

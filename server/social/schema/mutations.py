@@ -8,8 +8,8 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import Error, errors_from
-from core.errors import DomainError
+from api.errors import Error
+from api.mutations import payload_from
 from core.net import client_ip, user_agent
 from social import services
 from tokens.schema.transport import (
@@ -72,16 +72,16 @@ class Mutation:
             ),
         ],
     ) -> StartGoogleLoginPayload:
-        try:
-            started = services.google_login_start(
+        return payload_from(
+            lambda: services.google_login_start(
                 redirect_uri=redirect_uri, ip_address=client_ip(info.context.request)
-            )
-        except DomainError as exc:
-            return StartGoogleLoginPayload(
-                authorization_url=None, state=None, errors=errors_from(exc)
-            )
-        return StartGoogleLoginPayload(
-            authorization_url=started.authorization_url, state=started.state, errors=[]
+            ),
+            ok=lambda started: StartGoogleLoginPayload(
+                authorization_url=started.authorization_url, state=started.state, errors=[]
+            ),
+            failed=lambda errors: StartGoogleLoginPayload(
+                authorization_url=None, state=None, errors=errors
+            ),
         )
 
     @strawberry.mutation(
@@ -105,15 +105,15 @@ class Mutation:
         ],
     ) -> AuthPayload:
         request = info.context.request
-        try:
-            issued = services.google_login(
+        return payload_from(
+            lambda: services.google_login(
                 code=input.code,
                 state=input.state,
                 id_token=input.id_token,
                 nonce=input.nonce,
                 user_agent=user_agent(request),
                 ip_address=client_ip(request),
-            )
-        except DomainError as exc:
-            return failed_auth_payload(errors_from(exc))
-        return auth_payload(info, issued, transport)
+            ),
+            ok=lambda issued: auth_payload(info, issued, transport),
+            failed=failed_auth_payload,
+        )

@@ -6,9 +6,9 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import Error, errors_from
+from api.errors import Error
+from api.mutations import ok_payload, payload_from
 from api.permissions import viewer_user
-from core.errors import DomainError
 from core.net import client_ip, user_agent
 from tokens import services
 from tokens.schema.transport import (
@@ -50,16 +50,16 @@ class Mutation:
         ],
     ) -> AuthPayload:
         request = info.context.request
-        try:
-            issued = services.session_login(
+        return payload_from(
+            lambda: services.session_login(
                 email=input.email,
                 password=input.password,
                 user_agent=user_agent(request),
                 ip_address=client_ip(request),
-            )
-        except DomainError as exc:
-            return failed_auth_payload(errors_from(exc))
-        return auth_payload(info, issued, transport)
+            ),
+            ok=lambda issued: auth_payload(info, issued, transport),
+            failed=failed_auth_payload,
+        )
 
     @strawberry.mutation(
         description="Exchange a refresh token for a new pair. With transport BODY the token "
@@ -85,16 +85,22 @@ class Mutation:
         ] = None,
     ) -> AuthPayload:
         request = info.context.request
-        try:
-            token = refresh_token_from(info, transport, refresh_token)
-            issued = services.session_refresh(
-                refresh_token=token, user_agent=user_agent(request), ip_address=client_ip(request)
+
+        def rotated() -> services.IssuedTokens:
+            return services.session_refresh(
+                refresh_token=refresh_token_from(info, transport, refresh_token),
+                user_agent=user_agent(request),
+                ip_address=client_ip(request),
             )
-        except DomainError as exc:
+
+        def refused(errors: list[Error]) -> AuthPayload:
             if transport is TokenTransport.COOKIE:
                 clear_refresh_cookie(info.context.response)
-            return failed_auth_payload(errors_from(exc))
-        return auth_payload(info, issued, transport)
+            return failed_auth_payload(errors)
+
+        return payload_from(
+            rotated, ok=lambda issued: auth_payload(info, issued, transport), failed=refused
+        )
 
     @strawberry.mutation(
         description="End the session of a refresh token: its refresh and access tokens stop "
@@ -121,20 +127,24 @@ class Mutation:
             ),
         ] = None,
     ) -> LogoutPayload:
-        # Read first: a call refused for its Origin (Forbidden) leaves the cookie alone.
-        try:
-            token = refresh_token_from(info, transport, refresh_token)
-        except DomainError as exc:
+
+        def cookie_cleared() -> None:
             if transport is not TokenTransport.BODY:
                 clear_refresh_cookie(info.context.response)
-            return LogoutPayload(ok=False, errors=errors_from(exc))
-        if transport is not TokenTransport.BODY:
-            clear_refresh_cookie(info.context.response)
-        try:
-            services.session_logout(refresh_token=token)
-        except DomainError as exc:
-            return LogoutPayload(ok=False, errors=errors_from(exc))
-        return LogoutPayload(ok=True, errors=[])
+
+        def end(token: str) -> LogoutPayload:
+            cookie_cleared()
+            return ok_payload(LogoutPayload, lambda: services.session_logout(refresh_token=token))
+
+        def unreadable(errors: list[Error]) -> LogoutPayload:
+            cookie_cleared()
+            return LogoutPayload(ok=False, errors=errors)
+
+        # Read first: a call refused for its Origin (Forbidden, not a payload error)
+        # propagates before the cookie is touched.
+        return payload_from(
+            lambda: refresh_token_from(info, transport, refresh_token), ok=end, failed=unreadable
+        )
 
     @strawberry.mutation(
         description="End every session of the viewer, or every other one with keepCurrent."
@@ -163,8 +173,6 @@ class Mutation:
         ],
     ) -> LogoutPayload:
         user = viewer_user(info)
-        try:
-            services.session_revoke(user=user, session_id=str(id))
-        except DomainError as exc:
-            return LogoutPayload(ok=False, errors=errors_from(exc))
-        return LogoutPayload(ok=True, errors=[])
+        return ok_payload(
+            LogoutPayload, lambda: services.session_revoke(user=user, session_id=str(id))
+        )

@@ -159,7 +159,7 @@ class GatehouseSchema(strawberry.Schema):
             )
         for error in errors:
             if isinstance(error.original_error, ServiceUnavailableError):
-                # An outage, not a bug: the client gets 503 and retries (api/views.py).
+                # An outage, not a bug: the client gets 503 and retries (config/views.py).
                 logger.warning("GraphQL operation %s: a service it needs is unavailable", label)
             elif not _client_error(error):
                 path = ".".join(str(p) for p in error.path or ())

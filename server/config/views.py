@@ -22,30 +22,14 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import persisted
-from api.context import Context, build_context
-from api.errors import ServiceUnavailable, shape_error
+from api.context import Context
+from api.errors import shape_error
+from api.responses import error_response, unavailable_response
+from config import persisted
 from core.errors import ServiceUnavailableError
+from tokens.viewer import build_context
 
 logger = logging.getLogger(__name__)
-
-
-def error_response(status: int, message: str, code: str = "BAD_REQUEST") -> JsonResponse:
-    response = JsonResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
-        status=status,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def unavailable_response(exc: ServiceUnavailableError) -> JsonResponse:
-    """503 for the whole request: the data it would carry cannot be trusted or completed."""
-    error = ServiceUnavailable(retryAfter=exc.retry_after)
-    response = JsonResponse({"data": None, "errors": [error.formatted]}, status=503)
-    response["Retry-After"] = str(exc.retry_after)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _unavailable_in(result: ExecutionResult) -> ServiceUnavailableError | None:
@@ -119,7 +103,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 if isinstance(parsed, JsonResponse):
                     return parsed
                 json_body = parsed
-        # Persisted queries (APQ, trusted documents): api/persisted.py. It may fill in the
+        # Persisted queries (APQ, trusted documents): config/persisted.py. It may fill in the
         # query of `json_body` (or of the GET parameters) from its hash.
         if (refusal := persisted.apply(request, json_body)) is not None:
             return refusal

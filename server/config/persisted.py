@@ -29,6 +29,7 @@ from graphql import GraphQLError
 
 from config.trusted_documents import sha256_of
 from core import ratelimit
+from core.errors import take_retry_after
 from core.net import client_ip
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -85,15 +86,10 @@ def _remember(request: HttpRequest, sha256: str, query: str) -> None:
     # evict: it holds revocations) cannot be filled with junk. Over the limit the query
     # still runs; only its hash is not remembered.
     ip = client_ip(request) or "unknown"
-    if ratelimit.hit(
-        "apq_register",
-        ip,
-        limit=settings.GRAPHQL_APQ_REGISTRATIONS_PER_IP,
-        window=settings.GRAPHQL_APQ_REGISTRATIONS_WINDOW,
-    ):
+    if ratelimit.allowed("apq_register", ip):
         cache.set(_KEY + sha256, query, timeout=int(settings.GRAPHQL_APQ_TTL.total_seconds()))
     else:
-        ratelimit.take_retry_after()  # nothing to tell the client: the query still runs
+        take_retry_after()  # nothing to tell the client: the query still runs
 
 
 def apply(request: HttpRequest, json_body: dict[str, Any] | None) -> JsonResponse | None:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 def current_sdl() -> str:
-    from api.schema import schema
+    from config.schema import schema
 
     return schema.as_str().rstrip() + "\n"
 

@@ -1,0 +1,128 @@
+"""The import graph points one way (README, "Layers"), checked over grimp's graph.
+
+Test modules (`*.tests.*`, `conftest`) are left out: tests drive the whole stack from any
+layer. Imports under `if TYPE_CHECKING:` are left out too: they never run.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import grimp
+
+SERVER = Path(__file__).resolve().parents[2]
+
+# Top to bottom. A package may import packages of the layers below its own, never above;
+# packages that share a layer do not import each other.
+LAYERS: list[set[str]] = [
+    {"ops"},  # operator commands: seed_demo, write_schema, revoke_sessions, worker_health
+    {"config"},  # settings, urls, the composition root (schema.py merges, views.py serves)
+    {"social", "content"},
+    {"membership"},
+    {"tokens"},
+    {"accounts"},
+    {"api"},  # the GraphQL toolkit: context, errors, mutation helper, permissions, limits
+    {"observability"},
+    {"core"},
+]
+PACKAGES = sorted(set().union(*LAYERS))
+
+# The one import that runs up a layer, kept on purpose: the GraphQL `User` type (accounts)
+# shows the user's subscription (membership), and Strawberry offers no public way for
+# membership to add a field to a type defined elsewhere. Listed here so that it stays the
+# only one, and must be removed from here when it goes.
+KNOWN_UPWARD = {
+    ("accounts.schema.types", "membership.schema.types"),
+    ("accounts.schema.types", "membership.selectors"),
+}
+
+
+@functools.cache
+def _imports() -> dict[str, set[str]]:
+    sys.path.insert(0, str(SERVER))
+    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True)
+
+    def production(module: str) -> bool:
+        parts = module.split(".")
+        return "tests" not in parts and parts[-1] != "conftest"
+
+    modules = {m for m in graph.modules if production(m)}
+    return {m: set(graph.find_modules_directly_imported_by(m)) & modules for m in modules}
+
+
+def _layer(module: str) -> int:
+    package = module.split(".")[0]
+    return next(i for i, layer in enumerate(LAYERS) if package in layer)
+
+
+def test_every_package_is_in_a_layer():
+    on_disk = {p.parent.name for p in SERVER.glob("*/__init__.py")}
+    assert on_disk == set(PACKAGES)
+
+
+def test_no_import_runs_up_or_across_a_layer():
+    wrong = {
+        (importer, imported)
+        for importer, targets in _imports().items()
+        for imported in targets
+        if importer.split(".")[0] != imported.split(".")[0] and _layer(importer) >= _layer(imported)
+    }
+    assert wrong == KNOWN_UPWARD
+
+
+def test_no_import_cycles():
+    imports = _imports()
+    # Tarjan's strongly connected components, iteratively: any component of more than one
+    # module is a cycle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles = []
+    for root in sorted(imports):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(imports[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(imports[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    assert cycles == []
+
+
+def test_services_selectors_and_models_never_import_graphql():
+    # Inside a domain: schema/ → services, selectors → models, never back.
+    wrong = [
+        (importer, imported)
+        for importer, targets in _imports().items()
+        if ".schema" not in importer and importer.split(".")[0] != "config"
+        for imported in targets
+        if imported.split(".")[0] == importer.split(".")[0] and ".schema" in imported
+    ]
+    assert wrong == []
