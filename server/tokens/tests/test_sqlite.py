@@ -18,10 +18,13 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_session_state_table_passes_on_sqlite(tmp_path):
+    # Nothing of this process's database set-up (a PgBouncer run sets DATABASE_POOLER) nor
+    # its cache key prefix, which the child's clean-ups would otherwise share.
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CACHE_KEY_PREFIX"}
+        if not key.startswith("DATABASE_")
+        and key not in {"DJANGO_SETTINGS_MODULE", "CACHE_KEY_PREFIX"}
     }
     env.update(GATEHOUSE_SQLITE_PATH=str(tmp_path / "db.sqlite3"), GATEHOUSE_EXPECT_VENDOR="sqlite")
     command = [
