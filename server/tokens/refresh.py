@@ -22,11 +22,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
+from core.errors import CoreErrorCode, DomainError
+
 _TAG_SALT = "gatehouse.tokens.refresh.tag"
 _NEXT_SALT = "gatehouse.tokens.refresh.next"
 _NONCE_BYTES = 24
 _TAG_BYTES = 16
 MAX_TOKEN_LENGTH = 200
+
+INVALID_REFRESH = DomainError(
+    CoreErrorCode.INVALID_TOKEN, "This refresh token is not valid; sign in again.", "refreshToken"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -303,6 +303,10 @@ def rebuild() -> None:
     logger.info("revocation set rebuilt from PostgreSQL (%d entries)", len(entries) - 1)
 
 
+# The Redis copies of the rules that end a session (LIVENESS_RULES in tokens/models.py,
+# Verdict.ENDED): revoked, signed out everywhere, ended for everyone. "User active" is
+# checked when a request loads its user row; expiry is bounded by the access token's own
+# short lifetime. tokens/tests/test_session_states.py holds this check to the same table.
 def _refused(claims: AccessClaims, session_entry: Any, user_entry: Any) -> str | None:
     if session_entry is not None:
         return "session revoked"

@@ -181,7 +181,7 @@ def test_twenty_concurrent_refreshes_all_get_the_same_new_token(user):
 def test_rotation_under_the_row_lock_saves_the_new_generation(user, monkeypatch):
     # given: the one-statement rotation misses (as on SQLite, or in a race on PostgreSQL)
     _, first, session = start(user)
-    monkeypatch.setattr("tokens.services._rotate_if_current", lambda *a, **k: None)
+    monkeypatch.setattr("tokens.services.rotation._rotate_if_current", lambda *a, **k: None)
 
     # when
     issued = session_refresh(refresh_token=first, user_agent="locked", ip_address="10.0.0.9")

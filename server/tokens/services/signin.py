@@ -1,0 +1,124 @@
+"""Signing in: check a password (or take a verified Google identity) and start a session
+with its first access + refresh token pair."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.email_address import has_refused_chars
+from accounts.errors import AccountErrorCode
+from accounts.models import User, normalize_email
+from accounts.services import login_attempt_record, login_attempts_forget
+from core.errors import CoreErrorCode, DomainError
+from core.events import counts_sign_in
+from tokens.access import issue_access_token
+from tokens.models import AuthMethod, Session
+from tokens.refresh import hash_token, new_refresh_token
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str
+    session: Session
+
+
+def issue_tokens(session: Session, refresh_token: str) -> IssuedTokens:
+    """A new access token for `session`, paired with its current refresh token."""
+    access, expires_at = issue_access_token(
+        user_id=str(session.user_id),
+        session_id=str(session.pk),
+        session_created_at=session.created_at,
+    )
+    return IssuedTokens(
+        access_token=access,
+        access_token_expires_at=expires_at,
+        refresh_token=refresh_token,
+        session=session,
+    )
+
+
+@transaction.atomic
+def session_start(
+    *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
+) -> IssuedTokens:
+    """Create a Session row and return a fresh access + refresh token pair."""
+    session_id = uuid.uuid4()
+    refresh_token = new_refresh_token(session_id)
+    now = timezone.now()
+    session = Session.objects.create(
+        id=session_id,
+        user=user,
+        created_at=now,
+        last_used_at=now,
+        rotated_at=now,
+        user_agent=(user_agent or "")[:300],
+        ip_address=ip_address or None,
+        auth_method=auth_method,
+        generation=0,
+        token_hash=hash_token(refresh_token),
+    )
+    return issue_tokens(session, refresh_token)
+
+
+def _burn_password_hash(password: str) -> None:
+    # Same work as checking a real password, so an unknown email answers as slowly.
+    User().set_password(password)
+
+
+@counts_sign_in("password")
+def session_login(
+    *, email: str, password: str, user_agent: str, ip_address: str | None
+) -> IssuedTokens:
+    """Check email + password and start a session.
+
+    A wrong password and an unknown email both give INVALID_CREDENTIALS, after the same
+    password-hashing work. EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED are only told to someone
+    who knows the password, so they reveal nothing to anyone else.
+    """
+    if has_refused_chars(email.strip()):
+        # No stored address holds a control or invisible character (NUL would not even
+        # reach PostgreSQL): say what is wrong rather than look it up.
+        raise DomainError(
+            AccountErrorCode.INVALID_EMAIL,
+            "Enter a valid email address (it contains invisible or control characters).",
+            "email",
+        )
+    normalized = normalize_email(email)
+    if not login_attempt_record(email=normalized, ip_address=ip_address):
+        raise DomainError(
+            CoreErrorCode.RATE_LIMITED, "Too many sign-in attempts; try again later.", None
+        )
+    invalid = DomainError(
+        AccountErrorCode.INVALID_CREDENTIALS, "The email or password is not correct.", None
+    )
+    if not password or len(password) > 4096:
+        _burn_password_hash("x")
+        raise invalid
+    user = User.objects.filter(email=normalized).first() if normalized else None
+    if user is None or not user.has_usable_password():
+        _burn_password_hash(password)
+        raise invalid
+    if not user.check_password(password):
+        raise invalid
+    if not user.is_active:
+        raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled.", None)
+    if not user.email_verified:
+        raise DomainError(
+            AccountErrorCode.EMAIL_NOT_VERIFIED,
+            "Verify your email address first; we sent you a link.",
+            None,
+        )
+    login_attempts_forget(email=normalized)
+    # As Django's own login does; it also spends reset links sent before this sign-in
+    # (the reset token covers last_login), as accounts/email_tokens.py promises.
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return session_start(
+        user=user, auth_method=AuthMethod.PASSWORD, user_agent=user_agent, ip_address=ip_address
+    )
