@@ -204,6 +204,12 @@ def main() -> None:
         f"(difference of the medians {login_ms - verify_ms:.1f} ms; "
         f"target <= 5 ms: {verdict(paired <= 5)})"
     )
+    if max(loads) > (os.cpu_count() or 1):
+        print(
+            f"  NOTE: the load average ({max(loads):.1f}) exceeded nproc ({os.cpu_count()}): "
+            "other work shared the cores, so these figures (the sign-in difference above "
+            "all, a few hashes against a few sign-ins) are not a clean measurement"
+        )
     if any(r[name]["bad"] for r in rounds for name, _, _ in ENDPOINTS):
         print("  WARNING: some answers were bad (see the `bad` column); the figures are suspect")
     print(flush=True)
