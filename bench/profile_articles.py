@@ -7,10 +7,11 @@ seed_content.py, and real Redis (bench/stack.py).
     uv run python bench/profile_articles.py
 
 Prints the mean latency, the SQL statements of one request, pyinstrument's call tree
-(frames of at least 1% shown) and the time by layer: each sample is charged to the
-innermost frame that belongs to a known layer (SQL, JSON encoding, Relay connection,
-optimizer, resolvers, entitlement, graphql-core, Strawberry, Django). BENCH_PROFILE_HTML=path
-also writes pyinstrument's HTML report there.
+(library frames folded; BENCH_PROFILE_ALL=1 shows them), the frames with the most self time
+and the time by layer: each sample is charged to the innermost frame that belongs to a
+known layer (database round-trips, Django ORM, JSON encoding, Relay connection, optimizer,
+resolvers, entitlement, graphql-core, Strawberry, Django). BENCH_PROFILE_HTML=path also
+writes pyinstrument's HTML report there.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ QUERY = (
 # (layer, substrings of a frame's file path or function); the first match wins, and a
 # sample goes to the innermost frame that matches any layer.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("SQL (psycopg, Django ORM compiler)", ("/psycopg", "/django/db/")),
+    ("database round-trips (psycopg, pool)", ("/psycopg",)),
+    ("Django ORM (building, compiling SQL, model instances)", ("/django/db/",)),
     ("JSON encoding", ("/json/", "orjson", "/strawberry/http/")),
     ("entitlement checks", ("/membership/entitlement", "/membership/selectors")),
     ("our per-field resolvers", ("/content/schema/types.py",)),
@@ -77,7 +79,6 @@ def child(workdir: Path) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from pyinstrument import Profiler
 
     token = (workdir / "access_token.txt").read_text().strip()
@@ -99,14 +100,26 @@ def child(workdir: Path) -> None:
         sys.exit("the page has no premium article; the entitlement path is not exercised")
     for _ in range(20):  # warm up
         page()
-    with CaptureQueriesContext(connection) as queries:
+    statements: list[tuple[float, str]] = []
+
+    def record(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(((time.perf_counter() - started) * 1000, sql))
+
+    # A wrapper and not CaptureQueriesContext: request_started resets the queries log.
+    with connection.execute_wrapper(record):
         page()
     started = time.perf_counter()
     for _ in range(REQUESTS):
         page()
     plain_ms = (time.perf_counter() - started) / REQUESTS * 1000
 
-    profiler = Profiler(interval=0.0005)
+    parts = unprofiled_parts(client, headers, response)
+
+    profiler = Profiler(interval=0.001)
     profiler.start()
     for _ in range(REQUESTS):
         page()
@@ -119,35 +132,100 @@ def child(workdir: Path) -> None:
         f"articles page, {len(response.content)} bytes: {plain_ms:.2f} ms/request "
         f"(mean of {REQUESTS}, unprofiled)"
     )
-    print(f"SQL statements of one request ({len(queries.captured_queries)}):")
-    for query in queries.captured_queries:
-        print(f"  {query['time']}s  {query['sql'][:160]}")
+    print("parts, unprofiled (mean ms of 200 calls each):")
+    for name, ms in parts.items():
+        print(f"  {ms:6.2f} ms  {name}")
+    print(f"SQL statements of one request ({len(statements)}):")
+    for elapsed, sql in statements:
+        print(f"  {elapsed:6.2f} ms  {sql[:150]}")
     print()
-    print(profiler.output_text(unicode=True, color=False, time="percent_of_total"))
+    show_all = bool(os.environ.get("BENCH_PROFILE_ALL"))
+    print(
+        profiler.output_text(unicode=True, color=False, show_all=show_all, time="percent_of_total")
+    )
+    flat = profiler.output_text(unicode=True, color=False, flat=True, time="percent_of_total")
+    print("frames by self time (top 25):")
+    print("\n".join([line for line in flat.splitlines() if "%" in line][:25]))
     totals = by_layer(root)
     whole = sum(totals.values()) or 1.0
-    print(f"time by layer (innermost known frame; {REQUESTS} profiled requests):")
+    print(
+        f"time by layer (innermost known frame; {REQUESTS} profiled requests; ms = share of "
+        f"the unprofiled {plain_ms:.2f} ms, as the profiler slows Python code down):"
+    )
     for name, seconds in sorted(totals.items(), key=lambda item: -item[1]):
-        print(f"  {seconds / whole:6.1%}  {seconds / REQUESTS * 1000:6.2f} ms/request  {name}")
+        print(f"  {seconds / whole:6.1%}  ~{seconds / whole * plain_ms:5.2f} ms  {name}")
     if os.environ.get("BENCH_PROFILE_HTML"):
         Path(os.environ["BENCH_PROFILE_HTML"]).write_text(profiler.output_html())
+
+
+def mean_ms(call, runs: int = 200) -> float:
+    started = time.perf_counter()
+    for _ in range(runs):
+        call()
+    return (time.perf_counter() - started) / runs * 1000
+
+
+def unprofiled_parts(client, headers, response) -> dict[str, float]:
+    """Pieces of the page timed on their own, to size the levers."""
+    from django.db import connection
+
+    from accounts.models import User
+    from content.selectors import article_list_published
+    from membership.entitlement import access_for_user, granting_subscription
+
+    user = User.objects.get(email="bench@example.com")
+    data = response.json()
+
+    def typename():
+        client.post(
+            "/graphql/",
+            data='{"query":"{ __typename }"}',
+            content_type="application/json",
+            headers=headers,
+        )
+
+    def raw_page():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, slug, title, summary, body, required_tier, published_at "
+                "FROM content_article WHERE published_at IS NOT NULL AND published_at <= now() "
+                "ORDER BY published_at DESC, id DESC LIMIT 21"
+            )
+            cursor.fetchall()
+
+    return {
+        "signed-in `{ __typename }` request (the floor: middleware, token, view)": mean_ms(
+            typename
+        ),
+        "granting_subscription (the entitlement query, ORM)": mean_ms(
+            lambda: granting_subscription(user)
+        ),
+        "access_for_user (same, plus the Access object)": mean_ms(lambda: access_for_user(user)),
+        "21 published articles through the ORM (list(queryset[:21]))": mean_ms(
+            lambda: list(article_list_published()[:21])
+        ),
+        "21 published articles, raw SQL on the same connection": mean_ms(raw_page),
+        "json.dumps of the page's response": mean_ms(lambda: json.dumps(data)),
+    }
 
 
 def main() -> None:
     from stack import BENCH, PYTHON, ROOT, Stack, log
 
+    # The server environment drops BENCH_* variables; the seeding and profiling knobs pass.
+    knobs = {k: v for k, v in os.environ.items() if k.startswith("BENCH_")}
     with Stack() as stack:
         subprocess.run(
             [PYTHON, "manage.py", "shell", "-c", (BENCH / "seed_content.py").read_text()],
             cwd=ROOT,
-            env=stack.env,
+            env={**stack.env, **knobs},
             check=True,
         )
         log(f"profiling {REQUESTS} requests of the articles page in process")
         subprocess.run(
             [PYTHON, str(Path(__file__).resolve()), "--child", str(stack.workdir)],
             cwd=ROOT,
-            env=stack.env,
+            env={**stack.env, **knobs},
             check=True,
         )
 
