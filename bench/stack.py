@@ -1,5 +1,5 @@
-"""Shared by the production benchmarks (run_memory_bench, run_redis_keys_bench,
-run_proxy_bench): a throw-away database seeded by seed.py, gunicorn started with
+"""Shared by the production benchmarks (run_memory_bench, run_redis_keys_bench, run_ratios,
+run_proxy_bench, profile_articles): a throw-away database seeded by seed.py, gunicorn started with
 gunicorn.conf.py in the production configuration (run_me_bench.server_env), Debian's nginx
 rendered from the proxy image's template (server/ops/proxy.py), and wrk runs that stop after
 a number of requests or a bounded duration. Loopback only; everything is removed at exit.
