@@ -105,8 +105,11 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 json_body = parsed
         # Persisted queries (APQ, trusted documents): config/persisted.py. It may fill in the
         # query of `json_body` (or of the GET parameters) from its hash.
-        if (refusal := persisted.apply(request, json_body)) is not None:
-            return refusal
+        try:
+            if (refusal := persisted.apply(request, json_body)) is not None:
+                return refusal
+        except ServiceUnavailableError as exc:  # a hash looked up with Redis down
+            return unavailable_response(exc)
         try:
             response = (
                 self._run_plain_post(request, json_body) if json_body is not None else None

@@ -159,3 +159,30 @@ def test_a_trusted_documents_file_whose_hashes_are_wrong_stops_start_up(tmp_path
     (tmp_path / "empty.json").write_text("{}")
     with pytest.raises(ImproperlyConfigured):
         load_trusted_documents(str(tmp_path / "empty.json"))
+
+
+# --- Redis down -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(client, tmp_path):
+    from tokens.tests.redis_server import own_redis
+
+    with own_redis(tmp_path) as server:
+        server.kill()
+        yield client
+
+
+def assert_unavailable(status: int, body: dict[str, Any]) -> None:
+    assert (status, codes(body)) == (503, ["SERVICE_UNAVAILABLE"]), body
+    assert body["errors"][0]["extensions"]["retryAfter"] >= 1
+
+
+def test_a_hash_lookup_with_redis_down_is_503_not_a_500(redis_down):
+    assert_unavailable(*post(redis_down, extensions=persisted(sha(QUERY))))
+    assert_unavailable(*get(redis_down, extensions=persisted(sha(QUERY))))
+
+
+def test_a_registration_with_redis_down_still_runs_its_text(redis_down):
+    # The text is there: only remembering its hash needs Redis.
+    assert post(redis_down, query=QUERY, extensions=persisted(sha(QUERY))) == (200, EXPECTED)
