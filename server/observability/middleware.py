@@ -24,7 +24,8 @@ from observability.logging import REQUEST_FIELDS
 
 logger = logging.getLogger("gatehouse.request")
 
-GRAPHQL_PATH = "/graphql/"
+# The endpoint answers at both (config/urls.py: a redirected POST would lose its body).
+GRAPHQL_PATHS = frozenset({"/graphql/", "/graphql"})
 # Probes and scrapes come every few seconds: their lines only at DEBUG.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -133,7 +134,7 @@ class RequestLogMiddleware:
             "status": response.status_code,
             "duration_ms": round(duration * 1000, 2),
         }
-        graphql = request.path_info == GRAPHQL_PATH
+        graphql = request.path_info in GRAPHQL_PATHS
         if graphql:
             name, root_fields = _graphql_request(request)
             info.operation, info.root_fields = name, list(root_fields)

@@ -138,6 +138,16 @@ def test_error_codes_of_payloads_and_top_level_errors_are_logged(
     assert bad_bearer["error_codes"] == ["UNAUTHENTICATED"]
 
 
+def test_the_endpoint_without_its_slash_is_logged_as_graphql_too(client, json_logs):
+    # /graphql is the same endpoint as /graphql/ (served as is, not redirected).
+    body = json.dumps({"query": "query Anon { __typename }", "variables": {"x": 1}})
+    client.post("/graphql", data=body, content_type="application/json")
+    client.post("/graphql", data="{not json", content_type="application/json")
+    ok, bad = json_logs.requests()
+    assert (ok["path"], ok["operation"], ok["root_fields"]) == ("/graphql", "Anon", ["__typename"])
+    assert (bad["status"], bad["error_codes"]) == (400, ["BAD_REQUEST"])
+
+
 def test_lines_logged_during_a_request_carry_its_request_id(gql: GraphQLClient, json_logs):
     gql(
         ME,
