@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,13 @@ logger = logging.getLogger("gatehouse.request")
 GRAPHQL_PATHS = frozenset({"/graphql/", "/graphql"})
 # Probes and scrapes come every few seconds: their lines only at DEBUG.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# A path may carry any character percent-encoded: in the plain format a newline in it would
+# start a forged line of its own.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # Clients send the same few documents; bounded so that unique texts cannot grow memory.
@@ -150,7 +158,7 @@ class RequestLogMiddleware:
             level,
             "%s %s %s",
             request.method,
-            request.path,
+            _escaped(request.path),
             response.status_code,
             extra={REQUEST_FIELDS: fields},
         )

@@ -200,3 +200,23 @@ def test_requests_carrying_secrets_leave_none_in_the_json_lines(
         "reset-secret-789",
     ):
         assert secret not in text
+
+
+def test_a_request_path_cannot_forge_a_line_in_the_plain_format(client):
+    # given: the plain format, as LOG_FORMAT=plain configures it
+    spec = dict(LOGGING["formatters"]["plain"])
+    factory = import_string(spec.pop("()")) if "()" in spec else logging.Formatter
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(factory(**{"fmt" if k == "format" else k: v for k, v in spec.items()}))
+    logger = logging.getLogger("gatehouse.request")
+    logger.addHandler(handler)
+    try:
+        # when: the path carries a newline and what looks like a line of its own
+        client.get("/graphql%0A2026-01-01 00:00:00,000 ERROR gatehouse.request forged%0D")
+    finally:
+        logger.removeHandler(handler)
+    # then: one line, the newline written as an escape
+    (line,) = buffer.getvalue().splitlines()
+    assert "\\n2026-01-01" in line
+    assert "\r" not in buffer.getvalue()
