@@ -64,6 +64,7 @@ def _lone_surrogate(text: str, data: object) -> bool:
     return False
 
 
+_TOO_DEEP = "The JSON is nested too deeply."
 _LONE_SURROGATE = "The JSON escapes half of a UTF-16 surrogate pair alone (e.g. \\ud800)."
 
 
@@ -75,6 +76,8 @@ def _json_object(body: bytes) -> dict[str, Any] | JsonResponse:
         data = json.loads(text)
     except ValueError:  # UnicodeDecodeError is one too
         return error_response(400, "The body is not valid JSON in UTF-8.")
+    except RecursionError:  # a few KB of `[[[…` is deeper than Python's parser can go
+        return error_response(400, _TOO_DEEP)
     if not isinstance(data, dict):
         return error_response(400, "The body must be a JSON object with a `query`.")
     if _lone_surrogate(text, data):
@@ -83,16 +86,19 @@ def _json_object(body: bytes) -> dict[str, Any] | JsonResponse:
 
 
 def _get_json_refused(request: HttpRequest) -> JsonResponse | None:
-    """The JSON parameters of a GET (`variables`, `extensions`) follow the body's rule."""
+    """The JSON parameters of a GET (`variables`, `extensions`) follow the body's rules."""
     for name in ("variables", "extensions"):
         raw = request.GET.get(name)
-        if raw and _SURROGATE_ESCAPE.search(raw):
-            try:
-                data = json.loads(raw)
-            except ValueError:
-                continue  # refused as not JSON further on
-            if _lone_surrogate(raw, data):
-                return error_response(400, _LONE_SURROGATE)
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue  # refused as not JSON further on
+        except RecursionError:
+            return error_response(400, _TOO_DEEP)
+        if _lone_surrogate(raw, data):
+            return error_response(400, _LONE_SURROGATE)
     return None
 
 

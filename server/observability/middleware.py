@@ -66,7 +66,7 @@ def _graphql_request(request: HttpRequest) -> tuple[str | None, tuple[str, ...]]
         body = getattr(request, "_body", None)
         try:
             data = json.loads(body) if body else None
-        except ValueError:
+        except (ValueError, RecursionError):  # the view refused it (400)
             data = None
         if not isinstance(data, dict):
             return None, ()

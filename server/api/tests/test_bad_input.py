@@ -30,6 +30,8 @@ def codes(response):
         b"false",
         b"\xff\xfe{}",
         b'{"query": "\xc3"}',
+        # nested deeper than Python's json can recurse (6 KB)
+        b'{"query": "{ __typename }", "variables": {"a": ' + b"[" * 3000 + b"]" * 3000 + b"}}",
     ],
 )
 @pytest.mark.parametrize("accept", ["application/json", "text/event-stream"])
@@ -151,3 +153,14 @@ def test_an_escaped_surrogate_pair_is_an_ordinary_character(client):
         200,
         {"data": {"article": None}},
     )
+
+
+@pytest.mark.parametrize("name", ["variables", "extensions"])
+def test_get_json_parameters_nested_too_deeply_are_a_400(client, name):
+    response = client.get(
+        "/graphql/",
+        {"query": "{ __typename }", name: '{"a": ' + "[" * 3000 + "]" * 3000 + "}"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400, response.content
+    assert codes(response) == ["BAD_REQUEST"]

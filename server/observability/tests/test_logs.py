@@ -148,6 +148,13 @@ def test_the_endpoint_without_its_slash_is_logged_as_graphql_too(client, json_lo
     assert (bad["status"], bad["error_codes"]) == (400, ["BAD_REQUEST"])
 
 
+def test_a_body_nested_too_deeply_is_still_logged(client, json_logs):
+    body = '{"query": "{ __typename }", "variables": {"a": ' + "[" * 3000 + "]" * 3000 + "}}"
+    client.post("/graphql/", data=body, content_type="application/json")
+    (line,) = json_logs.requests()
+    assert (line["status"], line["error_codes"]) == (400, ["BAD_REQUEST"])
+
+
 def test_lines_logged_during_a_request_carry_its_request_id(gql: GraphQLClient, json_logs):
     gql(
         ME,
