@@ -142,6 +142,22 @@ def test_anything_else_is_forbidden_with_trusted_documents(trusted, payload):
     assert (status, codes(body)) == (403, ["FORBIDDEN"])
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"query=" + QUERY.encode(), "application/x-www-form-urlencoded"),
+        (QUERY.encode(), "application/graphql"),
+        (b"{not json", "application/json"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_refused_with_trusted_documents(
+    trusted, body, content_type
+):
+    response = trusted.post("/graphql/", data=body, content_type=content_type)
+    assert response.status_code in {400, 403}
+    assert json.loads(response.content)["data"] is None
+
+
 def test_graphql_codegen_persisted_documents_are_read_as_written(client, settings, tmp_path):
     # The client preset's persisted-documents.json keys are "sha256:<hex>".
     path = tmp_path / "persisted-documents.json"
