@@ -29,7 +29,7 @@ from graphql import GraphQLError
 
 from config.trusted_documents import sha256_of
 from core import ratelimit
-from core.cache import CACHE_DOWN, cache_required
+from core.cache import cache_required
 from core.errors import ServiceUnavailableError, take_retry_after
 from core.net import client_ip
 
@@ -87,12 +87,14 @@ def _remember(request: HttpRequest, sha256: str, query: str) -> None:
     # evict: it holds revocations) cannot be filled with junk. Over the limit the query
     # still runs; only its hash is not remembered.
     ip = client_ip(request) or "unknown"
+    timeout = int(settings.GRAPHQL_APQ_TTL.total_seconds())
     try:
-        if ratelimit.allowed("apq_register", ip):
-            cache.set(_KEY + sha256, query, timeout=int(settings.GRAPHQL_APQ_TTL.total_seconds()))
-        else:
+        if not ratelimit.allowed("apq_register", ip):
             take_retry_after()  # nothing to tell the client: the query still runs
-    except (ServiceUnavailableError, *CACHE_DOWN):
+            return
+        with cache_required():
+            cache.set(_KEY + sha256, query, timeout=timeout)
+    except ServiceUnavailableError:
         # Redis down: the request carries its text, so it runs; only the hash is forgotten.
         return
 
