@@ -29,7 +29,8 @@ from graphql import GraphQLError
 
 from config.trusted_documents import sha256_of
 from core import ratelimit
-from core.errors import take_retry_after
+from core.cache import cache_required
+from core.errors import ServiceUnavailableError, take_retry_after
 from core.net import client_ip
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -86,10 +87,16 @@ def _remember(request: HttpRequest, sha256: str, query: str) -> None:
     # evict: it holds revocations) cannot be filled with junk. Over the limit the query
     # still runs; only its hash is not remembered.
     ip = client_ip(request) or "unknown"
-    if ratelimit.allowed("apq_register", ip):
-        cache.set(_KEY + sha256, query, timeout=int(settings.GRAPHQL_APQ_TTL.total_seconds()))
-    else:
-        take_retry_after()  # nothing to tell the client: the query still runs
+    timeout = int(settings.GRAPHQL_APQ_TTL.total_seconds())
+    try:
+        if not ratelimit.allowed("apq_register", ip):
+            take_retry_after()  # nothing to tell the client: the query still runs
+            return
+        with cache_required():
+            cache.set(_KEY + sha256, query, timeout=timeout)
+    except ServiceUnavailableError:
+        # Redis down: the request carries its text, so it runs; only the hash is forgotten.
+        return
 
 
 def apply(request: HttpRequest, json_body: dict[str, Any] | None) -> JsonResponse | None:
@@ -139,7 +146,8 @@ def apply(request: HttpRequest, json_body: dict[str, Any] | None) -> JsonRespons
         if known is None:
             return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
     else:
-        known = cache.get(_KEY + sha256)
+        with cache_required():  # the view answers 503, not an HTML 500
+            known = cache.get(_KEY + sha256)
         if not isinstance(known, str):
             return _refusal(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
     _with_query(request, data, known)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from cross_web import HTTPException
@@ -47,16 +48,58 @@ def _is_json(request: HttpRequest) -> bool:
     return content_type.partition(";")[0].strip().lower() == "application/json"
 
 
+# JSON may escape one half of a UTF-16 surrogate pair alone (`\ud800`): Python decodes it
+# into a str that no UTF-8 encoder accepts (psycopg's for PostgreSQL, Argon2's for a
+# password), an internal error wherever it lands. Only text with such an escape is checked.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(text: str, data: object) -> bool:
+    if not _SURROGATE_ESCAPE.search(text):
+        return False
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_TOO_DEEP = "The JSON is nested too deeply."
+_LONE_SURROGATE = "The JSON escapes half of a UTF-16 surrogate pair alone (e.g. \\ud800)."
+
+
 def _json_object(body: bytes) -> dict[str, Any] | JsonResponse:
     """A JSON body must be UTF-8 and one object; anything else (`null`, a string, a number,
     undecodable bytes) is the client's mistake, not an exception in Strawberry's parser."""
     try:
-        data = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
+        data = json.loads(text)
     except ValueError:  # UnicodeDecodeError is one too
         return error_response(400, "The body is not valid JSON in UTF-8.")
+    except RecursionError:  # a few KB of `[[[…` is deeper than Python's parser can go
+        return error_response(400, _TOO_DEEP)
     if not isinstance(data, dict):
         return error_response(400, "The body must be a JSON object with a `query`.")
+    if _lone_surrogate(text, data):
+        return error_response(400, _LONE_SURROGATE)
     return data
+
+
+def _get_json_refused(request: HttpRequest) -> JsonResponse | None:
+    """The JSON parameters of a GET (`variables`, `extensions`) follow the body's rules."""
+    for name in ("variables", "extensions"):
+        raw = request.GET.get(name)
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue  # refused as not JSON further on
+        except RecursionError:
+            return error_response(400, _TOO_DEEP)
+        if _lone_surrogate(raw, data):
+            return error_response(400, _LONE_SURROGATE)
+    return None
 
 
 class _SubResponse(HttpResponse):
@@ -85,6 +128,8 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             raw = request.META.get("QUERY_STRING", "")
             if len(raw) > settings.GRAPHQL_MAX_REQUEST_BYTES:
                 return error_response(413, "The query is too large.")
+            if (refused := _get_json_refused(request)) is not None:
+                return refused
         else:
             length = request.META.get("CONTENT_LENGTH") or "0"
             if not length.isdigit() or int(length) > settings.GRAPHQL_MAX_REQUEST_BYTES:
@@ -105,8 +150,11 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 json_body = parsed
         # Persisted queries (APQ, trusted documents): config/persisted.py. It may fill in the
         # query of `json_body` (or of the GET parameters) from its hash.
-        if (refusal := persisted.apply(request, json_body)) is not None:
-            return refusal
+        try:
+            if (refusal := persisted.apply(request, json_body)) is not None:
+                return refusal
+        except ServiceUnavailableError as exc:  # a hash looked up with Redis down
+            return unavailable_response(exc)
         try:
             response = (
                 self._run_plain_post(request, json_body) if json_body is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +25,17 @@ from observability.logging import REQUEST_FIELDS
 
 logger = logging.getLogger("gatehouse.request")
 
-GRAPHQL_PATH = "/graphql/"
+# The endpoint answers at both (config/urls.py: a redirected POST would lose its body).
+GRAPHQL_PATHS = frozenset({"/graphql/", "/graphql"})
 # Probes and scrapes come every few seconds: their lines only at DEBUG.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# A path may carry any character percent-encoded: in the plain format a newline in it would
+# start a forged line of its own.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # Clients send the same few documents; bounded so that unique texts cannot grow memory.
@@ -57,7 +66,7 @@ def _graphql_request(request: HttpRequest) -> tuple[str | None, tuple[str, ...]]
         body = getattr(request, "_body", None)
         try:
             data = json.loads(body) if body else None
-        except ValueError:
+        except (ValueError, RecursionError):  # the view refused it (400)
             data = None
         if not isinstance(data, dict):
             return None, ()
@@ -133,7 +142,7 @@ class RequestLogMiddleware:
             "status": response.status_code,
             "duration_ms": round(duration * 1000, 2),
         }
-        graphql = request.path_info == GRAPHQL_PATH
+        graphql = request.path_info in GRAPHQL_PATHS
         if graphql:
             name, root_fields = _graphql_request(request)
             info.operation, info.root_fields = name, list(root_fields)
@@ -149,7 +158,7 @@ class RequestLogMiddleware:
             level,
             "%s %s %s",
             request.method,
-            request.path,
+            _escaped(request.path),
             response.status_code,
             extra={REQUEST_FIELDS: fields},
         )

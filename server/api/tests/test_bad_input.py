@@ -30,6 +30,8 @@ def codes(response):
         b"false",
         b"\xff\xfe{}",
         b'{"query": "\xc3"}',
+        # nested deeper than Python's json can recurse (6 KB)
+        b'{"query": "{ __typename }", "variables": {"a": ' + b"[" * 3000 + b"]" * 3000 + b"}}",
     ],
 )
 @pytest.mark.parametrize("accept", ["application/json", "text/event-stream"])
@@ -103,4 +105,62 @@ def test_a_real_cursor_still_pages(client):
 )
 def test_page_sizes_out_of_range_are_bad_requests(client, arguments):
     response = articles(client, arguments)
+    assert codes(response) == ["BAD_REQUEST"]
+
+
+# JSON may escape one half of a UTF-16 pair alone ("\ud800"): Python decodes it into a str
+# that no UTF-8 encoder accepts (psycopg's for PostgreSQL, Argon2's for a password).
+LONE = "\\ud800"
+PAIR = "\\ud83d\\ude00"  # 😀, escaped as a pair the way json.dumps writes it
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # in a variable that reaches PostgreSQL
+        '{"query": "query A($s: String!) { article(slug: $s) { slug } }", '
+        '"variables": {"s": "a%s"}}',
+        # in a literal of the document
+        '{"query": "{ article(slug: \\"a%s\\") { slug } }"}',
+        # in a key
+        '{"query": "{ __typename }", "variables": {"a%s": 1}}',
+    ],
+)
+def test_a_lone_surrogate_escape_in_the_json_body_is_a_400(client, body):
+    body = body.replace("%s", LONE)
+    response = client.post("/graphql/", data=body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert codes(response) == ["BAD_REQUEST"]
+
+
+def test_a_lone_surrogate_escape_in_get_variables_is_a_400(client):
+    query = "query A($s: String!) { article(slug: $s) { slug } }"
+    response = client.get(
+        "/graphql/",
+        {"query": query, "variables": '{"s": "a' + LONE + '"}'},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400, response.content
+    assert codes(response) == ["BAD_REQUEST"]
+
+
+def test_an_escaped_surrogate_pair_is_an_ordinary_character(client):
+    query = "query A($s: String!) { article(slug: $s) { slug } }"
+    body = json.dumps({"query": query, "variables": {"s": "a\U0001f600"}})
+    assert PAIR in body
+    response = client.post("/graphql/", data=body, content_type="application/json")
+    assert (response.status_code, json.loads(response.content)) == (
+        200,
+        {"data": {"article": None}},
+    )
+
+
+@pytest.mark.parametrize("name", ["variables", "extensions"])
+def test_get_json_parameters_nested_too_deeply_are_a_400(client, name):
+    response = client.get(
+        "/graphql/",
+        {"query": "{ __typename }", name: '{"a": ' + "[" * 3000 + "]" * 3000 + "}"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400, response.content
     assert codes(response) == ["BAD_REQUEST"]

@@ -76,3 +76,19 @@ def test_an_apollo_request_gets_its_answer_with_cors_headers(db):
     )
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == settings.FRONTEND_URL
+
+
+def test_a_browser_on_another_origin_may_send_and_read_the_request_id_and_retry_after(db):
+    # The log correlates by the X-Request-ID a client sends; the web client falls back to
+    # the Retry-After header. Cross-origin, a browser hides both unless they are allowed.
+    assert preflight("/graphql/", "POST", ["x-request-id"]).status_code == 200
+    allowed = preflight("/graphql/", "POST", ["x-request-id"])["Access-Control-Allow-Headers"]
+    assert "x-request-id" in {h.strip() for h in allowed.split(",")}
+    response = Client().post(
+        "/graphql/",
+        data='{"query": "{ __typename }"}',
+        content_type="application/json",
+        headers={"Origin": settings.FRONTEND_URL},
+    )
+    exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"retry-after", "x-request-id"} <= exposed

@@ -142,6 +142,22 @@ def test_anything_else_is_forbidden_with_trusted_documents(trusted, payload):
     assert (status, codes(body)) == (403, ["FORBIDDEN"])
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"query=" + QUERY.encode(), "application/x-www-form-urlencoded"),
+        (QUERY.encode(), "application/graphql"),
+        (b"{not json", "application/json"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_refused_with_trusted_documents(
+    trusted, body, content_type
+):
+    response = trusted.post("/graphql/", data=body, content_type=content_type)
+    assert response.status_code in {400, 403}
+    assert json.loads(response.content)["data"] is None
+
+
 def test_graphql_codegen_persisted_documents_are_read_as_written(client, settings, tmp_path):
     # The client preset's persisted-documents.json keys are "sha256:<hex>".
     path = tmp_path / "persisted-documents.json"
@@ -159,3 +175,30 @@ def test_a_trusted_documents_file_whose_hashes_are_wrong_stops_start_up(tmp_path
     (tmp_path / "empty.json").write_text("{}")
     with pytest.raises(ImproperlyConfigured):
         load_trusted_documents(str(tmp_path / "empty.json"))
+
+
+# --- Redis down -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(client, tmp_path):
+    from tokens.tests.redis_server import own_redis
+
+    with own_redis(tmp_path) as server:
+        server.kill()
+        yield client
+
+
+def assert_unavailable(status: int, body: dict[str, Any]) -> None:
+    assert (status, codes(body)) == (503, ["SERVICE_UNAVAILABLE"]), body
+    assert body["errors"][0]["extensions"]["retryAfter"] >= 1
+
+
+def test_a_hash_lookup_with_redis_down_is_503_not_a_500(redis_down):
+    assert_unavailable(*post(redis_down, extensions=persisted(sha(QUERY))))
+    assert_unavailable(*get(redis_down, extensions=persisted(sha(QUERY))))
+
+
+def test_a_registration_with_redis_down_still_runs_its_text(redis_down):
+    # The text is there: only remembering its hash needs Redis.
+    assert post(redis_down, query=QUERY, extensions=persisted(sha(QUERY))) == (200, EXPECTED)

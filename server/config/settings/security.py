@@ -38,7 +38,12 @@ CORS_ALLOW_HEADERS = (
     "x-apollo-operation-name",
     "traceparent",
     "tracestate",
+    # Our own request id, which the request log takes from the client (observability).
+    "x-request-id",
 )
+# What a browser script on an allowed origin may read besides the CORS-safelisted headers:
+# the wait of a 503 or 429, and the request id to quote when reporting a problem.
+CORS_EXPOSE_HEADERS = ("Retry-After", "X-Request-ID")
 # Queries over GET or POST, mutations over POST; the preflight itself is OPTIONS.
 CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 CORS_PREFLIGHT_MAX_AGE = 86400

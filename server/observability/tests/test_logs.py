@@ -138,6 +138,23 @@ def test_error_codes_of_payloads_and_top_level_errors_are_logged(
     assert bad_bearer["error_codes"] == ["UNAUTHENTICATED"]
 
 
+def test_the_endpoint_without_its_slash_is_logged_as_graphql_too(client, json_logs):
+    # /graphql is the same endpoint as /graphql/ (served as is, not redirected).
+    body = json.dumps({"query": "query Anon { __typename }", "variables": {"x": 1}})
+    client.post("/graphql", data=body, content_type="application/json")
+    client.post("/graphql", data="{not json", content_type="application/json")
+    ok, bad = json_logs.requests()
+    assert (ok["path"], ok["operation"], ok["root_fields"]) == ("/graphql", "Anon", ["__typename"])
+    assert (bad["status"], bad["error_codes"]) == (400, ["BAD_REQUEST"])
+
+
+def test_a_body_nested_too_deeply_is_still_logged(client, json_logs):
+    body = '{"query": "{ __typename }", "variables": {"a": ' + "[" * 3000 + "]" * 3000 + "}}"
+    client.post("/graphql/", data=body, content_type="application/json")
+    (line,) = json_logs.requests()
+    assert (line["status"], line["error_codes"]) == (400, ["BAD_REQUEST"])
+
+
 def test_lines_logged_during_a_request_carry_its_request_id(gql: GraphQLClient, json_logs):
     gql(
         ME,
@@ -190,3 +207,23 @@ def test_requests_carrying_secrets_leave_none_in_the_json_lines(
         "reset-secret-789",
     ):
         assert secret not in text
+
+
+def test_a_request_path_cannot_forge_a_line_in_the_plain_format(client):
+    # given: the plain format, as LOG_FORMAT=plain configures it
+    spec = dict(LOGGING["formatters"]["plain"])
+    factory = import_string(spec.pop("()")) if "()" in spec else logging.Formatter
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(factory(**{"fmt" if k == "format" else k: v for k, v in spec.items()}))
+    logger = logging.getLogger("gatehouse.request")
+    logger.addHandler(handler)
+    try:
+        # when: the path carries a newline and what looks like a line of its own
+        client.get("/graphql%0A2026-01-01 00:00:00,000 ERROR gatehouse.request forged%0D")
+    finally:
+        logger.removeHandler(handler)
+    # then: one line, the newline written as an escape
+    (line,) = buffer.getvalue().splitlines()
+    assert "\\n2026-01-01" in line
+    assert "\r" not in buffer.getvalue()
