@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from django.conf import settings
 from strawberry.types import Info
 
 from api.context import Context
@@ -128,16 +129,22 @@ class Mutation:
         ] = None,
     ) -> LogoutPayload:
 
-        def cookie_cleared() -> None:
-            if transport is not TokenTransport.BODY:
-                clear_refresh_cookie(info.context.response)
+        cookie = info.context.request.COOKIES.get(settings.REFRESH_COOKIE_NAME)
+        # The cookie is cleared only when it is what was (or failed to be) presented, or it
+        # holds the very token being ended: a logout by argument must not strand the
+        # browser's own, different session without its cookie.
+        from_cookie = transport is TokenTransport.COOKIE or (
+            transport is None and not refresh_token
+        )
 
         def end(token: str) -> LogoutPayload:
-            cookie_cleared()
+            if from_cookie or (cookie and cookie == token):
+                clear_refresh_cookie(info.context.response)
             return ok_payload(LogoutPayload, lambda: services.session_logout(refresh_token=token))
 
         def unreadable(errors: list[Error]) -> LogoutPayload:
-            cookie_cleared()
+            if from_cookie:
+                clear_refresh_cookie(info.context.response)
             return LogoutPayload(ok=False, errors=errors)
 
         # Read first: a call refused for its Origin (Forbidden, not a payload error)

@@ -130,3 +130,19 @@ def test_body_logout_without_an_argument_ends_nothing(gql, user, password):
 def test_logout_without_any_token_says_the_token_is_missing(gql):
     result = gql(LOGOUT, {})
     assert data(result)["logout"] == {"ok": False, "errors": [{"code": "REFRESH_TOKEN_MISSING"}]}
+
+
+def test_logout_by_argument_leaves_the_browsers_other_session_and_its_cookie(gql, user, password):
+    # given: the browser's web session in the cookie, and a second (mobile-style) session
+    cookie_login(gql, password)
+    other = data(login(gql, "ada@example.com", password))["login"]
+
+    # when: the second session is ended by its token, no transport named
+    result = gql(LOGOUT_WITH, {"token": other["refreshToken"]}, headers=ORIGIN)
+
+    # then: that session is over, the cookie is untouched and its session still refreshes
+    assert data(result)["logout"] == {"ok": True, "errors": []}
+    assert "gh_refresh" not in result.response.cookies
+    assert codes(data(refresh(gql, other["refreshToken"]))["refresh"]) != []
+    renewed = refresh(gql, None, transport="COOKIE", headers=ORIGIN)
+    assert data(renewed)["refresh"]["errors"] == []
