@@ -105,18 +105,48 @@ def validate_cached(
 # loop, whatever order the rules run in.
 
 
-class _Measure:
-    """Fields and aliases counted with repeats (each saturating just above its cap) and
-    depth, each fragment measured once."""
+class _FragmentWalk[T]:
+    """A measure of selection sets that meets each fragment once: memoised, and a fragment
+    that is unknown, or met again while it is being measured (a cycle), measures as
+    `empty` (the spec rules report both)."""
 
-    def __init__(self, document: DocumentNode, max_fields: int, max_aliases: int) -> None:
-        self.max_fields = max_fields
-        self.max_aliases = max_aliases
+    empty: T
+
+    def __init__(self, document: DocumentNode) -> None:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self.memo: dict[str, tuple[int, int, int]] = {}
+        self.memo: dict[str, T] = {}
         self.active: set[str] = set()
+
+    def selection_set(self, node: SelectionSetNode) -> T:
+        raise NotImplementedError
+
+    def fragment(self, name: str) -> T:
+        if name in self.memo:
+            return self.memo[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.active:
+            return self.empty
+        self.active.add(name)
+        try:
+            result = self.selection_set(definition.selection_set)
+        finally:
+            self.active.discard(name)
+        self.memo[name] = result
+        return result
+
+
+class _Measure(_FragmentWalk[tuple[int, int, int]]):
+    """Fields and aliases counted with repeats (each saturating just above its cap) and
+    depth, each fragment measured once."""
+
+    empty = (0, 0, 0)
+
+    def __init__(self, document: DocumentNode, max_fields: int, max_aliases: int) -> None:
+        super().__init__(document)
+        self.max_fields = max_fields
+        self.max_aliases = max_aliases
 
     def selection_set(self, node: SelectionSetNode) -> tuple[int, int, int]:
         """(fields, depth, aliases) of a selection set."""
@@ -145,20 +175,6 @@ class _Measure:
             fields = min(fields, self.max_fields + 1)
             aliases = min(aliases, self.max_aliases + 1)
         return fields, depth, aliases
-
-    def fragment(self, name: str) -> tuple[int, int, int]:
-        if name in self.memo:
-            return self.memo[name]
-        definition = self.fragments.get(name)
-        if definition is None or name in self.active:
-            return 0, 0, 0  # unknown or cyclic: the spec rules report it
-        self.active.add(name)
-        try:
-            result = self.selection_set(definition.selection_set)
-        finally:
-            self.active.discard(name)
-        self.memo[name] = result
-        return result
 
 
 def _operation_label(operation: OperationDefinitionNode) -> str:
@@ -222,16 +238,11 @@ EXPENSIVE_MUTATIONS = ("login", "register", "resetPassword", "changePassword", "
 _EXPENSIVE = frozenset(EXPENSIVE_MUTATIONS)
 
 
-class _ExpensiveCount:
+class _ExpensiveCount(_FragmentWalk[int]):
     """How many expensive root fields a mutation selects, fragments multiplied out (each
     fragment counted once, saturating at 2)."""
 
-    def __init__(self, document: DocumentNode) -> None:
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        self.memo: dict[str, int] = {}
-        self.active: set[str] = set()
+    empty = 0
 
     def selection_set(self, node: SelectionSetNode) -> int:
         count = 0
@@ -245,20 +256,6 @@ class _ExpensiveCount:
             if count > 1:
                 return 2
         return count
-
-    def fragment(self, name: str) -> int:
-        if name in self.memo:
-            return self.memo[name]
-        definition = self.fragments.get(name)
-        if definition is None or name in self.active:
-            return 0
-        self.active.add(name)
-        try:
-            result = self.selection_set(definition.selection_set)
-        finally:
-            self.active.discard(name)
-        self.memo[name] = result
-        return result
 
 
 class OneExpensiveMutation(ValidationRule):
