@@ -1,8 +1,8 @@
 """Reading configuration from the environment.
 
 Development runs on embedded defaults; production must name every value. Rather than
-failing on the first missing variable, `Env` collects them all so that an operator sees the
-complete list in one start attempt.
+failing on the first missing or malformed variable, `Env` collects them all so that an
+operator sees the complete list in one start attempt.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class Env:
         self.production = production
         self.environ = os.environ if environ is None else environ
         self.missing: list[str] = []
+        self.invalid: list[str] = []
 
     def _get[T](self, name: str, dev_default: T, parse: Callable[[str], T], required: bool) -> T:
         raw = self.environ.get(name, "")
@@ -54,7 +55,10 @@ class Env:
         try:
             return parse(raw)
         except ImproperlyConfigured as exc:
-            raise ImproperlyConfigured(f"{name}: {exc}") from exc
+            # Reported by check() with everything else that is wrong; the default stands in
+            # until then so that the remaining settings can still be read.
+            self.invalid.append(f"{name}: {exc}")
+            return dev_default
 
     def str(
         self, name: builtins.str, dev_default: builtins.str = "", *, required: bool = True
@@ -91,9 +95,13 @@ class Env:
         return self._get(name, default, parse, required=False)
 
     def check(self) -> None:
-        """Raise one error naming every required variable that production is missing."""
+        """Raise one error naming every required variable that production is missing and
+        every value that could not be read."""
+        problems = []
         if self.missing:
             names = ", ".join(self.missing)
-            raise ImproperlyConfigured(
-                f"DJANGO_ENV=production needs these environment variables: {names}"
-            )
+            problems.append(f"DJANGO_ENV=production needs these environment variables: {names}")
+        if self.invalid:
+            problems.append("these values are not valid: " + "; ".join(self.invalid))
+        if problems:
+            raise ImproperlyConfigured(". ".join(problems))

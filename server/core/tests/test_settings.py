@@ -73,6 +73,17 @@ def test_production_names_every_missing_variable():
     assert "Traceback" not in result.stderr.split("ImproperlyConfigured")[-1]
 
 
+def test_a_malformed_value_is_reported_with_the_missing_ones_in_one_message():
+    result = manage(
+        "check",
+        env={"DJANGO_ENV": "production", "ACCESS_TOKEN_LIFETIME": "abc", "GRAPHQL_MAX_DEPTH": "x"},
+    )
+    assert result.returncode != 0
+    for expected in ("SECRET_KEY", "DATABASE_URL", "ACCESS_TOKEN_LIFETIME: not a duration"):
+        assert expected in result.stderr, expected
+    assert "GRAPHQL_MAX_DEPTH: not an integer" in result.stderr
+
+
 def test_production_check_deploy_is_clean():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stderr
