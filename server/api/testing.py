@@ -20,6 +20,29 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def post_graphql(
+    base: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+    *,
+    timeout: float = 30,
+) -> Any:
+    """POST one operation to `base`/graphql/ of a server a test started, over real HTTP;
+    the decoded JSON response."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    # Only ever our own http://127.0.0.1 servers.
+    request = urllib.request.Request(  # noqa: S310
+        f"{base}/graphql/",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers=headers,
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
 def wait_until_serving(
     base: str, process: subprocess.Popen[bytes], log: IO[str], *, timeout: float
 ) -> None:

@@ -21,9 +21,10 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from accounts.tests.conftest import SmtpSink
+from api.testing import post_graphql as post
 from config.redis_sentinel import sentinel_cache_options
 from config.tests.services import RedisSentinelSet, wait_for
-from observability.tests.servers import ROOT, Gunicorn, post, server_env
+from observability.tests.servers import ROOT, Gunicorn, server_env
 from tokens.tests.helpers import LOGIN, LOGOUT, ME
 
 PASSWORD = "correct-horse-battery-9"

@@ -17,24 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from api.testing import free_port, wait_until_serving
+from api.testing import free_port, post_graphql, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.smoke
-
-
-def post(url: str, query: str, variables: dict | None = None, token: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        url,
-        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers=headers,
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 @pytest.fixture(scope="module")
@@ -135,62 +122,60 @@ def test_runs_on_sqlite_with_demo_data(server):
 
 def test_register_and_me(server):
     base, _, _ = server
-    result = post(
-        f"{base}/graphql/",
+    result = post_graphql(
+        base,
         "mutation($i: RegisterInput!) { register(input: $i) { ok errors { code } } }",
         {"i": {"email": "smoke@example.com", "password": "smoke-test-passphrase"}},
     )
     assert result == {"data": {"register": {"ok": True, "errors": []}}}
-    assert post(f"{base}/graphql/", "{ me { id } }") == {"data": {"me": None}}
+    assert post_graphql(base, "{ me { id } }") == {"data": {"me": None}}
 
 
 def test_demo_user_signs_in_reads_me_edits_profile_and_refreshes(server):
     base, _, _ = server
-    url = f"{base}/graphql/"
-    login = post(
-        url,
+    login = post_graphql(
+        base,
         "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p},"
         " transport: BODY) { accessToken refreshToken errors { code } } }",
         {"e": "demo@example.com", "p": "demo-password-123"},
     )["data"]["login"]
     assert login["errors"] == []
 
-    me = post(url, "{ me { email } }", token=login["accessToken"])
+    me = post_graphql(base, "{ me { email } }", token=login["accessToken"])
     assert me == {"data": {"me": {"email": "demo@example.com"}}}
 
-    updated = post(
-        url,
+    updated = post_graphql(
+        base,
         'mutation { updateProfile(input: {displayName: "Smoke"}) '
         "{ profile { displayName } errors { code } } }",
         token=login["accessToken"],
     )["data"]["updateProfile"]
     assert updated == {"profile": {"displayName": "Smoke"}, "errors": []}
 
-    refreshed = post(
-        url,
+    refreshed = post_graphql(
+        base,
         "mutation($t: String) { refresh(refreshToken: $t, transport: BODY)"
         " { accessToken refreshToken errors { code } } }",
         {"t": login["refreshToken"]},
     )["data"]["refresh"]
     assert refreshed["errors"] == []
     assert refreshed["refreshToken"] != login["refreshToken"]
-    sessions = post(url, "{ sessions { current } }", token=refreshed["accessToken"])
+    sessions = post_graphql(base, "{ sessions { current } }", token=refreshed["accessToken"])
     assert sessions == {"data": {"sessions": [{"current": True}]}}
 
 
 def test_one_user_shape_on_sqlite(server):
     """The raw-SQL viewer load converts SQLite's hex UUIDs and naive dates like the ORM."""
     base, _, _ = server
-    url = f"{base}/graphql/"
     fields = "id email emailVerified registerMethod dateJoined"
-    login = post(
-        url,
+    login = post_graphql(
+        base,
         "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p},"
         f" transport: BODY) {{ accessToken accessTokenExpiresAt user {{ {fields} }} }} }}",
         {"e": "demo@example.com", "p": "demo-password-123"},
     )["data"]["login"]
-    cold = post(url, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
-    warm = post(url, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
+    cold = post_graphql(base, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
+    warm = post_graphql(base, f"{{ me {{ {fields} }} }}", token=login["accessToken"])["data"]["me"]
     assert cold == warm == login["user"]
     assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", cold["id"])
     for value in (cold["dateJoined"], login["accessTokenExpiresAt"]):

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
+from api.testing import post_graphql as post
 from observability.tests.scrape import Scrape
-from observability.tests.servers import Gunicorn, get, post
+from observability.tests.servers import Gunicorn, get
 from tokens.tests.helpers import LOGIN
 
 PASSWORD = "correct-horse-battery-9"

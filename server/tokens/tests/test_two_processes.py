@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,25 +19,13 @@ from django.test import override_settings
 
 from accounts.models import User
 from api.testing import free_port, wait_until_serving
+from api.testing import post_graphql as post
 from tokens.keys import generate_private_jwk
 from tokens.tests.helpers import LOGIN, LOGOUT, LOGOUT_ALL, ME, REVOKE
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct-horse-battery-9"
 KEYS = json.dumps({"keys": [generate_private_jwk("two-processes")]})
-
-
-def post(base: str, query: str, variables: dict | None = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        f"{base}/graphql/",
-        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers=headers,
-    )
-    with urllib.request.urlopen(request, timeout=20) as response:
-        return json.loads(response.read())
 
 
 def start_server(port: int, log: Any) -> subprocess.Popen:
