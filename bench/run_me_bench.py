@@ -108,23 +108,39 @@ def wait_ready(base: str, process: subprocess.Popen, log_path: Path) -> None:
 
 
 def run_wrk(
-    wrk: str, url: str, script: Path, workdir: Path, env: dict[str, str], offset: int = 0
+    wrk: str,
+    url: str,
+    script: Path,
+    workdir: Path,
+    env: dict[str, str],
+    offset: int = 0,
+    *,
+    connections: int = CONNECTIONS,
+    duration: int = DURATION,
+    extra_env: dict[str, str] | None = None,
 ) -> dict:
+    """One wrk run (one thread) with `script` and report.lua. Returns requests, rps, p50/p99
+    ms and bad (unexpected answers plus socket errors)."""
     combined = workdir / f"{script.stem}.run.lua"
     combined.write_text(script.read_text() + "\n" + (BENCH / "report.lua").read_text())
     out = subprocess.run(
         [
             wrk,
             "-t1",
-            f"-c{CONNECTIONS}",
-            f"-d{DURATION}s",
+            f"-c{connections}",
+            f"-d{duration}s",
             "--timeout",
             "10s",
             "-s",
             str(combined),
             url,
         ],
-        env={**env, "BENCH_DIR": str(workdir), "BENCH_TOKEN_OFFSET": str(offset)},
+        env={
+            **env,
+            "BENCH_DIR": str(workdir),
+            "BENCH_TOKEN_OFFSET": str(offset),
+            **(extra_env or {}),
+        },
         capture_output=True,
         text=True,
         check=True,

@@ -8,7 +8,6 @@ a number of requests or a bounded duration. Loopback only; everything is removed
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -26,7 +25,15 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT / "server"), str(BENCH)]
 
-from run_me_bench import PG, PYTHON, REDIS, ensure_wrk, free_port, server_env  # noqa: E402
+from run_me_bench import (  # noqa: E402
+    PG,
+    PYTHON,
+    REDIS,
+    ensure_wrk,
+    free_port,
+    run_wrk,
+    server_env,
+)
 
 from ops.proxy import local_nginx_config, nginx_binary, nginx_command  # noqa: E402
 
@@ -183,36 +190,13 @@ class Stack:
     ) -> dict[str, float]:
         """One wrk run of `duration` seconds (one thread). Returns requests, rps, p50/p99 ms
         and bad (unexpected answers plus socket errors)."""
-        combined = self.workdir / f"{Path(script).stem}.run.lua"
-        combined.write_text(
-            (BENCH / script).read_text() + "\n" + (BENCH / "report.lua").read_text()
+        return run_wrk(
+            self.wrk_binary,
+            url,
+            BENCH / script,
+            self.workdir,
+            self.env,
+            connections=connections,
+            duration=duration,
+            extra_env=extra_env,
         )
-        out = subprocess.run(
-            [
-                self.wrk_binary,
-                "-t1",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(combined),
-                url,
-            ],
-            env={**self.env, "BENCH_DIR": str(self.workdir), **extra_env},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        match = re.search(r"^BENCH (.*)$", out, re.MULTILINE)
-        if not match:
-            sys.exit(f"wrk printed no result:\n{out}")
-        fields = dict(item.split("=") for item in match.group(1).split())
-        requests, seconds = int(fields["requests"]), float(fields["seconds"])
-        return {
-            "requests": requests,
-            "rps": requests / seconds,
-            "p50_ms": int(fields["p50_us"]) / 1000,
-            "p99_ms": int(fields["p99_us"]) / 1000,
-            "bad": int(fields["bad"]) + int(fields["socket_errors"]),
-        }
