@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
 from django.dispatch import Signal
@@ -22,6 +23,39 @@ sign_in_attempted = Signal()
 refresh_token_reused = Signal()
 # scope: the rate limit's scope, e.g. "login:email"
 rate_limit_refused = Signal()
+
+
+class SecurityEventKind(StrEnum):
+    """What the per-user security log records (securitylog stores them, the viewer reads
+    them with `securityEvents`). Stored by value: add kinds, never rename one."""
+
+    SIGN_IN = "sign_in"  # a session started (any method; success)
+    SIGN_IN_FAILED = "sign_in_failed"  # a known account refused a sign-in (wrong password, code…)
+    NEW_DEVICE = "new_device"  # a sign-in from a device not seen before (a notice is emailed)
+    SECOND_FACTOR_FAILED = "second_factor_failed"  # a wrong TOTP/recovery code or passkey
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGED = "email_changed"
+    EMAIL_VERIFIED = "email_verified"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    RECOVERY_CODES_GENERATED = "recovery_codes_generated"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    PASSKEY_ADDED = "passkey_added"
+    PASSKEY_REMOVED = "passkey_removed"
+    STEP_UP = "step_up"  # the viewer re-authenticated for a sensitive change
+    REFRESH_TOKEN_REUSED = "refresh_token_reused"  # a spent refresh token came back; session ended
+    SESSION_ENDED = "session_ended"  # sign-out, revokeSession
+    ALL_SESSIONS_ENDED = "all_sessions_ended"  # logoutAll, or credentials changed
+
+
+# One entry in a user's security log. Keyword arguments:
+#   kind: SecurityEventKind; user_id: the account's id (str or UUID);
+#   ip_address: str | None; user_agent: str (may be ""); method: a short fixed word or "" (
+#   "password", "google", "passkey", "totp", "recovery_code", "code", "link"…);
+#   session_id: str | None. Receivers must not raise into the sender's request, and nothing
+#   of a secret (password, token, code) is ever passed.
+security_event = Signal()
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "social",
     "membership",
     "content",
+    "securitylog",
+    "passkeys",
+    "mfa",
+    # Speed-only code, wired in by config when FAST_PATH_ENABLED (the default).
+    "fastpath",
     "observability",
     # Operator commands (revoke_sessions, worker_health): above the domains, which never
     # import it.
@@ -54,7 +59,17 @@ INSTALLED_APPS = [
 
 # Our own apps keep their migrations in the top-level migrations/ folder.
 MIGRATION_MODULES = {
-    app: f"migrations.{app}" for app in ("accounts", "tokens", "social", "membership", "content")
+    app: f"migrations.{app}"
+    for app in (
+        "accounts",
+        "tokens",
+        "social",
+        "membership",
+        "content",
+        "securitylog",
+        "passkeys",
+        "mfa",
+    )
 }
 
 MIDDLEWARE = [

@@ -19,8 +19,10 @@ SERVER = Path(__file__).resolve().parents[2]
 LAYERS: list[set[str]] = [
     {"ops"},  # operator commands: seed_demo, write_schema, revoke_sessions, worker_health
     {"config"},  # settings, urls, the composition root (schema.py merges, views.py serves)
+    {"fastpath"},  # speed-only plug-ins that config wires in; FAST_PATH_ENABLED=false drops them
     {"social", "content"},
-    {"membership"},
+    {"mfa"},  # second factors, the two-step sign-in and step-up; social's Google sign-in uses it
+    {"passkeys", "membership", "securitylog"},
     {"tokens"},
     {"accounts"},
     {"api"},  # the GraphQL toolkit: context, errors, mutation helper, permissions, limits
