@@ -15,7 +15,6 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import {
@@ -58,12 +57,16 @@ function Problems(props: { messages: readonly string[] }) {
   );
 }
 
-/** The otpauth:// URI as a QR code an authenticator app scans; drawn here, never sent anywhere. */
+/**
+ * The otpauth:// URI as a QR code an authenticator app scans; drawn here, never sent anywhere.
+ * The encoder is loaded on first use: only the few who set up an app need it.
+ */
 function TotpQrCode(props: { uri: string }) {
   const [svg, setSvg] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    QRCode.toString(props.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+    import('qrcode')
+      .then(({ default: QRCode }) => QRCode.toString(props.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }))
       .then((text) => current && setSvg(text))
       .catch(() => current && setSvg(null));
     return () => {
