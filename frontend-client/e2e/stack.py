@@ -273,6 +273,10 @@ class Stack:
             # Short-lived access tokens, so that the journeys go through refresh-and-retry
             # and the cross-tab test can wait for one to expire.
             "ACCESS_TOKEN_LIFETIME": os.environ.get("E2E_ACCESS_TOKEN_LIFETIME", "20s"),
+            # Passkeys are bound to the site: the relying party is the client's host and the
+            # browser's origin is the client's (http://localhost counts as a secure context).
+            "WEBAUTHN_RP_ID": "localhost",
+            "WEBAUTHN_ORIGINS": client_origin,
         }
         # One Django start for both: seed_demo refuses production (it makes a known demo
         # login) and migrations do not depend on the environment, so both run with

@@ -150,13 +150,12 @@ function TotpSetup(props: { secret: string; otpauthUri: string; onEnabled: (code
       <Group align="flex-start" gap="lg" wrap="wrap">
         <TotpQrCode uri={props.otpauthUri} />
         <Stack gap={4} style={{ minWidth: 0, flex: '1 1 220px' }}>
-          <Text size="sm" fw={600} id="totp-secret-label">
+          <Text size="sm" fw={600}>
             Setup key
           </Text>
           <Code
             block
             data-testid="totp-secret"
-            aria-labelledby="totp-secret-label"
             style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
           >
             {props.secret}
