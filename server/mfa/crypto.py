@@ -73,8 +73,14 @@ def secret_decrypt(token: str) -> str:
         raise SecretUnreadable("no configured MFA key decrypts this secret") from None
 
 
-def secret_reencrypt(token: str) -> str:
-    """The same secret under the current key (unchanged in meaning if it already was)."""
+def secret_reencrypt(token: str) -> str | None:
+    """The same secret under the current key, or None when it already is under it."""
+    try:
+        Fernet(_keys()[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        pass
+    else:
+        return None
     try:
         return fernet().rotate(token.encode()).decode()
     except InvalidToken:
