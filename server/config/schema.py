@@ -27,6 +27,7 @@ import accounts.schema
 import api.node
 import content.schema
 import membership.schema
+import mfa.schema
 import social.schema
 import tokens.schema
 from api.errors import BadRequest, TopLevelError
@@ -48,6 +49,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        mfa.schema.Query,
         api.node.Query,
     ),
 )
@@ -57,6 +59,7 @@ Mutation = merge_types(
         accounts.schema.Mutation,
         membership.schema.Mutation,
         tokens.schema.Mutation,
+        mfa.schema.Mutation,
         social.schema.Mutation,
     ),
 )
