@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { capture, linkIn, stack, uniqueEmail, waitForMail } from './helpers';
+import { capture, linkIn, stack, uniqueEmail, waitForMail, waitOutStepUpWindow } from './helpers';
 import { TotpClock } from './totp';
 
 // Each journey has its own account, so they run side by side with the others.
@@ -45,6 +45,7 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
   const email = await verifiedAccount(page, 'totp', password);
   let clock: TotpClock;
   let recoveryCodes: string[] = [];
+  let signedInAt = 0;
 
   await test.step('sign in and set up an authenticator app', async () => {
     await enterPassword(page, email, password);
@@ -116,6 +117,9 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
     await input.fill(recoveryCodes[1]);
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect(page.getByTestId('signed-in-as')).toBeVisible();
+    signedInAt = Date.now();
+    // Using a recovery code is worth a mail: someone may have found them.
+    await waitForMail(email, /recovery code was used/i);
   });
 
   await test.step('the security log lists what happened', async () => {
@@ -128,6 +132,25 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
     await expect(events).toContainText('Wrong second-factor code or passkey');
     await expect(events).toContainText('Signed in');
     await capture(page, 'security-log');
+  });
+
+  await test.step('long after signing in, new recovery codes ask for a code first', async () => {
+    await openSecurity(page);
+    await waitOutStepUpWindow(page, signedInAt);
+    await page.getByRole('button', { name: 'Get new recovery codes' }).click();
+    const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+    await expect(dialog).toBeVisible();
+    // The account has a second factor: the password is not offered.
+    await expect(dialog.getByRole('textbox', { name: 'Password', exact: true })).toHaveCount(0);
+    await dialog.getByRole('textbox', { name: 'Code from your authenticator app' }).fill(await clock.next());
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog).toBeHidden();
+    const codes = page.getByTestId('recovery-codes');
+    await expect(codes.getByRole('listitem')).toHaveCount(10);
+    const fresh = (await codes.getByRole('listitem').allTextContents()).map((text) => text.trim());
+    expect(fresh).not.toContain(recoveryCodes[2]);
+    await codes.getByRole('button', { name: 'I have saved them' }).click();
+    await expect(page.getByTestId('recovery-codes-left')).toContainText('10');
   });
 });
 

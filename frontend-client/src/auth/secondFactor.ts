@@ -24,7 +24,7 @@ export const ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
   CHALLENGE_EXPIRED: 'This sign-in took too long or had too many wrong codes. Please sign in again.',
   TOTP_ALREADY_ENABLED: 'An authenticator app is already set up for this account.',
   TOTP_NOT_STARTED: 'The setup expired or was replaced. Start setting up the authenticator app again.',
-  TOTP_NOT_ENABLED: 'No authenticator app is set up for this account.',
+  TOTP_NOT_ENABLED: 'No authenticator app is set up for this account. Set one up (or add a passkey) first.',
   STEP_UP_REQUIRED: 'For your safety, confirm it is you before making this change.',
   PASSKEY_INVALID: 'The passkey could not be verified. Please try again.',
   PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered to your account.',

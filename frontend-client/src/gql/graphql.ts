@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'ACCOUNT_DISABLED'
   /** The viewer already has a subscription that gives access. */
   | 'ALREADY_SUBSCRIBED'
+  /** The sign-in challenge is unknown, expired, already used, burned by too many wrong codes, or was started with another transport: sign in again. */
   | 'CHALLENGE_EXPIRED'
   /** The address is not verified yet: follow the link in the verification email, or ask for another with resendVerificationEmail. */
   | 'EMAIL_NOT_VERIFIED'
@@ -30,6 +31,7 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   /** Not a valid email address (at most 254 characters). */
   | 'INVALID_EMAIL'
+  /** The authenticator code, recovery code or passkey is wrong, was already used, or is not available; `field` names which. */
   | 'INVALID_SECOND_FACTOR'
   /** The token (from an email link, or a refresh token) is not valid, was already used, or was never issued. */
   | 'INVALID_TOKEN'
@@ -47,9 +49,11 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** No refresh token was presented: with transport BODY pass `refreshToken`; with COOKIE the browser sent no cookie (call with credentials 'include', from a page on the same site as the API). */
   | 'REFRESH_TOKEN_MISSING'
+  /** The first factor was right and the account has a second one: no session yet. Finish with `verifySecondFactor` and the payload's `secondFactor.challenge`. */
   | 'SECOND_FACTOR_REQUIRED'
   /** The session was ended (logout, password change, revoked or expired); sign in again. */
   | 'SESSION_REVOKED'
+  /** A sensitive change needs a recent sign-in: call `reauthenticate` (password, or a second factor when the account has one), then retry within STEP_UP_WINDOW (default 10 minutes). */
   | 'STEP_UP_REQUIRED'
   /** The viewer has no subscription to change. */
   | 'SUBSCRIPTION_NOT_FOUND'
@@ -57,8 +61,11 @@ export type ErrorCode =
   | 'TOKEN_EXPIRED'
   /** A refresh token was used twice: the session has been ended for safety; sign in again. */
   | 'TOKEN_REUSED'
+  /** The account already has an authenticator app; disable it first to enrol another. */
   | 'TOTP_ALREADY_ENABLED'
+  /** The account has no authenticator app to disable. */
   | 'TOTP_NOT_ENABLED'
+  /** No authenticator enrolment is waiting for a code: call startTotpEnrollment first. */
   | 'TOTP_NOT_STARTED'
   /** An input is malformed, too long or out of range; `field` names it by its path (e.g. `profile.displayName`, `links[2]`). */
   | 'VALIDATION_ERROR';
@@ -103,10 +110,15 @@ export type ProfileInput = {
   website?: string | null | undefined;
 };
 
+/** Prove it is you again: exactly one of `password` (accounts without a second factor) or a second factor (`code`, `recoveryCode`, `passkey`). */
 export type ReauthenticateInput = {
+  /** The 6-digit code the authenticator app shows now. */
   code?: string | null | undefined;
+  /** JSON of `PublicKeyCredential.toJSON()` of an assertion made with the options of startPasskeyLogin. */
   passkey?: string | null | undefined;
+  /** The account's password; only without a second factor. */
   password?: string | null | undefined;
+  /** One of the account's recovery codes; each works once. */
   recoveryCode?: string | null | undefined;
 };
 
@@ -127,9 +139,13 @@ export type RegisterMethod =
   /** Created by a first Google sign-in. */
   | 'GOOGLE';
 
+/** A second factor that can finish a sign-in. */
 export type SecondFactorMethod =
+  /** A passkey: answer `passkeyOptions` with navigator.credentials.get. */
   | 'PASSKEY'
+  /** One of the account's single-use recovery codes. */
   | 'RECOVERY_CODE'
+  /** A code from an authenticator app. */
   | 'TOTP';
 
 export type SecurityEventKind =
@@ -171,10 +187,15 @@ export type SubscriptionStatus =
   /** Payments kept failing; no access. */
   | 'UNPAID';
 
+/** The second step of a sign-in: the challenge and exactly one of `code`, `recoveryCode` or `passkey`. */
 export type VerifySecondFactorInput = {
+  /** `secondFactor.challenge` from the login or googleLogin payload. */
   challenge: string;
+  /** The 6-digit code the authenticator app shows now. */
   code?: string | null | undefined;
+  /** JSON of `PublicKeyCredential.toJSON()` of an assertion made with `secondFactor.passkeyOptions`. */
   passkey?: string | null | undefined;
+  /** One of the account's recovery codes (`xxxxx-xxxxx`; dashes, spaces and case do not matter). Each works once; using one emails a notice. */
   recoveryCode?: string | null | undefined;
 };
 
