@@ -27,6 +27,7 @@ import accounts.schema
 import api.node
 import content.schema
 import membership.schema
+import passkeys.schema
 import social.schema
 import tokens.schema
 from api.errors import BadRequest, TopLevelError
@@ -48,6 +49,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        passkeys.schema.Query,
         api.node.Query,
     ),
 )
@@ -58,6 +60,7 @@ Mutation = merge_types(
         membership.schema.Mutation,
         tokens.schema.Mutation,
         social.schema.Mutation,
+        passkeys.schema.Mutation,
     ),
 )
 
