@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from django.test import Client
@@ -197,3 +198,30 @@ def test_start_passkey_login_is_rate_limited_per_ip(gql):
     # Another address is counted apart.
     elsewhere = GraphQLClient(Client(REMOTE_ADDR="203.0.113.9"))
     assert data(elsewhere(START_LOGIN))["startPasskeyLogin"]["errors"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racers_with_one_assertion_start_one_session(user, password, authenticator):
+    from django.db import connection
+
+    gql = GraphQLClient()
+    token = data(login(gql, "ada@example.com", password))["login"]["accessToken"]
+    add_passkey(gql, token, authenticator)
+    assertion = authenticator.get(start_login(gql))
+    barrier = threading.Barrier(4)
+    results: list[dict] = []
+
+    def race() -> None:
+        try:
+            barrier.wait()
+            results.append(data(passkey_login(GraphQLClient(), assertion))["passkeyLogin"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=race) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(bool(r["accessToken"]) for r in results) == [False, False, False, True]
+    assert Session.objects.filter(auth_method="passkey").count() == 1
