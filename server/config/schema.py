@@ -27,6 +27,7 @@ import accounts.schema
 import api.node
 import content.schema
 import membership.schema
+import mfa.schema
 import passkeys.schema
 import social.schema
 import tokens.schema
@@ -49,6 +50,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        mfa.schema.Query,
         passkeys.schema.Query,
         api.node.Query,
     ),
@@ -59,6 +61,7 @@ Mutation = merge_types(
         accounts.schema.Mutation,
         membership.schema.Mutation,
         tokens.schema.Mutation,
+        mfa.schema.Mutation,
         social.schema.Mutation,
         passkeys.schema.Mutation,
     ),

@@ -85,6 +85,10 @@ LIMITS: dict[str, Limit] = {
         "user", "CHANGE_PASSWORD_ATTEMPTS", "CHANGE_PASSWORD_WINDOW", field="old_password"
     ),
     "subscribe": Limit("user", 10, timedelta(hours=1)),
+    # Second-factor codes (sign-in, re-authentication, disabling TOTP) and re-authentication
+    # passwords, per account across challenges: a 6-digit code must not be guessable by
+    # starting sign-in after sign-in.
+    "second_factor": Limit("user", "SECOND_FACTOR_ATTEMPTS", "SECOND_FACTOR_WINDOW"),
     # Automatic persisted queries: documents each client may register.
     "apq_register": Limit(
         "ip", "GRAPHQL_APQ_REGISTRATIONS_PER_IP", "GRAPHQL_APQ_REGISTRATIONS_WINDOW"

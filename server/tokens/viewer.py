@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 
 from api.context import Context
 from api.errors import Unauthenticated
@@ -77,6 +79,23 @@ class Viewer:
         if user is not None:
             snapshot_remember(user)
         return user
+
+    def authenticated_within(self, window: timedelta) -> bool:
+        """True when this session signed in or re-authenticated within `window` (step-up).
+        One query: the stamp changes on `reauthenticate`, after the access token was made."""
+        if self.claims is None:
+            return False
+        from tokens.models import Session
+
+        try:
+            session_id = uuid.UUID(self.claims.session_id)
+        except (ValueError, TypeError):
+            return False
+        return Session.objects.filter(
+            pk=session_id,
+            user_id=self.claims.user_id,
+            authenticated_at__gte=timezone.now() - window,
+        ).exists()
 
     def require_user(self) -> User:
         user = self.user

@@ -10,7 +10,7 @@ from accounts.schema.types import Profile, User
 from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
-from api.permissions import viewer_user
+from api.permissions import require_recent_authentication, viewer_user
 from core.net import client_ip
 
 
@@ -275,7 +275,8 @@ class EmailFlowsMutation:
 
     @strawberry.mutation(
         description="Change the signed-in user's password. Ends every other session and "
-        "keeps the current one."
+        "keeps the current one. Needs a recent sign-in (STEP_UP_REQUIRED otherwise: call "
+        "reauthenticate)."
     )
     def change_password(
         self,
@@ -289,12 +290,14 @@ class EmailFlowsMutation:
         ],
     ) -> ChangePasswordPayload:
         user = viewer_user(info)
-        return ok_payload(
-            ChangePasswordPayload,
-            lambda: services.password_change(
+
+        def change() -> None:
+            require_recent_authentication(info)
+            services.password_change(
                 user=user,
                 old_password=old_password,
                 new_password=new_password,
                 current_session_id=info.context.viewer.session_id,
-            ),
-        )
+            )
+
+        return ok_payload(ChangePasswordPayload, change)

@@ -8,11 +8,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api import permissions
 from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
-from api.permissions import viewer_user
+from api.permissions import require_recent_authentication, viewer_user
 from core.net import client_ip, user_agent
 from passkeys import services
 from passkeys.schema.types import Passkey
@@ -30,15 +29,11 @@ _CREDENTIAL = (
 
 
 def _stepped_up[T](info: Info[Context, None], service: Callable[[], T]) -> Callable[[], T]:
-    """The service, run only when the session authenticated recently (STEP_UP_REQUIRED
-    otherwise, as a payload error)."""
+    """The service, run only when the session signed in or re-authenticated within
+    STEP_UP_WINDOW (the payload error STEP_UP_REQUIRED otherwise)."""
 
     def run() -> T:
-        # TODO(step-up): api.permissions.require_recent_authentication arrives with the
-        # second-factor work; until then this check is skipped.
-        require = getattr(permissions, "require_recent_authentication", None)
-        if require is not None:
-            require(info)
+        require_recent_authentication(info)
         return service()
 
     return run

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from api.testing import GraphQLClient
@@ -225,3 +228,23 @@ def test_two_racers_with_one_assertion_start_one_session(user, password, authent
         thread.join()
     assert sorted(bool(r["accessToken"]) for r in results) == [False, False, False, True]
     assert Session.objects.filter(auth_method="passkey").count() == 1
+
+
+def test_adding_or_removing_a_passkey_needs_a_recent_sign_in(gql, user, token, authenticator):
+    passkey_id = add_passkey(gql, token, authenticator)["passkey"]["id"]
+    # The password session signed in longer ago than STEP_UP_WINDOW.
+    Session.objects.filter(user=user).update(
+        authenticated_at=timezone.now() - settings.STEP_UP_WINDOW - timedelta(seconds=5)
+    )
+    step_up = {"code": "STEP_UP_REQUIRED", "field": None}
+    started = data(gql(START_REGISTRATION, token=token))["startPasskeyRegistration"]
+    assert started["options"] is None
+    assert [{"code": e["code"], "field": e["field"]} for e in started["errors"]] == [step_up]
+    removed = data(gql(REMOVE, {"id": passkey_id}, token=token))["removePasskey"]
+    assert removed == {"ok": False, "errors": [step_up]}
+    assert Passkey.objects.filter(pk=passkey_id).exists()
+
+    # A passkey sign-in is a fresh authentication: that session may.
+    fresh = data(passkey_login(gql, authenticator.get(start_login(gql))))["passkeyLogin"]
+    removed = data(gql(REMOVE, {"id": passkey_id}, token=fresh["accessToken"]))["removePasskey"]
+    assert removed == {"ok": True, "errors": []}

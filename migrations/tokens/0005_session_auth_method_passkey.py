@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tokens', '0003_global_token_state'),
+        ('tokens', '0004_session_authenticated_at'),
     ]
 
     operations = [
