@@ -447,3 +447,12 @@ def test_redis_down_is_service_unavailable(settings):
             services.begin_authentication(None)
         with pytest.raises(ServiceUnavailableError):
             challenges.consume(b"x" * 32)
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+def test_challenges_are_single_use_on_the_in_process_cache_too(user, authenticator):
+    # bin/dev runs without Redis: the same ceremony, get-then-delete instead of GETDEL.
+    register(user, authenticator)
+    assertion = authenticator.get(services.begin_authentication(None))
+    assert services.finish_authentication(assertion) == user
+    refused(services.finish_authentication, assertion)
