@@ -65,6 +65,10 @@ LIMITS: dict[str, Limit] = {
     # Every Google sign-in may cost a call to Google: one address must not make us a proxy.
     "google:start": Limit("ip", 30, timedelta(minutes=1)),
     "google:login": Limit("ip", 30, timedelta(minutes=1)),
+    # Passkey sign-in: each start stores a challenge in Redis, each attempt verifies a
+    # signature; anonymous callers are counted per IP.
+    "passkey:start": Limit("ip", 30, timedelta(minutes=1)),
+    "passkey:login": Limit("ip", 30, timedelta(minutes=1)),
     # Sign-up, and the "send me an email" mutations.
     "register_ip": Limit(
         "ip",

@@ -378,7 +378,7 @@ def reauthenticate(
     """Stamp the caller's session as freshly authenticated, after the password (accounts
     without a second factor) or a second factor (accounts with one)."""
     presented = _one_factor(code=code, recovery_code=recovery_code, passkey=passkey)
-    if presented is not None and password:
+    if (presented is not None) == bool(password):
         raise DomainError(
             CoreErrorCode.VALIDATION_ERROR,
             "Give exactly one of a password, an authenticator code, a recovery code or a passkey.",

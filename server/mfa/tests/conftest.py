@@ -68,6 +68,8 @@ REGENERATE = """
 mutation { regenerateRecoveryCodes { recoveryCodes errors { field code message } } }
 """
 
+ME_QUERY = "{ me { email } }"
+
 SECOND_FACTORS = "{ secondFactors { totpEnabled recoveryCodesRemaining passkeyCount } }"
 
 
