@@ -516,6 +516,7 @@ export const RemovePasskeyMutation = graphql(`
 export const SecurityEventsQuery = graphql(`
   query SecurityEvents($first: Int!, $after: String) {
     securityEvents(first: $first, after: $after) {
+      totalCount
       edges {
         cursor
         node {

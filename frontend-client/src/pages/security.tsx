@@ -543,7 +543,7 @@ export function PasskeysCard() {
                 label="Name (optional)"
                 description="To tell your passkeys apart, e.g. “Work laptop”."
                 value={name}
-                maxLength={64}
+                maxLength={60}
                 onChange={(e) => setName(e.currentTarget.value)}
                 style={{ flex: '1 1 220px' }}
               />
@@ -607,6 +607,9 @@ const METHOD_LABELS: Record<string, string> = {
   recovery_code: 'recovery code',
   code: 'emailed code',
   link: 'emailed link',
+  logout: 'sign-out',
+  revoke: 'ended from the security page',
+  refresh: 'session refresh',
 };
 
 function formatDateTime(value: string): string {
@@ -648,6 +651,11 @@ export function SecurityLogPage() {
       )}
       {!connection && loading && <PageLoader />}
       {connection && connection.edges.length === 0 && <Text>Nothing recorded yet.</Text>}
+      {connection && connection.edges.length > 0 && (
+        <Text size="sm" data-testid="security-event-count">
+          Showing {connection.edges.length} of {connection.totalCount}
+        </Text>
+      )}
       {connection && (
         <Stack gap="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="security-events">
           {connection.edges.map(({ node }) => (
