@@ -156,9 +156,8 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
 
 });
 
-test('passkeys: register one, sign in with it alone and as a second factor', async ({ page }) => {
-  test.setTimeout(240_000);
-  // Chromium's virtual authenticator: a platform passkey that verifies the user by itself.
+/** Chromium's virtual authenticator: a platform passkey that verifies the user by itself. */
+async function virtualAuthenticator(page: Page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -170,6 +169,18 @@ test('passkeys: register one, sign in with it alone and as a second factor', asy
       isUserVerified: true,
     },
   });
+  return { cdp, authenticatorId };
+}
+
+async function addPasskey(page: Page, name: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Name (optional)' }).fill(name);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(page.getByText(`Passkey “${name}” added`)).toBeVisible();
+}
+
+test('passkeys: register one, sign in with it alone, remove it', async ({ page }) => {
+  test.setTimeout(240_000);
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
   const password = 'walnut-lantern-ferry-4';
   const email = await verifiedAccount(page, 'passkey', password);
 
@@ -177,11 +188,10 @@ test('passkeys: register one, sign in with it alone and as a second factor', asy
     await enterPassword(page, email, password);
     await expect(page.getByTestId('signed-in-as')).toBeVisible();
     await openSecurity(page);
-    await page.getByRole('textbox', { name: 'Name (optional)' }).fill('E2E laptop');
-    await page.getByRole('button', { name: 'Add a passkey' }).click();
-    await expect(page.getByText('Passkey “E2E laptop” added')).toBeVisible();
+    await addPasskey(page, 'E2E laptop');
     await expect(page.getByTestId('passkeys').getByRole('listitem')).toHaveCount(1);
     await expect(page.getByTestId('passkeys')).toContainText('E2E laptop');
+    await expect(page.getByTestId('passkeys')).toContainText('never used');
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     expect(credentials[0].isResidentCredential).toBe(true);
@@ -204,11 +214,16 @@ test('passkeys: register one, sign in with it alone and as a second factor', asy
     await expect(page.getByTestId('passkeys')).not.toContainText('never used');
   });
 
-  await test.step('with a passkey, the password asks for a second factor too', async () => {
+  await test.step('remove the passkey: it no longer signs in', async () => {
+    await page.getByRole('button', { name: 'Remove the passkey E2E laptop' }).click();
+    await expect(page.getByText('Passkey “E2E laptop” removed.')).toBeVisible();
+    await expect(page.getByTestId('passkeys').getByRole('listitem')).toHaveCount(0);
     await signOut(page);
+    // The authenticator still holds it, but the server no longer knows it.
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expect(page.getByRole('alert')).toContainText(/passkey/i);
+    await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
     await enterPassword(page, email, password);
-    await expect(page.getByRole('heading', { name: 'Two-step verification' })).toBeVisible();
-    await page.getByRole('button', { name: 'Use a passkey' }).click();
     await expect(page.getByTestId('signed-in-as')).toBeVisible();
   });
 
@@ -216,14 +231,48 @@ test('passkeys: register one, sign in with it alone and as a second factor', asy
     await page.goto(`${stack().client}/account/security-log`);
     const events = page.getByTestId('security-events');
     await expect(events).toContainText('Passkey added');
-    await expect(events).toContainText('Signed in');
+    await expect(events).toContainText('Passkey removed');
+    await expect(events).toContainText('with passkey');
+  });
+});
+
+test('a passkey is a second factor: after the password, and to confirm a change', async ({ page }) => {
+  test.setTimeout(240_000);
+  await virtualAuthenticator(page);
+  const password = 'saffron-bridge-meadow-7';
+  const email = await verifiedAccount(page, 'passkey2fa', password);
+  let signedInAt = 0;
+
+  await test.step('add a passkey', async () => {
+    await enterPassword(page, email, password);
+    await expect(page.getByTestId('signed-in-as')).toBeVisible();
+    await openSecurity(page);
+    await addPasskey(page, 'Phone');
   });
 
-  await test.step('remove the passkey: the password signs in alone again', async () => {
+  await test.step('the password alone no longer signs in: the passkey follows', async () => {
+    await signOut(page);
+    await enterPassword(page, email, password);
+    await expect(page.getByRole('heading', { name: 'Two-step verification' })).toBeVisible();
+    await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
+    await capture(page, 'second-factor-passkey');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await expect(page.getByTestId('signed-in-as')).toBeVisible();
+    signedInAt = Date.now();
+  });
+
+  await test.step('long after signing in, removing the passkey asks to confirm with it', async () => {
     await openSecurity(page);
-    await page.getByRole('button', { name: 'Remove the passkey E2E laptop' }).click();
-    await expect(page.getByText('Passkey “E2E laptop” removed.')).toBeVisible();
-    await expect(page.getByTestId('passkeys').getByRole('listitem')).toHaveCount(0);
+    await waitOutStepUpWindow(page, signedInAt);
+    await page.getByRole('button', { name: 'Remove the passkey Phone' }).click();
+    const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Confirm with a passkey' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText('Passkey “Phone” removed.')).toBeVisible();
+  });
+
+  await test.step('without a second factor, the password signs in alone again', async () => {
     await signOut(page);
     await enterPassword(page, email, password);
     await expect(page.getByTestId('signed-in-as')).toBeVisible();
