@@ -405,9 +405,22 @@ export function TwoStepCard() {
                 Protect your account with a code from an authenticator app on your phone, asked for after your
                 password.
               </Text>
-              <Button w="fit-content" onClick={start} loading={starting.loading}>
-                Set up an authenticator app
-              </Button>
+              <Group gap="sm">
+                <Button onClick={start} loading={starting.loading}>
+                  Set up an authenticator app
+                </Button>
+                {factors.passkeyCount > 0 && (
+                  <Button variant="default" onClick={newCodes} loading={regenerating.loading}>
+                    Get new recovery codes
+                  </Button>
+                )}
+              </Group>
+              {factors.passkeyCount > 0 && (
+                <Text size="sm" data-testid="recovery-codes-left">
+                  Your passkeys already count as a second step after your password. Recovery codes left:{' '}
+                  <strong>{factors.recoveryCodesRemaining}</strong>.
+                </Text>
+              )}
             </>
           )
         )}
