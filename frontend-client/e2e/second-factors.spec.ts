@@ -40,7 +40,7 @@ async function openSecurity(page: Page): Promise<void> {
 }
 
 test('authenticator app: enrol, sign in with a code, then with a recovery code', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   const password = 'copper-kettle-harbour-9';
   const email = await verifiedAccount(page, 'totp', password);
   let clock: TotpClock;
@@ -140,6 +140,23 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
     await codes.getByRole('button', { name: 'I have saved them' }).click();
     await expect(page.getByTestId('recovery-codes-left')).toContainText('10');
   });
+  await test.step('turn the authenticator app off with the password and a code', async () => {
+    const card = page.getByTestId('two-step');
+    await card.getByRole('button', { name: 'Turn off two-step verification' }).click();
+    await card.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password-2');
+    await card.getByRole('textbox', { name: /Code from your authenticator app/ }).fill(await clock.next());
+    await card.getByRole('button', { name: 'Turn off', exact: true }).click();
+    await expect(card.getByRole('textbox', { name: 'Password', exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await card.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+    await card.getByRole('textbox', { name: /Code from your authenticator app/ }).fill(await clock.next());
+    await card.getByRole('button', { name: 'Turn off', exact: true }).click();
+    await expect(card.getByText('Two-step verification with the authenticator app is off.')).toBeVisible();
+    await expect(card.getByText('Off', { exact: true })).toBeVisible();
+    await signOut(page);
+    await enterPassword(page, email, password);
+    await expect(page.getByTestId('signed-in-as')).toBeVisible();
+  });
+
   await test.step('the security log lists what happened', async () => {
     await openSecurity(page);
     await page.getByRole('link', { name: 'Recent activity on your account' }).click();
@@ -151,6 +168,7 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
     await expect(events).toContainText('Signed in');
     await expect(events).toContainText('New recovery codes created');
     await expect(events).toContainText('Identity confirmed for a sensitive change');
+    await expect(events).toContainText('Authenticator app turned off');
     await capture(page, 'security-log');
   });
 
