@@ -28,6 +28,7 @@ import api.node
 import content.schema
 import membership.schema
 import mfa.schema
+import passkeys.schema
 import social.schema
 import tokens.schema
 from api.errors import BadRequest, TopLevelError
@@ -50,6 +51,7 @@ Query = merge_types(
         content.schema.Query,
         tokens.schema.Query,
         mfa.schema.Query,
+        passkeys.schema.Query,
         api.node.Query,
     ),
 )
@@ -61,6 +63,7 @@ Mutation = merge_types(
         tokens.schema.Mutation,
         mfa.schema.Mutation,
         social.schema.Mutation,
+        passkeys.schema.Mutation,
     ),
 )
 

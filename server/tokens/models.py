@@ -30,6 +30,7 @@ from accounts.models import User
 class AuthMethod(models.TextChoices):
     PASSWORD = "password", "Email and password"
     GOOGLE = "google", "Google"
+    PASSKEY = "passkey", "Passkey"
 
 
 @dataclass(frozen=True)
