@@ -85,6 +85,8 @@ LIMITS: dict[str, Limit] = {
         "user", "CHANGE_PASSWORD_ATTEMPTS", "CHANGE_PASSWORD_WINDOW", field="old_password"
     ),
     "subscribe": Limit("user", 10, timedelta(hours=1)),
+    # Each start of a passkey registration stores a challenge in Redis.
+    "passkey:register": Limit("user", 20, timedelta(hours=1)),
     # Second-factor codes (sign-in, re-authentication, disabling TOTP) and re-authentication
     # passwords, per account across challenges: a 6-digit code must not be guessable by
     # starting sign-in after sign-in.

@@ -119,6 +119,7 @@ def _event(kind: SecurityEventKind, *, user_id: object, **context: object) -> No
 def passkey_registration_start(*, user: User) -> str:
     """Creation options (JSON) for navigator.credentials.create(): a discoverable credential,
     the account's random user handle, its existing passkeys excluded."""
+    ratelimit.check("passkey:register", str(user.pk))
     if selectors.passkey_count(user.pk) >= MAX_PASSKEYS_PER_USER:
         raise DomainError(
             CoreErrorCode.VALIDATION_ERROR,

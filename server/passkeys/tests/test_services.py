@@ -456,3 +456,28 @@ def test_challenges_are_single_use_on_the_in_process_cache_too(user, authenticat
     assertion = authenticator.get(services.begin_authentication(None))
     assert services.finish_authentication(assertion) == user
     refused(services.finish_authentication, assertion)
+
+
+def test_registration_starts_are_limited_per_user(user, other_user):
+    for _ in range(20):
+        services.passkey_registration_start(user=user)
+    with pytest.raises(DomainError) as caught:
+        services.passkey_registration_start(user=user)
+    assert caught.value.code == "RATE_LIMITED" and caught.value.retry_after
+    services.passkey_registration_start(user=other_user)
+
+
+def test_an_account_holds_at_most_twenty_passkeys(user):
+    for _ in range(services.MAX_PASSKEYS_PER_USER):
+        register(user, SoftAuthenticator())
+        registration_limit_reset(user)
+    with pytest.raises(DomainError) as caught:
+        services.passkey_registration_start(user=user)
+    assert caught.value.code == "VALIDATION_ERROR" and "at most 20" in caught.value.message
+
+
+def registration_limit_reset(user: User) -> None:
+    # Only the passkey count is under test here, not the per-user start limit.
+    from core import ratelimit
+
+    ratelimit.reset("passkey:register", str(user.pk))
