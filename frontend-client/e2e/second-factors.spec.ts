@@ -250,7 +250,7 @@ test('passkeys: register one, sign in with it alone, remove it', async ({ page }
     const events = page.getByTestId('security-events');
     await expect(events).toContainText('Passkey added');
     await expect(events).toContainText('Passkey removed');
-    await expect(events).toContainText('with passkey');
+    await expect(events).toContainText('with a passkey');
   });
 });
 

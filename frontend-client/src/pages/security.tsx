@@ -29,7 +29,6 @@ import { createPasskey, PasskeyError, passkeysSupported } from '../auth/webauthn
 import { failureText } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import { useStepUp } from '../components/StepUp';
-import type { SecurityEventKind } from '../gql/graphql';
 import {
   ConfirmTotpEnrollmentMutation,
   DisableTotpMutation,
@@ -43,6 +42,7 @@ import {
   StartTotpEnrollmentMutation,
 } from '../graphql/operations';
 import { formatDate } from './articles';
+import { eventDetails, eventLabel, isWarning } from './securityEvents';
 
 function errorsText(errors: readonly CodedError[]): string[] {
   return errors.map((error) => describeError(error));
@@ -584,47 +584,6 @@ export function SecurityLogLink() {
   );
 }
 
-/** What the log says for each kind; a kind newer than this client shows its own name. */
-const EVENT_LABELS: Record<SecurityEventKind, string> = {
-  SIGN_IN: 'Signed in',
-  SIGN_IN_FAILED: 'Failed sign-in attempt',
-  NEW_DEVICE: 'Sign-in from a new device',
-  SECOND_FACTOR_FAILED: 'Wrong second-factor code or passkey',
-  PASSWORD_CHANGED: 'Password changed',
-  PASSWORD_RESET: 'Password reset',
-  EMAIL_CHANGED: 'Email address changed',
-  EMAIL_VERIFIED: 'Email address verified',
-  TOTP_ENABLED: 'Authenticator app turned on',
-  TOTP_DISABLED: 'Authenticator app turned off',
-  RECOVERY_CODES_GENERATED: 'New recovery codes created',
-  RECOVERY_CODE_USED: 'Recovery code used',
-  PASSKEY_ADDED: 'Passkey added',
-  PASSKEY_REMOVED: 'Passkey removed',
-  STEP_UP: 'Identity confirmed for a sensitive change',
-  REFRESH_TOKEN_REUSED: 'Session ended: its token was used twice',
-  SESSION_ENDED: 'Signed out',
-  ALL_SESSIONS_ENDED: 'Signed out everywhere',
-};
-
-const WARNING_KINDS = new Set<string>(['SIGN_IN_FAILED', 'SECOND_FACTOR_FAILED', 'REFRESH_TOKEN_REUSED', 'NEW_DEVICE']);
-
-export function eventLabel(kind: string): string {
-  return (EVENT_LABELS as Record<string, string>)[kind] ?? kind.toLowerCase().replace(/_/g, ' ');
-}
-
-const METHOD_LABELS: Record<string, string> = {
-  password: 'password',
-  google: 'Google',
-  passkey: 'passkey',
-  totp: 'authenticator app',
-  recovery_code: 'recovery code',
-  code: 'emailed code',
-  link: 'emailed link',
-  logout: 'sign-out',
-  revoke: 'ended from the security page',
-  refresh: 'session refresh',
-};
-
 function formatDateTime(value: string): string {
   return new Date(value).toLocaleString('en-GB', {
     day: 'numeric',
@@ -677,20 +636,14 @@ export function SecurityLogPage() {
                 <Stack gap={2} style={{ minWidth: 0 }}>
                   <Group gap="xs">
                     <Text fw={600}>{eventLabel(node.kind)}</Text>
-                    {WARNING_KINDS.has(node.kind) && (
+                    {isWarning(node.kind) && (
                       <Badge color="red.9" variant="outline">
                         Check
                       </Badge>
                     )}
                   </Group>
                   <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-                    {[
-                      node.method ? `with ${METHOD_LABELS[node.method] ?? node.method}` : null,
-                      node.device || null,
-                      node.ipAddress,
-                    ]
-                      .filter(Boolean)
-                      .join(' · ') || 'No device details'}
+                    {eventDetails(node)}
                   </Text>
                 </Stack>
                 <Text size="sm" component="time" dateTime={node.occurredAt}>
