@@ -268,12 +268,11 @@ def sign_in_finish(
 ) -> IssuedTokens:
     """The first factor passed: start the session, or raise SecondFactorRequired with a
     challenge bound to this user, first-factor method and transport."""
-    summary = selectors.second_factors_summary(user)
-    if not summary.any:
+    if not selectors.second_factor_enabled(user):
         return session_start_signed_in(
             user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
         )
-    methods = _methods(user, summary)
+    methods = _methods(user, selectors.second_factors_summary(user))
     options = passkey_bridge.authentication_options(user) if Method.PASSKEY in methods else None
     if Method.PASSKEY in methods and options is None:
         methods.remove(Method.PASSKEY)

@@ -95,3 +95,18 @@ def test_an_account_without_password_or_second_factor_signs_in_again_to_step_up(
     payload = call(gql, REAUTH, "reauthenticate", issued.access_token, input={"password": "x"})
     assert codes(payload) == ["VALIDATION_ERROR"]
     assert "sign in again" in payload["errors"][0]["message"]
+
+
+def test_staff_see_no_secret_and_may_only_delete(enrolled: Enrolled, admin_client):
+    page = admin_client.get(f"/admin/mfa/totpdevice/{enrolled.user.pk}/change/")
+    assert page.status_code == 200
+    stored = totp_device(enrolled.user).secret
+    body = page.content.decode()
+    assert enrolled.secret not in body and stored not in body
+    assert admin_client.get("/admin/mfa/totpdevice/add/").status_code == 403
+
+    deleted = admin_client.post(
+        f"/admin/mfa/totpdevice/{enrolled.user.pk}/delete/", {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not TotpDevice.objects.filter(user=enrolled.user).exists()
