@@ -247,7 +247,7 @@ def _factor_prove[T](
 # --- the two-step sign-in -----------------------------------------------------------------
 
 
-def _methods(user: User, summary: selectors.SecondFactorSummary) -> list[Method]:
+def _methods(summary: selectors.SecondFactorSummary) -> list[Method]:
     methods = []
     if summary.totp_enabled:
         methods.append(Method.TOTP)
@@ -272,7 +272,7 @@ def sign_in_finish(
         return session_start_signed_in(
             user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
         )
-    methods = _methods(user, selectors.second_factors_summary(user))
+    methods = _methods(selectors.second_factors_summary(user))
     options = passkey_bridge.authentication_options(user) if Method.PASSKEY in methods else None
     if Method.PASSKEY in methods and options is None:
         methods.remove(Method.PASSKEY)
@@ -522,8 +522,14 @@ def totp_disable(
             "code",
         )
     if user.has_usable_password():
+        if not password:
+            raise DomainError(
+                AccountErrorCode.INVALID_CREDENTIALS,
+                "Enter your password to remove the authenticator app.",
+                "password",
+            )
         ratelimit.check("second_factor", str(user.pk))
-        if not password or len(password) > 4096 or not user.check_password(password):
+        if len(password) > 4096 or not user.check_password(password):
             raise DomainError(
                 AccountErrorCode.INVALID_CREDENTIALS, "The password is not correct.", "password"
             )
