@@ -16,6 +16,10 @@ def passkey_count(user: User) -> int:
     return passkey_selectors.passkey_count(user.pk)
 
 
+def has_passkeys(user: User) -> bool:
+    return passkey_selectors.user_has_passkeys(user.pk)
+
+
 def authentication_options(user: User) -> str | None:
     """WebAuthn request options (JSON) listing this user's passkeys; None without any."""
     if not passkey_count(user):
