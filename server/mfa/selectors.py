@@ -29,6 +29,12 @@ def recovery_codes_remaining(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
+def second_factor_enabled(user: User) -> bool:
+    """Whether a sign-in must pass a second factor: at most two indexed EXISTS queries, on
+    the path of every sign-in."""
+    return totp_enabled(user) or passkey_bridge.has_passkeys(user)
+
+
 def second_factors_summary(user: User) -> SecondFactorSummary:
     return SecondFactorSummary(
         totp_enabled=totp_enabled(user),

@@ -271,12 +271,6 @@ def test_a_wrong_password_never_reaches_the_second_step(gql, enrolled: Enrolled)
     assert payload["secondFactor"] is None
 
 
-def test_passkeys_not_available_is_a_clear_error(gql, enrolled: Enrolled, password):
-    payload = verify(gql, challenge=challenge_of(login(gql, password)), passkey="{}")
-    assert codes(payload) == ["INVALID_SECOND_FACTOR"]
-    assert payload["errors"][0]["field"] == "passkey"
-
-
 def test_sign_in_metrics_count_each_step(gql, enrolled: Enrolled, password):
     seen: list[tuple[str, str]] = []
 

@@ -296,6 +296,10 @@ def test_disable_needs_the_password_and_a_code(gql, enrolled: Enrolled, password
     assert codes(wrong_password) == ["INVALID_CREDENTIALS"]
     assert wrong_password["errors"][0]["field"] == "password"
 
+    no_password = call(gql, DISABLE, "disableTotp", token, code=enrolled.code())
+    assert codes(no_password) == ["INVALID_CREDENTIALS"]
+    assert no_password["errors"][0]["field"] == "password"
+
     no_factor = call(gql, DISABLE, "disableTotp", token, password=password)
     assert codes(no_factor) == ["VALIDATION_ERROR"]
 
