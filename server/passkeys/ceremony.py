@@ -165,6 +165,10 @@ def credential_parse(text: str) -> ParsedCredential:
         raise CeremonyFailed("clientDataJSON is not JSON") from None
     if not isinstance(client_data, dict):
         raise CeremonyFailed("clientDataJSON is not a JSON object")
+    if client_data.get("crossOrigin") is True:
+        # Made inside a frame embedded by another site: our pages never run the ceremonies
+        # there, and a page that frames them could drive them.
+        raise CeremonyFailed("ceremony run in a cross-origin frame")
     challenge = _b64(client_data.get("challenge"), "challenge")
     if not challenge:
         raise CeremonyFailed("empty challenge")

@@ -56,6 +56,8 @@ class SoftAuthenticator:
     sign_count: int = 0
     user_handle: bytes | None = None
     aaguid: bytes = bytes.fromhex("ea9b8d664d011d213ce4b6b48cb575d4")
+    # True: the browser ran the ceremony in a frame that another site embedded.
+    cross_origin: bool = False
 
     def _cose_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
@@ -80,7 +82,7 @@ class SoftAuthenticator:
                 "type": kind,
                 "challenge": challenge,
                 "origin": origin or self.origin,
-                "crossOrigin": False,
+                "crossOrigin": self.cross_origin,
             },
             separators=(",", ":"),
         ).encode()

@@ -481,3 +481,15 @@ def registration_limit_reset(user: User) -> None:
     from core import ratelimit
 
     ratelimit.reset("passkey:register", str(user.pk))
+
+
+def test_a_ceremony_in_a_cross_origin_frame_is_refused(user, authenticator):
+    register(user, authenticator)
+    authenticator.cross_origin = True
+    refused(services.finish_authentication, authenticator.get(services.begin_authentication(None)))
+    options = services.passkey_registration_start(user=user)
+    refused(
+        services.passkey_registration_finish,
+        user=user,
+        credential=SoftAuthenticator(cross_origin=True).create(options),
+    )
