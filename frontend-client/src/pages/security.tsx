@@ -576,7 +576,7 @@ export function PasskeysCard() {
 export function SecurityLogLink() {
   return (
     <Text>
-      <Anchor component={Link} to="/account/security-log">
+      <Anchor component={Link} to="/account/security-log" underline="always">
         Recent activity on your account
       </Anchor>{' '}
       — sign-ins, new devices and changes to your sign-in methods.
@@ -610,7 +610,7 @@ export function SecurityLogPage() {
         <Title order={1}>Security log</Title>
         <Text c="dimmed">
           What happened on your account, newest first. Something you do not recognise?{' '}
-          <Anchor component={Link} to="/account/security">
+          <Anchor component={Link} to="/account/security" underline="always">
             Change your password and sign out everywhere
           </Anchor>
           .
