@@ -157,7 +157,11 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
     await expect(page.getByTestId('signed-in-as')).toBeVisible();
   });
 
-  await test.step('the security log lists what happened', async () => {
+  await test.step('the security log lists what happened, a page at a time', async () => {
+    // One more sign-out and sign-in: more events than the log's first page of 20.
+    await signOut(page);
+    await enterPassword(page, email, password);
+    await expect(page.getByTestId('signed-in-as')).toBeVisible();
     await openSecurity(page);
     await page.getByRole('link', { name: 'Recent activity on your account' }).click();
     await expect(page.getByRole('heading', { name: 'Security log', level: 1 })).toBeVisible();
@@ -169,6 +173,14 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
     await expect(events).toContainText('New recovery codes created');
     await expect(events).toContainText('Identity confirmed for a sensitive change');
     await expect(events).toContainText('Authenticator app turned off');
+    await expect(page.getByTestId('security-event-count')).toHaveText(/^Showing 20 of (2\d|[3-9]\d)$/);
+    await expect(events).not.toContainText('Email address verified');
+    await page.getByRole('button', { name: 'Load more events' }).click();
+    // The oldest event, on the second page, joins the first.
+    await expect(events).toContainText('Email address verified');
+    const total = (await page.getByTestId('security-event-count').textContent())?.match(/of (\d+)/)?.[1];
+    await expect(page.getByTestId('security-event-count')).toHaveText(`Showing ${total} of ${total}`);
+    await expect(page.getByRole('button', { name: 'Load more events' })).toHaveCount(0);
     await capture(page, 'security-log');
   });
 
