@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'GOOGLE_AUTH_FAILED'
   /** Google could not be reached; retrying later may work. */
   | 'GOOGLE_UNAVAILABLE'
+  /** The emailed one-time code is wrong, expired, replaced by a newer one, already used or tried too often (five tries), or no code was sent to this address: which one is not told. Ask for a new code. */
   | 'INVALID_CODE'
   /** The email or password is wrong (which one is not told), or the current password given to changePassword is wrong. */
   | 'INVALID_CREDENTIALS'
@@ -133,6 +134,8 @@ export type RegisterInput = {
   password: string;
   /** Profile fields to start with; errors are named `profile.…`. */
   profile?: ProfileInput | null | undefined;
+  /** What the verification email carries: a link (default; also for null) or a 6-digit code for `verifyEmailWithCode`. */
+  verificationMethod?: VerificationMethod | null | undefined;
 };
 
 /** How the account was first created. */
@@ -151,24 +154,43 @@ export type SecondFactorMethod =
   /** A code from an authenticator app. */
   | 'TOTP';
 
+/** What happened, in a security log entry. New kinds may be added. */
 export type SecurityEventKind =
+  /** Every session (but perhaps the current one) was ended: sign out everywhere, a password change or reset, or a disabled account. */
   | 'ALL_SESSIONS_ENDED'
+  /** The account's email address was changed. */
   | 'EMAIL_CHANGED'
+  /** The address was verified; `method` is link or code. */
   | 'EMAIL_VERIFIED'
+  /** A sign-in from a device (browser and system) not seen on this account before; a notice was emailed. */
   | 'NEW_DEVICE'
+  /** A passkey was registered. */
   | 'PASSKEY_ADDED'
+  /** A passkey was removed. */
   | 'PASSKEY_REMOVED'
+  /** The password was changed (changePassword). */
   | 'PASSWORD_CHANGED'
+  /** The password was reset from an email; `method` is link or code. */
   | 'PASSWORD_RESET'
+  /** New recovery codes were made (the old ones stopped working). */
   | 'RECOVERY_CODES_GENERATED'
+  /** A recovery code was used to sign in. */
   | 'RECOVERY_CODE_USED'
+  /** A spent refresh token was presented again (it may have been stolen); that session was ended. */
   | 'REFRESH_TOKEN_REUSED'
+  /** A wrong authenticator code, recovery code or passkey. */
   | 'SECOND_FACTOR_FAILED'
+  /** A session was signed out (`method` logout) or revoked (`method` revoke). */
   | 'SESSION_ENDED'
+  /** A session started; `method` says how (password, google, …). */
   | 'SIGN_IN'
+  /** A sign-in to this account was refused (a wrong password). */
   | 'SIGN_IN_FAILED'
+  /** The user confirmed who they are again for a sensitive change. */
   | 'STEP_UP'
+  /** The authenticator app was removed. */
   | 'TOTP_DISABLED'
+  /** An authenticator app was set up. */
   | 'TOTP_ENABLED';
 
 /** A subscription's state, as Stripe names it. */
@@ -189,6 +211,13 @@ export type SubscriptionStatus =
   | 'TRIALING'
   /** Payments kept failing; no access. */
   | 'UNPAID';
+
+/** How a verification or password-reset email lets its reader prove they got it. */
+export type VerificationMethod =
+  /** A 6-digit code to type into the app, for apps that cannot open links (`verifyEmailWithCode`, `resetPasswordWithCode`); valid for EMAIL_CODE_LIFETIME (default 10 minutes), five tries, once. */
+  | 'CODE'
+  /** A link to the web client carrying a token (`verifyEmail`, `resetPassword`). */
+  | 'LINK';
 
 /** The second step of a sign-in: the challenge and exactly one of `code`, `recoveryCode` or `passkey`. */
 export type VerifySecondFactorInput = {
