@@ -28,6 +28,11 @@ for _value in VerificationMethod.__strawberry_definition__.values:  # type: igno
     }[_value.name]
 
 
+def _method(value: str | None) -> VerificationMethodValue:
+    """The service's method for an argument that may be null (null: a link, the default)."""
+    return VerificationMethodValue.LINK if value is None else VerificationMethodValue(value)
+
+
 @strawberry.input(
     description=(
         "Profile fields. An omitted field is left unchanged; an explicit null clears it "
@@ -85,10 +90,10 @@ class RegisterInput:
     profile: ProfileInput | None = strawberry.field(
         default=None, description="Profile fields to start with; errors are named `profile.…`."
     )
-    verification_method: VerificationMethod = strawberry.field(  # type: ignore[valid-type]
+    verification_method: VerificationMethod | None = strawberry.field(  # type: ignore[valid-type]
         default=VerificationMethodValue.LINK,
-        description="What the verification email carries: a link (default) or a 6-digit "
-        "code for `verifyEmailWithCode`.",
+        description="What the verification email carries: a link (default; also for null) "
+        "or a 6-digit code for `verifyEmailWithCode`.",
     )
 
 
@@ -135,7 +140,7 @@ class Mutation:
                 password=input.password,
                 profile=input.profile.to_data() if input.profile else None,
                 ip_address=client_ip(info.context.request),
-                verification_method=VerificationMethodValue(input.verification_method),
+                verification_method=_method(input.verification_method),
             ),
         )
 
@@ -273,9 +278,10 @@ class EmailFlowsMutation:
             str, strawberry.argument(description="The address to verify; at most 254 characters.")
         ],
         method: Annotated[
-            VerificationMethod,  # type: ignore[valid-type]
+            VerificationMethod | None,  # type: ignore[valid-type]
             strawberry.argument(
-                description="A link (default) or a 6-digit code for `verifyEmailWithCode`."
+                description="A link (default; also for null) or a 6-digit code for "
+                "`verifyEmailWithCode`."
             ),
         ] = VerificationMethodValue.LINK,
     ) -> ResendVerificationEmailPayload:
@@ -284,7 +290,7 @@ class EmailFlowsMutation:
             lambda: services.verification_email_resend(
                 email=email,
                 ip_address=client_ip(info.context.request),
-                method=VerificationMethodValue(method),
+                method=_method(method),
             ),
         )
 
@@ -302,9 +308,10 @@ class EmailFlowsMutation:
             ),
         ],
         method: Annotated[
-            VerificationMethod,  # type: ignore[valid-type]
+            VerificationMethod | None,  # type: ignore[valid-type]
             strawberry.argument(
-                description="A link (default) or a 6-digit code for `resetPasswordWithCode`."
+                description="A link (default; also for null) or a 6-digit code for "
+                "`resetPasswordWithCode`."
             ),
         ] = VerificationMethodValue.LINK,
     ) -> RequestPasswordResetPayload:
@@ -313,7 +320,7 @@ class EmailFlowsMutation:
             lambda: services.password_reset_request(
                 email=email,
                 ip_address=client_ip(info.context.request),
-                method=VerificationMethodValue(method),
+                method=_method(method),
             ),
         )
 
