@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -108,7 +108,9 @@ def security_event_record(*, data: EventData) -> list[SecurityEvent]:
     known_device = signed_in_before and earlier.filter(device_key=device_key).exists()
     written = [_event(data, SecurityEventKind.SIGN_IN)]
     if signed_in_before and not known_device:
-        notice = _event(data, SecurityEventKind.NEW_DEVICE)
+        # A microsecond later, so that the log lists it right after (above) its sign-in.
+        later = replace(data, occurred_at=data.occurred_at + timedelta(microseconds=1))
+        notice = _event(later, SecurityEventKind.NEW_DEVICE)
         written.append(notice)
         new_device_notice_queue(event=notice)
     return written
