@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -98,14 +99,23 @@ def security_event_record(*, data: EventData) -> list[SecurityEvent]:
             return []
         return [_event(data, data.kind)]
     # The user's row lock queues concurrent sign-ins of one user, so two first sign-ins
-    # from a new device cannot both miss each other (one notice, not two).
-    user = User.objects.select_for_update().filter(pk=data.user_id).first()
+    # from a new device cannot both miss each other (one notice, not two). One statement:
+    # the lock and both questions.
+    device_key = device_from_user_agent(data.user_agent).key
+    earlier = SecurityEvent.objects.filter(user_id=OuterRef("pk"), kind=SecurityEventKind.SIGN_IN)
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .filter(pk=data.user_id)
+        .annotate(
+            signed_in_before=Exists(earlier),
+            known_device=Exists(earlier.filter(device_key=device_key)),
+        )
+        .first()
+    )
     if user is None:
         return []
-    device_key = device_from_user_agent(data.user_agent).key
-    earlier = SecurityEvent.objects.filter(user_id=user.pk, kind=SecurityEventKind.SIGN_IN)
-    signed_in_before = earlier.exists()
-    known_device = signed_in_before and earlier.filter(device_key=device_key).exists()
+    signed_in_before = bool(user.signed_in_before)
+    known_device = bool(user.known_device)
     written = [_event(data, SecurityEventKind.SIGN_IN)]
     if signed_in_before and not known_device:
         # A microsecond later, so that the log lists it right after (above) its sign-in.

@@ -553,3 +553,24 @@ def test_no_code_reaches_a_log_line(gql, verified, caplog):
     assert "email sent" in logged  # the deliveries were logged, so the check sees their lines
     for secret in (verify_code, reset_code, other_than(verify_code), NEW_PASSWORD):
         assert secret not in logged
+
+
+def test_a_wrong_code_for_a_known_address_runs_what_an_unknown_address_runs(gql, verified):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    code = request_reset_code(gql)
+    guesses = {
+        "known": {"email": "ada@example.com", "code": other_than(code)},
+        "unknown": {"email": "nobody@example.com", "code": other_than(code)},
+    }
+    statements, answers = {}, {}
+    for name, variables in guesses.items():
+        with CaptureQueriesContext(db) as queries:
+            result = gql(RESET, {**variables, "password": NEW_PASSWORD})
+        statements[name] = [q["sql"] for q in queries.captured_queries]
+        answers[name] = result.response.content
+
+    # no database read before the code is right, so nothing to tell the two apart
+    assert statements["known"] == statements["unknown"] == ["BEGIN", "ROLLBACK"]
+    assert answers["known"] == answers["unknown"]
