@@ -280,6 +280,53 @@ def test_new_device_notice_is_sent_once_and_never_on_the_first_sign_in(gql, user
     assert new_device.device == "Firefox on Windows"
 
 
+def test_new_device_detection_on_the_locked_path_too(gql, user, password, monkeypatch):
+    # As on SQLite (bin/dev), or when recording inside a transaction.
+    monkeypatch.setattr("securitylog.services._sign_in_in_one_statement", lambda data: None)
+    sign_in(gql, "ada@example.com", password, CHROME_LINUX)
+    sign_in(gql, "ada@example.com", password, CHROME_LINUX)
+    sign_in(gql, "ada@example.com", password, FIREFOX_WINDOWS)
+    assert kinds(user) == ["SIGN_IN", "SIGN_IN", "SIGN_IN", "NEW_DEVICE"]
+    assert len(notices()) == 1
+
+
+@pytest.mark.parametrize("one_statement", [True, False], ids=["postgresql", "locked"])
+def test_racing_sign_ins_from_one_new_device_send_one_notice(user, monkeypatch, one_statement):
+    import threading
+
+    from django.db import connection
+
+    from securitylog.services import EventData, security_event_record
+
+    if not one_statement:
+        monkeypatch.setattr("securitylog.services._sign_in_in_one_statement", lambda data: None)
+
+    def event(user_agent: str) -> EventData:
+        return EventData.from_signal(
+            kind=Kind.SIGN_IN, user_id=user.pk, ip_address="127.0.0.1", user_agent=user_agent
+        )
+
+    security_event_record(data=event(CHROME_LINUX))
+    barrier = threading.Barrier(6)
+
+    def racer() -> None:
+        try:
+            barrier.wait()
+            security_event_record(data=event(SAFARI_IPHONE))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=racer) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert kinds(user).count("SIGN_IN") == 7
+    assert kinds(user).count("NEW_DEVICE") == 1
+    assert len(notices()) == 1
+
+
 def test_a_failed_sign_in_from_a_device_does_not_make_it_known(gql, user, password):
     sign_in(gql, "ada@example.com", password, CHROME_LINUX)
     gql(
@@ -412,16 +459,23 @@ def test_a_failure_to_record_does_not_break_the_sign_in(gql, user, password, mon
 
 
 def test_a_database_error_while_recording_does_not_break_the_sign_in(
-    gql, user, password, monkeypatch
+    gql, user, password, monkeypatch, caplog
 ):
-    from django.db import DataError
+    # PostgreSQL itself refuses the statement that records the sign-in.
+    monkeypatch.setattr(
+        "securitylog.services._sign_in_sql", lambda: "SELECT 1 / 0, %s" + ", %s" * 15
+    )
+    caplog.set_level(logging.ERROR)
 
-    def failing_create(*args: object, **kwargs: object) -> None:
-        raise DataError("value too long")
+    payload = sign_in(gql, "ada@example.com", password)
 
-    monkeypatch.setattr(SecurityEvent.objects, "create", failing_create)
-
-    assert sign_in(gql, "ada@example.com", password)["accessToken"]
+    assert payload["accessToken"]
+    assert any("DataError" in r.getMessage() for r in caplog.records)
+    # the connection goes on serving: the next request is answered and recorded otherwise
+    monkeypatch.undo()
+    assert gql(SESSIONS, token=payload["accessToken"]).data["sessions"]
+    gql(LOGIN, {"email": "ada@example.com", "password": "wrong-password-1"})
+    assert kinds(user) == ["SIGN_IN_FAILED"]
 
 
 def test_a_malformed_event_is_logged_not_raised(user, caplog):
