@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import logging
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,8 +19,6 @@ from core.events import SecurityEventKind
 from securitylog.devices import device_from_user_agent
 from securitylog.models import SecurityEvent
 from securitylog.tasks import new_device_notice_queue
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
