@@ -574,3 +574,27 @@ def test_a_wrong_code_for_a_known_address_runs_what_an_unknown_address_runs(gql,
     # no database read before the code is right, so nothing to tell the two apart
     assert statements["known"] == statements["unknown"] == ["BEGIN", "ROLLBACK"]
     assert answers["known"] == answers["unknown"]
+
+
+def test_a_code_goes_through_the_worker_and_smtp_and_is_not_in_the_task_table(
+    verified, smtp_sink, run_worker
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from api.testing import GraphQLClient
+
+    gql = GraphQLClient()
+    assert gql(REQUEST_RESET, {"email": "ada@example.com", "method": "CODE"}).data == {
+        "requestPasswordReset": OK
+    }
+    assert smtp_sink.inbox == []  # queued, not sent by the request
+
+    run_worker()
+
+    (message,) = smtp_sink.inbox
+    code = code_in(message)
+    stored = str(list(DBTaskResult.objects.values_list("args_kwargs", "return_value")))
+    assert code not in stored
+    assert gql(
+        RESET, {"email": "ada@example.com", "code": code, "password": NEW_PASSWORD}
+    ).data == {"resetPasswordWithCode": OK}
