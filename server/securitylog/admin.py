@@ -13,7 +13,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "user", "kind", "method", "device", "ip_address")
     list_filter = ("kind", "method")
     search_fields = ("user__email",)
-    date_hierarchy = "occurred_at"
     ordering = ("-occurred_at",)
     list_select_related = ("user",)
     show_full_result_count = False  # no COUNT(*) over the whole table per page
