@@ -27,6 +27,7 @@ import accounts.schema
 import api.node
 import content.schema
 import membership.schema
+import securitylog.schema
 import social.schema
 import tokens.schema
 from api.errors import BadRequest, TopLevelError
@@ -48,6 +49,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        securitylog.schema.Query,
         api.node.Query,
     ),
 )
@@ -62,7 +64,8 @@ Mutation = merge_types(
 )
 
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "Reads. Public fields answer anonymous callers; `me` and `sessions` need a bearer token."
+    "Reads. Public fields answer anonymous callers; `me`, `sessions` and `securityEvents` "
+    "need a bearer token."
 )
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Writes. Problems the user can fix come back in each payload's `errors`; failures of the "

@@ -76,6 +76,23 @@ LIMITS: dict[str, Limit] = {
     "email_requests_ip": Limit("ip", "EMAIL_REQUESTS_PER_IP", "EMAIL_REQUESTS_IP_WINDOW", _NETWORK),
     "verify_resend": Limit("email", None, "EMAIL_RESEND_COOLDOWN", _EMAIL_SENT, "email"),
     "password_reset": Limit("email", None, "EMAIL_RESEND_COOLDOWN", _EMAIL_SENT, "email"),
+    # Typing an emailed one-time code (verifyEmailWithCode, resetPasswordWithCode): each
+    # code allows five tries; these bound the guesses of one client over many addresses and
+    # of many clients on one address. Counted alike whether or not the address exists.
+    "email_code_ip": Limit(
+        "ip",
+        "EMAIL_CODE_ATTEMPTS_PER_IP",
+        "EMAIL_CODE_ATTEMPTS_IP_WINDOW",
+        "Too many codes tried from your network; try later.",
+        "code",
+    ),
+    "email_code_email": Limit(
+        "email",
+        "EMAIL_CODE_ATTEMPTS_PER_EMAIL",
+        "EMAIL_CODE_ATTEMPTS_EMAIL_WINDOW",
+        "Too many codes tried for this address; ask for a new code later.",
+        "code",
+    ),
     # Signed-in actions.
     "change_password": Limit(
         "user", "CHANGE_PASSWORD_ATTEMPTS", "CHANGE_PASSWORD_WINDOW", field="old_password"

@@ -26,6 +26,7 @@ from config.settings.google import *  # noqa: F403
 from config.settings.payments import *  # noqa: F403
 from config.settings.graphql import *  # noqa: F403
 from config.settings.observability import *  # noqa: F403
+from config.settings.securitylog import *  # noqa: F403
 from config.settings.environment import BASE_DIR, VAR_DIR, env
 # isort: on
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import CoreErrorCode, DomainError
-from core.events import refresh_token_reused
+from core.events import SecurityEventKind, refresh_token_reused, security_event
 from tokens.errors import TokenErrorCode
 from tokens.models import Limits, Session, live_q
 from tokens.refresh import (
@@ -110,6 +110,15 @@ def _refresh_locked(
     # A token we issued, already spent, outside the grace window: it leaked or was stolen.
     session_end(session.pk, reason="reused", now=now)
     refresh_token_reused.send(None)
+    security_event.send(
+        sender=Session,
+        kind=SecurityEventKind.REFRESH_TOKEN_REUSED,
+        user_id=session.user_id,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+        method="refresh",
+        session_id=str(session.pk),
+    )
     return DomainError(
         TokenErrorCode.TOKEN_REUSED,
         "This refresh token was already used; the session has been ended for safety.",
