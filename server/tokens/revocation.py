@@ -365,7 +365,9 @@ def check_access(
     keys = [READY_KEY, _sid_key(claims.session_id), _user_key(claims.user_id), GLOBAL_KEY, *also]
     try:
         values = get_many(keys, mget)
-        if values[0] is None or _connections.take_rebuild_due() or _resync_needed():
+        # Taken first: a reconnection's rebuild is due whatever else is true.
+        reconnected = _connections.take_rebuild_due()
+        if reconnected or values[0] is None or _resync_needed():
             rebuild()
             values = get_many(keys, mget)
     except CACHE_DOWN as exc:
