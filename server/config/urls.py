@@ -5,7 +5,7 @@ from django.urls import path
 from api.graphiql import graphiql_asset
 from api.health import healthz, readyz
 from config.schema import schema
-from config.views import graphql_view_class
+from config.views import bad_request, graphql_view_class
 from membership.webhooks import stripe_webhook
 from observability.views import metrics
 from tokens.views import jwks
@@ -30,3 +30,6 @@ urlpatterns = [
 ]
 if settings.ADMIN_ENABLED:
     urlpatterns.append(path(settings.ADMIN_PATH, admin.site.urls))
+
+# A Host outside ALLOWED_HOSTS on /graphql/ is refused in GraphQL's error shape.
+handler400 = bad_request

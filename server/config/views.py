@@ -14,8 +14,9 @@ from typing import Any
 
 from cross_web import HTTPException
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views import defaults
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -25,6 +26,7 @@ import fastpath.transport
 import fastpath.viewer
 import tokens.viewer
 from api.context import Context
+from api.endpoint import GRAPHQL_PATHS
 from api.errors import shape_error
 from api.responses import error_response, unavailable_response
 from config import persisted
@@ -98,6 +100,15 @@ def _get_json_refused(request: HttpRequest) -> JsonResponse | None:
         if _lone_surrogate(raw, data):
             return error_response(400, _LONE_SURROGATE)
     return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """Django's 400 handler (config/urls.py): on the GraphQL endpoint a refusal is JSON in
+    GraphQL's error shape, as every other refusal there (a Host outside ALLOWED_HOSTS,
+    refused by CommonMiddleware); elsewhere Django's own page."""
+    if request.path_info in GRAPHQL_PATHS and isinstance(exception, DisallowedHost):
+        return error_response(400, "This host is not served here.")
+    return defaults.bad_request(request, exception)
 
 
 class GatehouseGraphQLView(GraphQLView[Context, None]):
