@@ -93,6 +93,8 @@ if FAST_PATH_ENABLED:
     # The same checks as tokens.revocation.verify_access_token, with the signature's outcome
     # remembered and the MGET on a connection of each thread's own.
     ACCESS_TOKEN_VERIFIER = "fastpath.revocation.verify_access_token"
+    # The common case of `refresh` in one statement on PostgreSQL.
+    REFRESH_ROTATION_SHORTCUT = "fastpath.rotation.rotate_if_current"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -43,6 +43,7 @@ view = resolve("/graphql/").func.view_class
 print(json.dumps({
     "middleware": settings.MIDDLEWARE,
     "verifier": settings.ACCESS_TOKEN_VERIFIER,
+    "rotation": settings.REFRESH_ROTATION_SHORTCUT,
     "view": f"{view.__module__}.{view.__qualname__}",
     "authenticate": view.authenticate.__qualname__,
     "schema_fast": schema.fast,
@@ -82,6 +83,7 @@ def test_the_switch_changes_the_wiring():
 
     assert "fastpath.transport.GraphQLFastLane" in on["middleware"]
     assert on["verifier"] == "fastpath.revocation.verify_access_token"
+    assert on["rotation"] == "fastpath.rotation.rotate_if_current"
     assert on["view"] == "config.views.FastGraphQLView"
     assert on["authenticate"] == "FastGraphQLView.authenticate"  # fastpath.viewer's
     assert on["schema_fast"] is True
@@ -89,6 +91,7 @@ def test_the_switch_changes_the_wiring():
     # Off: nothing of fastpath on the request path.
     assert not [entry for entry in off["middleware"] if entry.startswith("fastpath")]
     assert off["verifier"] == "tokens.revocation.verify_access_token"
+    assert off["rotation"] is None
     assert off["view"] == "config.views.GatehouseGraphQLView"
     assert off["authenticate"] == "GatehouseGraphQLView.authenticate"  # tokens.viewer's
     assert off["schema_fast"] is False
@@ -104,10 +107,12 @@ def test_this_process_is_wired_as_the_switch_says():
         assert view is FastGraphQLView
         assert "fastpath.transport.GraphQLFastLane" in settings.MIDDLEWARE
         assert get_access_token_verifier() is fastpath.revocation.verify_access_token
+        assert settings.REFRESH_ROTATION_SHORTCUT == "fastpath.rotation.rotate_if_current"
     else:
         assert view is GatehouseGraphQLView
         assert not [m for m in settings.MIDDLEWARE if m.startswith("fastpath")]
         assert get_access_token_verifier() is tokens.revocation.verify_access_token
+        assert settings.REFRESH_ROTATION_SHORTCUT is None
 
 
 # --- the same answers both ways ----------------------------------------------------------
@@ -135,11 +140,13 @@ STACKS = {
         PLAIN_MIDDLEWARE,
         _urlconf(GatehouseGraphQLView, fast=False),
         "tokens.revocation.verify_access_token",
+        None,
     ),
     "fast": (
         FAST_MIDDLEWARE,
         _urlconf(FastGraphQLView, fast=True),
         "fastpath.revocation.verify_access_token",
+        "fastpath.rotation.rotate_if_current",
     ),
 }
 
@@ -148,11 +155,14 @@ STACKS = {
 def stack(name: str) -> Iterator[Client]:
     """A test client whose requests go through the plain or the fast stack, whatever this
     process's switch says."""
-    middleware, urlconf, verifier = STACKS[name]
+    middleware, urlconf, verifier, rotation = STACKS[name]
     get_access_token_verifier.cache_clear()
     try:
         with override_settings(
-            MIDDLEWARE=middleware, ROOT_URLCONF=urlconf, ACCESS_TOKEN_VERIFIER=verifier
+            MIDDLEWARE=middleware,
+            ROOT_URLCONF=urlconf,
+            ACCESS_TOKEN_VERIFIER=verifier,
+            REFRESH_ROTATION_SHORTCUT=rotation,
         ):
             yield Client()  # a new client loads the middleware from the settings
     finally:
@@ -238,6 +248,7 @@ def test_plain_and_fast_answer_alike(user: User, password: str, catalogue: None,
     for target in (
         "fastpath.transport.run_plain_post",
         "fastpath.viewer.authenticate",
+        "fastpath.rotation.rotate_if_current",
     ):
         module, name = target.rsplit(".", 1)
         original = getattr(__import__(module, fromlist=[name]), name)
@@ -251,7 +262,11 @@ def test_plain_and_fast_answer_alike(user: User, password: str, catalogue: None,
     plain_used, used[:] = set(used), []
     fast = conversation("fast", password)
     assert plain_used == set()
-    assert {"fastpath.transport.run_plain_post", "fastpath.viewer.authenticate"} <= set(used)
+    assert set(used) == {
+        "fastpath.transport.run_plain_post",
+        "fastpath.viewer.authenticate",
+        "fastpath.rotation.rotate_if_current",
+    }
     assert plain == fast
     # and they are real answers, not two equal failures
     assert plain[0]["body"] == {"data": {"me": {"id": str(user.pk), "email": user.email}}}
