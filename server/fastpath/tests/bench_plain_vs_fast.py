@@ -49,17 +49,17 @@ def test_plain_and_fast_figures(user: User, password: str):
                 tokens = signed_in(client, password)
                 access, refresh = tokens["accessToken"], tokens["refreshToken"]
 
-                def me() -> None:
+                def me(client: Any = client, access: str = access) -> None:
                     body = answer(client, {"query": ME}, access)["body"]
                     assert body["data"]["me"]["email"] == user.email, body
 
-                def articles() -> None:
+                def articles(client: Any = client, access: str = access) -> None:
                     variables = {"first": 20}
                     body = answer(client, {"query": ARTICLES, "variables": variables}, access)
                     edges = body["body"]["data"]["articles"]["edges"]
                     assert len(edges) == 20 and all(e["node"]["body"] for e in edges)
 
-                def rotate() -> None:
+                def rotate(client: Any = client) -> None:
                     nonlocal refresh
                     variables = {"token": refresh, "transport": "BODY"}
                     body = answer(client, {"query": REFRESH, "variables": variables})["body"]
