@@ -14,6 +14,7 @@ BENCH_ROUNDS (1; more rounds print the median ratio, useful on a busy machine).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -84,6 +85,7 @@ def server_env(database: str, prefix: str, keys: str) -> dict[str, str]:
         DEFAULT_FROM_EMAIL="Bench <bench@example.com>",
         EMAIL_URL="console:",
         JWT_PRIVATE_KEYS=keys,
+        MFA_ENCRYPTION_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ACCESS_TOKEN_LIFETIME="1h",
         GOOGLE_CLIENT_IDS="bench.apps.googleusercontent.com",
         GOOGLE_CLIENT_SECRET="bench-google-secret",

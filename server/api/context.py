@@ -7,6 +7,7 @@ what resolvers may ask of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from strawberry.django.context import StrawberryDjangoContext
@@ -41,6 +42,10 @@ class Viewer(Protocol):
     def require_user(self) -> User:
         """The signed-in user, or a top-level UNAUTHENTICATED error."""
 
+    def authenticated_within(self, window: timedelta) -> bool:
+        """True when the caller's session signed in or re-authenticated within `window`
+        (step-up before a sensitive change); False when anonymous."""
+
 
 class AnonymousViewer:
     """Nobody signed in."""
@@ -53,6 +58,9 @@ class AnonymousViewer:
 
     def require_user(self) -> User:
         raise Unauthenticated()
+
+    def authenticated_within(self, window: timedelta) -> bool:
+        return False
 
 
 @dataclass

@@ -27,6 +27,8 @@ import api.node
 import content.schema
 import fastpath
 import membership.schema
+import mfa.schema
+import passkeys.schema
 import securitylog.schema
 import social.schema
 import tokens.schema
@@ -50,6 +52,8 @@ Query = merge_types(
         content.schema.Query,
         tokens.schema.Query,
         securitylog.schema.Query,
+        mfa.schema.Query,
+        passkeys.schema.Query,
         api.node.Query,
     ),
 )
@@ -59,7 +63,9 @@ Mutation = merge_types(
         accounts.schema.Mutation,
         membership.schema.Mutation,
         tokens.schema.Mutation,
+        mfa.schema.Mutation,
         social.schema.Mutation,
+        passkeys.schema.Mutation,
     ),
 )
 

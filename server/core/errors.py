@@ -19,6 +19,7 @@ class CoreErrorCode(StrEnum):
     INVALID_TOKEN = "INVALID_TOKEN"
     TOKEN_EXPIRED = "TOKEN_EXPIRED"
     NOT_FOUND = "NOT_FOUND"
+    STEP_UP_REQUIRED = "STEP_UP_REQUIRED"
 
 
 # The GraphQL descriptions of the codes (each domain keeps its own next to its enum).
@@ -34,6 +35,9 @@ DESCRIPTIONS: dict[StrEnum, str] = {
     "valid, was already used, or was never issued.",
     CoreErrorCode.TOKEN_EXPIRED: "The token was valid but has expired; ask for a new one.",
     CoreErrorCode.NOT_FOUND: "The thing referred to does not exist, or is not the viewer's.",
+    CoreErrorCode.STEP_UP_REQUIRED: "A sensitive change needs a recent sign-in: call "
+    "`reauthenticate` (password, or a second factor when the account has one), then retry "
+    "within STEP_UP_WINDOW (default 10 minutes).",
 }
 
 

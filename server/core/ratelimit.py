@@ -65,6 +65,10 @@ LIMITS: dict[str, Limit] = {
     # Every Google sign-in may cost a call to Google: one address must not make us a proxy.
     "google:start": Limit("ip", 30, timedelta(minutes=1)),
     "google:login": Limit("ip", 30, timedelta(minutes=1)),
+    # Passkey sign-in: each start stores a challenge in Redis, each attempt verifies a
+    # signature; anonymous callers are counted per IP.
+    "passkey:start": Limit("ip", 30, timedelta(minutes=1)),
+    "passkey:login": Limit("ip", 30, timedelta(minutes=1)),
     # Sign-up, and the "send me an email" mutations.
     "register_ip": Limit(
         "ip",
@@ -98,6 +102,12 @@ LIMITS: dict[str, Limit] = {
         "user", "CHANGE_PASSWORD_ATTEMPTS", "CHANGE_PASSWORD_WINDOW", field="old_password"
     ),
     "subscribe": Limit("user", 10, timedelta(hours=1)),
+    # Each start of a passkey registration stores a challenge in Redis.
+    "passkey:register": Limit("user", 20, timedelta(hours=1)),
+    # Second-factor codes (sign-in, re-authentication, disabling TOTP) and re-authentication
+    # passwords, per account across challenges: a 6-digit code must not be guessable by
+    # starting sign-in after sign-in.
+    "second_factor": Limit("user", "SECOND_FACTOR_ATTEMPTS", "SECOND_FACTOR_WINDOW"),
     # Automatic persisted queries: documents each client may register.
     "apq_register": Limit(
         "ip", "GRAPHQL_APQ_REGISTRATIONS_PER_IP", "GRAPHQL_APQ_REGISTRATIONS_WINDOW"

@@ -20,13 +20,14 @@ from accounts.services import email_clean
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import counts_sign_in
+from mfa.services import sign_in_finish
 from social import google
 from social.errors import SocialErrorCode
 from social.google import GoogleAuthFailed, GoogleIdentity, GoogleUnavailable
 from social.models import SocialAccount
 from social.selectors import social_account_get
 from tokens.models import AuthMethod
-from tokens.services import IssuedTokens, session_start, sessions_end_all
+from tokens.services import IssuedTokens, sessions_end_all
 
 logger = logging.getLogger(__name__)
 
@@ -223,19 +224,21 @@ def google_login(
     state: str | None = None,
     id_token: str | None = None,
     nonce: str | None = None,
+    transport: str = "BODY",
     user_agent: str = "",
     ip_address: str | None = None,
 ) -> IssuedTokens:
-    """Sign in (or up) with Google and start a session, as `login` does for passwords."""
+    """Sign in (or up) with Google and start a session, as `login` does for passwords: for
+    an account with a second factor, SecondFactorRequired instead (mfa)."""
     ratelimit.check("google:login", ip_address)
     # Talks to Google: kept outside the transaction so that no connection waits on it.
     identity = google_identity_verify(code=code, state=state, id_token=id_token, nonce=nonce)
-    with transaction.atomic():
-        user = google_user_resolve(identity=identity)
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-        return session_start(
-            user=user,
-            auth_method=AuthMethod.GOOGLE,
-            user_agent=user_agent,
-            ip_address=ip_address,
-        )
+    # Committed before the second step is asked for: a link made by this sign-in stays.
+    user = google_user_resolve(identity=identity)
+    return sign_in_finish(
+        user=user,
+        auth_method=AuthMethod.GOOGLE,
+        transport=transport,
+        user_agent=user_agent,
+        ip_address=ip_address,
+    )

@@ -30,6 +30,7 @@ from accounts.models import User
 class AuthMethod(models.TextChoices):
     PASSWORD = "password", "Email and password"
     GOOGLE = "google", "Google"
+    PASSKEY = "passkey", "Passkey"
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,9 @@ class Session(models.Model):
     rotated_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=32, blank=True)
+    # When the user last proved who they are on this session: the sign-in itself, or a
+    # `reauthenticate`. Sensitive changes need it within STEP_UP_WINDOW (step-up).
+    authenticated_at = models.DateTimeField(default=timezone.now)
 
     objects = SessionQuerySet.as_manager()
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from api.context import Context
 from api.errors import Unauthenticated
@@ -63,6 +65,23 @@ class Viewer:
         viewer may answer it from a cached copy of the row, so never pass it to a service
         that writes: use `user` there."""
         return self.user
+
+    def authenticated_within(self, window: timedelta) -> bool:
+        """True when this session signed in or re-authenticated within `window` (step-up).
+        One query: the stamp changes on `reauthenticate`, after the access token was made."""
+        if self.claims is None:
+            return False
+        from tokens.models import Session
+
+        try:
+            session_id = uuid.UUID(self.claims.session_id)
+        except (ValueError, TypeError):
+            return False
+        return Session.objects.filter(
+            pk=session_id,
+            user_id=self.claims.user_id,
+            authenticated_at__gte=timezone.now() - window,
+        ).exists()
 
     def require_user(self) -> User:
         user = self.user

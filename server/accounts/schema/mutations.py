@@ -11,7 +11,7 @@ from accounts.schema.types import Profile, User
 from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
-from api.permissions import viewer_user
+from api.permissions import require_recent_authentication, viewer_user
 from core.net import client_ip, user_agent
 
 VerificationMethod = strawberry.enum(
@@ -390,7 +390,8 @@ class EmailFlowsMutation:
 
     @strawberry.mutation(
         description="Change the signed-in user's password. Ends every other session and "
-        "keeps the current one."
+        "keeps the current one. Needs a recent sign-in (STEP_UP_REQUIRED otherwise: call "
+        "reauthenticate)."
     )
     def change_password(
         self,
@@ -404,14 +405,16 @@ class EmailFlowsMutation:
         ],
     ) -> ChangePasswordPayload:
         user = viewer_user(info)
-        return ok_payload(
-            ChangePasswordPayload,
-            lambda: services.password_change(
+
+        def change() -> None:
+            require_recent_authentication(info)
+            services.password_change(
                 user=user,
                 old_password=old_password,
                 new_password=new_password,
                 current_session_id=info.context.viewer.session_id,
                 ip_address=client_ip(info.context.request),
                 user_agent=user_agent(info.context.request),
-            ),
-        )
+            )
+
+        return ok_payload(ChangePasswordPayload, change)

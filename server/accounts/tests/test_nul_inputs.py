@@ -91,7 +91,9 @@ def test_anonymous_mutations(gql, field):
     assert payload_codes(result, field) == [expected]
 
 
-def test_change_password(gql, access_token, password):
+def test_change_password(gql, user, password):
+    # A real, freshly signed-in session: changePassword needs a recent sign-in (step-up).
+    access_token = data(login(gql, user.email, password))["login"]["accessToken"]
     result = gql(
         "mutation C($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n)"
         " { errors { field code } } }",

@@ -23,6 +23,8 @@ from config.settings.accounts import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
 from config.settings.tokens import *  # noqa: F403
 from config.settings.google import *  # noqa: F403
+from config.settings.mfa import *  # noqa: F403
+from config.settings.passkeys import *  # noqa: F403
 from config.settings.payments import *  # noqa: F403
 from config.settings.graphql import *  # noqa: F403
 from config.settings.observability import *  # noqa: F403

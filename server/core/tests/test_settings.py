@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +44,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ANYMAIL_POSTMARK_SERVER_TOKEN": "pm-test-token",
         "DEFAULT_FROM_EMAIL": "Gatehouse <no-reply@example.com>",
         "JWT_PRIVATE_KEYS": json.dumps({"keys": [generate_private_jwk()]}),
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "GOOGLE_CLIENT_IDS": "web.apps.googleusercontent.com",
         "GOOGLE_CLIENT_SECRET": "g-secret",
         "PAYMENT_PROVIDER": "stripe",
@@ -65,6 +68,7 @@ def test_production_names_every_missing_variable():
         "EMAIL_URL",
         "DEFAULT_FROM_EMAIL",
         "JWT_PRIVATE_KEYS",
+        "MFA_ENCRYPTION_KEY",
         "GOOGLE_CLIENT_IDS",
         "STRIPE_SECRET_KEY",
         "STRIPE_WEBHOOK_SECRET",

@@ -8,6 +8,7 @@ nginx's $upstream_addr), so each step shows which process served it.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -64,6 +65,7 @@ def server_env(port: int) -> dict[str, str]:
         DEFAULT_FROM_EMAIL="Gatehouse <no-reply@example.com>",
         EMAIL_URL="console:",
         JWT_PRIVATE_KEYS=KEYS,
+        MFA_ENCRYPTION_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         GOOGLE_CLIENT_IDS="topology.apps.googleusercontent.com",
         GOOGLE_CLIENT_SECRET="topology-google-secret",
         STRIPE_SECRET_KEY="sk_test_topology",

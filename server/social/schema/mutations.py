@@ -11,13 +11,9 @@ from api.context import Context
 from api.errors import Error
 from api.mutations import payload_from
 from core.net import client_ip, user_agent
+from mfa.schema.types import sign_in_payload
 from social import services
-from tokens.schema.transport import (
-    AuthPayload,
-    TokenTransport,
-    auth_payload,
-    failed_auth_payload,
-)
+from tokens.schema.transport import AuthPayload, TokenTransport
 
 
 @strawberry.input(
@@ -87,7 +83,7 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Sign in, or sign up, with Google: web (code and state) or mobile (idToken and "
-            "nonce). Same payload and transports as `login`."
+            "nonce). Same payload and transports as `login`, second step included."
         )
     )
     def google_login(
@@ -105,15 +101,16 @@ class Mutation:
         ],
     ) -> AuthPayload:
         request = info.context.request
-        return payload_from(
+        return sign_in_payload(
+            info,
+            transport,
             lambda: services.google_login(
                 code=input.code,
                 state=input.state,
                 id_token=input.id_token,
                 nonce=input.nonce,
+                transport=transport.name,
                 user_agent=user_agent(request),
                 ip_address=client_ip(request),
             ),
-            ok=lambda issued: auth_payload(info, issued, transport),
-            failed=failed_auth_payload,
         )

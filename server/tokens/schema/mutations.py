@@ -9,7 +9,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
-from api.permissions import viewer_user
+from api.permissions import require_recent_authentication, viewer_user
 from core.net import client_ip, user_agent
 from tokens import services
 from tokens.schema.transport import (
@@ -22,12 +22,6 @@ from tokens.schema.transport import (
 )
 
 
-@strawberry.input(description="Email and password.")
-class LoginInput:
-    email: str = strawberry.field(description="The account's email address, in any case.")
-    password: str = strawberry.field(description="The account's password (at most 128 characters).")
-
-
 @strawberry.type(description="The result of ending one or more sessions.")
 class LogoutPayload:
     ok: bool = strawberry.field(description="True when the session(s) ended.")
@@ -36,32 +30,6 @@ class LogoutPayload:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
-        description="Sign in with email and password: starts a session on this device."
-    )
-    def login(
-        self,
-        info: Info[Context, None],
-        input: Annotated[LoginInput, strawberry.argument(description="Email and password.")],
-        transport: Annotated[
-            TokenTransport,
-            strawberry.argument(
-                description="BODY (mobile) or COOKIE (web): where the refresh token goes."
-            ),
-        ],
-    ) -> AuthPayload:
-        request = info.context.request
-        return payload_from(
-            lambda: services.session_login(
-                email=input.email,
-                password=input.password,
-                user_agent=user_agent(request),
-                ip_address=client_ip(request),
-            ),
-            ok=lambda issued: auth_payload(info, issued, transport),
-            failed=failed_auth_payload,
-        )
-
     @strawberry.mutation(
         description="Exchange a refresh token for a new pair. With transport BODY the token "
         "is read only from the `refreshToken` argument, with COOKIE only from the HttpOnly "
@@ -154,7 +122,8 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="End every session of the viewer, or every other one with keepCurrent."
+        description="End every session of the viewer, or every other one with keepCurrent. "
+        "Needs a recent sign-in (STEP_UP_REQUIRED otherwise: call reauthenticate)."
     )
     def logout_all(
         self,
@@ -166,10 +135,14 @@ class Mutation:
     ) -> LogoutPayload:
         user = viewer_user(info)
         keep = info.context.viewer.session_id if keep_current else None
-        if not keep_current:
-            clear_refresh_cookie(info.context.response)
-        services.sessions_end_all(user=user, keep_session_id=keep)
-        return LogoutPayload(ok=True, errors=[])
+
+        def end_all() -> None:
+            require_recent_authentication(info)
+            if not keep_current:
+                clear_refresh_cookie(info.context.response)
+            services.sessions_end_all(user=user, keep_session_id=keep)
+
+        return ok_payload(LogoutPayload, end_all)
 
     @strawberry.mutation(description="End one of the viewer's sessions.")
     def revoke_session(

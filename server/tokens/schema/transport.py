@@ -32,6 +32,39 @@ class TokenTransport(Enum):
     )
 
 
+@strawberry.enum(description="A second factor that can finish a sign-in.")
+class SecondFactorMethod(Enum):
+    TOTP = strawberry.enum_value("TOTP", description="A code from an authenticator app.")
+    RECOVERY_CODE = strawberry.enum_value(
+        "RECOVERY_CODE", description="One of the account's single-use recovery codes."
+    )
+    PASSKEY = strawberry.enum_value(
+        "PASSKEY", description="A passkey: answer `passkeyOptions` with navigator.credentials.get."
+    )
+
+
+@strawberry.type(
+    description="The second step of a sign-in: the first factor was right and the account "
+    "has a second one. Finish with `verifySecondFactor`."
+)
+class SecondFactorChallenge:
+    challenge: str = strawberry.field(
+        description="Opaque and single use; pass it to verifySecondFactor with the same "
+        "transport. A few wrong codes burn it."
+    )
+    expires_at: datetime = strawberry.field(
+        description="After this, sign in again (SECOND_FACTOR_CHALLENGE_LIFETIME, 5 minutes "
+        "by default)."
+    )
+    methods: list[SecondFactorMethod] = strawberry.field(
+        description="The second factors this account can use."
+    )
+    passkey_options: str | None = strawberry.field(
+        description="When PASSKEY is in methods: WebAuthn request options as JSON "
+        "(PublicKeyCredentialRequestOptionsJSON) for navigator.credentials.get."
+    )
+
+
 @strawberry.type(description="The result of signing in or refreshing.")
 class AuthPayload:
     access_token: str | None = strawberry.field(
@@ -46,6 +79,11 @@ class AuthPayload:
     )
     user: User | None = strawberry.field(description="The signed-in user.")
     errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
+    second_factor: SecondFactorChallenge | None = strawberry.field(
+        default=None,
+        description="Set (with the error SECOND_FACTOR_REQUIRED and no tokens) when the "
+        "first factor was right and the account has a second one; null otherwise.",
+    )
 
 
 # The cookie rides only to the GraphQL endpoint.

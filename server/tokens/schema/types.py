@@ -12,6 +12,7 @@ from tokens import models
 class AuthMethod(Enum):
     PASSWORD = strawberry.enum_value("password", description="Email and password.")
     GOOGLE = strawberry.enum_value("google", description="Sign-in with Google.")
+    PASSKEY = strawberry.enum_value("passkey", description="A passkey alone (WebAuthn).")
 
 
 @strawberry.type(description="One signed-in device of the viewer.")

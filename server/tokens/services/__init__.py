@@ -14,15 +14,23 @@ from tokens.services.ending import (
     sessions_end_everyone,
 )
 from tokens.services.rotation import session_refresh
-from tokens.services.signin import IssuedTokens, session_login, session_start
+from tokens.services.signin import (
+    IssuedTokens,
+    login_credentials_check,
+    session_authenticated,
+    session_start,
+    session_start_signed_in,
+)
 
 __all__ = [
     "IssuedTokens",
-    "session_login",
+    "login_credentials_check",
+    "session_authenticated",
     "session_logout",
     "session_refresh",
     "session_revoke",
     "session_start",
+    "session_start_signed_in",
     "sessions_delete_stale",
     "sessions_end_all",
     "sessions_end_everyone",

@@ -1,5 +1,10 @@
 """Signing in: check a password (or take a verified Google identity) and start a session
-with its first access + refresh token pair."""
+with its first access + refresh token pair.
+
+Whether a correct first factor starts a session at once or asks for a second one is
+decided above this package (mfa.services): `login_credentials_check` only says whose
+password it is.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from accounts.services import login_attempt_record, login_attempts_forget
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, counts_sign_in, security_event
+from core.events import SecurityEventKind, security_event
 from tokens.access import issue_access_token
 from tokens.models import AuthMethod, Session
 from tokens.refresh import hash_token, new_refresh_token
@@ -58,6 +63,7 @@ def session_start(
         created_at=now,
         last_used_at=now,
         rotated_at=now,
+        authenticated_at=now,
         user_agent=(user_agent or "")[:300],
         ip_address=ip_address or None,
         auth_method=auth_method,
@@ -81,11 +87,22 @@ def _burn_password_hash(password: str) -> None:
     User().set_password(password)
 
 
-@counts_sign_in("password")
-def session_login(
-    *, email: str, password: str, user_agent: str, ip_address: str | None
-) -> IssuedTokens:
-    """Check email + password and start a session.
+def session_authenticated(*, user: User, session_id: str | None) -> bool:
+    """Stamp the user's session `session_id` as authenticated now (re-authentication for a
+    sensitive change, or a second factor). False when it is not one of theirs."""
+    if not session_id:
+        return False
+    return bool(
+        Session.objects.filter(pk=session_id, user=user, revoked_at__isnull=True).update(
+            authenticated_at=timezone.now()
+        )
+    )
+
+
+def login_credentials_check(
+    *, email: str, password: str, ip_address: str | None, user_agent: str = ""
+) -> User:
+    """Check email + password: the user they belong to, who may sign in.
 
     A wrong password and an unknown email both give INVALID_CREDENTIALS, after the same
     password-hashing work. EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED are only told to someone
@@ -115,7 +132,15 @@ def session_login(
         _burn_password_hash(password)
         raise invalid
     if not user.check_password(password):
-        security_event.send(sender=Session, kind=SecurityEventKind.SIGN_IN_FAILED, user_id=user.pk, ip_address=ip_address, user_agent=user_agent, method="password", session_id=None)  # fmt: skip  # noqa: E501
+        security_event.send(
+            sender=Session,
+            kind=SecurityEventKind.SIGN_IN_FAILED,
+            user_id=user.pk,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            method="password",
+            session_id=None,
+        )
         raise invalid
     if not user.is_active:
         raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled.", None)
@@ -126,9 +151,17 @@ def session_login(
             None,
         )
     login_attempts_forget(email=normalized)
-    # As Django's own login does; it also spends reset links sent before this sign-in
-    # (the reset token covers last_login), as accounts/email_tokens.py promises.
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    return session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent=user_agent, ip_address=ip_address
-    )
+    return user
+
+
+def session_start_signed_in(
+    *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
+) -> IssuedTokens:
+    """Every factor passed: record the sign-in and start the session."""
+    with transaction.atomic():
+        # As Django's own login does; it also spends reset links sent before this sign-in
+        # (the reset token covers last_login), as accounts/email_tokens.py promises.
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        return session_start(
+            user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
+        )

@@ -1,0 +1,40 @@
+"""The narrow seam through which second factors use passkeys (the passkeys app, one layer
+down): request options for a user, an assertion checked for a user, and how many a user
+has. Nothing else of passkeys (WebAuthn, its challenges) is known here.
+"""
+
+from __future__ import annotations
+
+from accounts.models import User
+from core.errors import DomainError
+from mfa.errors import MfaErrorCode
+from passkeys import selectors as passkey_selectors
+from passkeys import services as passkey_services
+
+
+def passkey_count(user: User) -> int:
+    return passkey_selectors.passkey_count(user.pk)
+
+
+def has_passkeys(user: User) -> bool:
+    return passkey_selectors.user_has_passkeys(user.pk)
+
+
+def authentication_options(user: User) -> str | None:
+    """WebAuthn request options (JSON) listing this user's passkeys; None without any."""
+    if not passkey_count(user):
+        return None
+    return passkey_services.begin_authentication(user)
+
+
+def assertion_check(*, credential_json: str, user: User) -> None:
+    """Raise INVALID_SECOND_FACTOR (field `passkey`) unless the assertion was made by one
+    of the user's passkeys, answering options begun for them (or discoverable ones)."""
+    try:
+        owner = passkey_services.finish_authentication(credential_json, user)
+    except DomainError as exc:
+        raise DomainError(MfaErrorCode.INVALID_SECOND_FACTOR, exc.message, "passkey") from None
+    if owner.pk != user.pk:  # finish_authentication already refuses this; kept explicit
+        raise DomainError(
+            MfaErrorCode.INVALID_SECOND_FACTOR, "This passkey is not this account's.", "passkey"
+        )

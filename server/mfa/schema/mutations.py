@@ -1,0 +1,208 @@
+"""Sign-in with a password (and its second step), second-factor enrolment, step-up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.mutations import ok_payload, payload_from
+from api.permissions import require_recent_authentication, viewer_user
+from core.net import client_ip, user_agent
+from mfa import services
+from mfa.schema.types import (
+    ConfirmTotpEnrollmentPayload,
+    DisableTotpPayload,
+    LoginInput,
+    ReauthenticateInput,
+    ReauthenticatePayload,
+    RegenerateRecoveryCodesPayload,
+    StartTotpEnrollmentPayload,
+    VerifySecondFactorInput,
+    caller_from,
+    sign_in_payload,
+)
+from tokens.schema.transport import AuthPayload, TokenTransport
+
+_TRANSPORT = strawberry.argument(
+    description="BODY (mobile) or COOKIE (web): where the refresh token goes."
+)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Sign in with email and password: starts a session on this device. When "
+        "the account has a second factor, no session starts yet: the payload has null tokens, "
+        "the error SECOND_FACTOR_REQUIRED and `secondFactor` (finish with verifySecondFactor)."
+    )
+    def login(
+        self,
+        info: Info[Context, None],
+        input: Annotated[LoginInput, strawberry.argument(description="Email and password.")],
+        transport: Annotated[TokenTransport, _TRANSPORT],
+    ) -> AuthPayload:
+        request = info.context.request
+        return sign_in_payload(
+            info,
+            transport,
+            lambda: services.password_login(
+                email=input.email,
+                password=input.password,
+                transport=transport.name,
+                user_agent=user_agent(request),
+                ip_address=client_ip(request),
+            ),
+        )
+
+    @strawberry.mutation(
+        description="The second step of a sign-in: answer `secondFactor.challenge` with an "
+        "authenticator code, a recovery code or a passkey, with the same transport as the "
+        "first step. Starts the session. Errors: INVALID_SECOND_FACTOR (wrong or used), "
+        "CHALLENGE_EXPIRED (sign in again), RATE_LIMITED."
+    )
+    def verify_second_factor(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            VerifySecondFactorInput,
+            strawberry.argument(description="The challenge and one second factor."),
+        ],
+        transport: Annotated[TokenTransport, _TRANSPORT],
+    ) -> AuthPayload:
+        request = info.context.request
+        return sign_in_payload(
+            info,
+            transport,
+            lambda: services.second_factor_verify(
+                challenge=input.challenge,
+                code=input.code,
+                recovery_code=input.recovery_code,
+                passkey=input.passkey,
+                transport=transport.name,
+                user_agent=user_agent(request),
+                ip_address=client_ip(request),
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Prove it is you again, so that this session may make sensitive changes "
+        "(changePassword, logoutAll, second factors, passkeys) for STEP_UP_WINDOW. An account "
+        "with a second factor must use it."
+    )
+    def reauthenticate(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            ReauthenticateInput,
+            strawberry.argument(description="Exactly one: password, code, recoveryCode, passkey."),
+        ],
+    ) -> ReauthenticatePayload:
+        user = viewer_user(info)
+        return ok_payload(
+            ReauthenticatePayload,
+            lambda: services.reauthenticate(
+                user=user,
+                caller=caller_from(info),
+                password=input.password,
+                code=input.code,
+                recovery_code=input.recovery_code,
+                passkey=input.passkey,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Start setting up an authenticator app: a new secret and its otpauth:// "
+        "URI, pending until confirmTotpEnrollment. Replaces a pending one. Needs a recent "
+        "sign-in (STEP_UP_REQUIRED)."
+    )
+    def start_totp_enrollment(self, info: Info[Context, None]) -> StartTotpEnrollmentPayload:
+        user = viewer_user(info)
+
+        def start() -> services.TotpEnrollment:
+            require_recent_authentication(info)
+            return services.totp_enrollment_start(user=user)
+
+        return payload_from(
+            start,
+            ok=lambda enrollment: StartTotpEnrollmentPayload(
+                secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri, errors=[]
+            ),
+            failed=lambda errors: StartTotpEnrollmentPayload(
+                secret=None, otpauth_uri=None, errors=errors
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Finish setting up the authenticator app with the code it shows. From "
+        "then on, sign-ins ask for a second factor."
+    )
+    def confirm_totp_enrollment(
+        self,
+        info: Info[Context, None],
+        code: Annotated[
+            str, strawberry.argument(description="The 6-digit code the app shows now.")
+        ],
+    ) -> ConfirmTotpEnrollmentPayload:
+        user = viewer_user(info)
+        return payload_from(
+            lambda: services.totp_enrollment_confirm(
+                user=user, code=code, caller=caller_from(info)
+            ),
+            ok=lambda codes: ConfirmTotpEnrollmentPayload(recovery_codes=codes, errors=[]),
+            failed=lambda errors: ConfirmTotpEnrollmentPayload(recovery_codes=None, errors=errors),
+        )
+
+    @strawberry.mutation(
+        description="Remove the authenticator app: the password (when the account has one) "
+        "and a current code or a recovery code. Needs a recent sign-in (STEP_UP_REQUIRED)."
+    )
+    def disable_totp(
+        self,
+        info: Info[Context, None],
+        password: Annotated[
+            str | None, strawberry.argument(description="The account's password, if it has one.")
+        ] = None,
+        code: Annotated[
+            str | None, strawberry.argument(description="The code the app shows now.")
+        ] = None,
+        recovery_code: Annotated[
+            str | None, strawberry.argument(description="Or one of the recovery codes.")
+        ] = None,
+    ) -> DisableTotpPayload:
+        user = viewer_user(info)
+
+        def disable() -> None:
+            require_recent_authentication(info)
+            services.totp_disable(
+                user=user,
+                caller=caller_from(info),
+                password=password,
+                code=code,
+                recovery_code=recovery_code,
+            )
+
+        return ok_payload(DisableTotpPayload, disable)
+
+    @strawberry.mutation(
+        description="Replace every recovery code with ten new ones (shown once). Needs a "
+        "second factor and a recent sign-in (STEP_UP_REQUIRED)."
+    )
+    def regenerate_recovery_codes(
+        self, info: Info[Context, None]
+    ) -> RegenerateRecoveryCodesPayload:
+        user = viewer_user(info)
+
+        def regenerate() -> list[str]:
+            require_recent_authentication(info)
+            return services.recovery_codes_regenerate(user=user, caller=caller_from(info))
+
+        return payload_from(
+            regenerate,
+            ok=lambda codes: RegenerateRecoveryCodesPayload(recovery_codes=codes, errors=[]),
+            failed=lambda errors: RegenerateRecoveryCodesPayload(
+                recovery_codes=None, errors=errors
+            ),
+        )

@@ -1,0 +1,576 @@
+"""Writes for second factors: enrolling and disabling an authenticator app, recovery codes,
+the second step of a sign-in, and re-authentication (step-up).
+
+Every first-factor sign-in (password here, Google in social) ends in `sign_in_finish`: a
+session at once, or, for an account with a second factor, SecondFactorRequired carrying a
+short-lived challenge that `second_factor_verify` turns into a session.
+
+Single use under races: a TOTP step is accepted by a conditional UPDATE of
+`last_used_step`, a recovery code by a conditional UPDATE of `used_at`, a challenge by the
+one DELETE that removes it. Codes never reach a log or a security event.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.errors import AccountErrorCode
+from accounts.models import User
+from core import ratelimit
+from core.errors import CoreErrorCode, DomainError
+from core.events import SecurityEventKind, counts_sign_in, security_event
+from mfa import challenges, crypto, passkey_bridge, selectors, totp
+from mfa.errors import MfaErrorCode
+from mfa.models import RecoveryCode, TotpDevice
+from mfa.tasks import MfaNotice, notice_queue
+from tokens.models import AuthMethod
+from tokens.services import (
+    IssuedTokens,
+    login_credentials_check,
+    session_authenticated,
+    session_start_signed_in,
+)
+
+SECOND_FACTOR_MESSAGE = (
+    "Enter the code from your authenticator app, a recovery code or use a passkey."
+)
+RECOVERY_CODE_COUNT = 10
+# No 0/o, 1/l/i: codes are read off paper and typed by hand. 31 symbols, 10 of them:
+# about 49.5 bits per code.
+_RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+_RECOVERY_LENGTH = 10
+
+
+class Method(StrEnum):
+    """A second factor, by its GraphQL name."""
+
+    TOTP = "TOTP"
+    RECOVERY_CODE = "RECOVERY_CODE"
+    PASSKEY = "PASSKEY"
+
+
+# The security log's short words for each way of proving who one is.
+_EVENT_METHOD = {
+    Method.TOTP: "totp",
+    Method.RECOVERY_CODE: "recovery_code",
+    Method.PASSKEY: "passkey",
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Where a request comes from, for the security log."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    session_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What a client needs to finish a sign-in: the challenge and how it may answer it."""
+
+    challenge: str
+    expires_at: datetime
+    methods: list[Method]
+    passkey_options: str | None
+
+
+class SecondFactorRequired(DomainError):
+    """The first factor passed and the account has a second one: no session yet.
+
+    A DomainError so that it reaches the client as the payload error SECOND_FACTOR_REQUIRED
+    (an old client shows the message) and is counted by `counts_sign_in` as such; the
+    schema adds `challenge` to the payload.
+    """
+
+    def __init__(self, challenge: Challenge) -> None:
+        super().__init__(MfaErrorCode.SECOND_FACTOR_REQUIRED, SECOND_FACTOR_MESSAGE)
+        self.challenge = challenge
+
+
+@dataclass(frozen=True)
+class TotpEnrollment:
+    secret: str
+    otpauth_uri: str
+
+
+def _event(kind: SecurityEventKind, user: User, caller: Caller, method: str = "") -> None:
+    security_event.send(
+        None,
+        kind=kind,
+        user_id=str(user.pk),
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
+        method=method,
+        session_id=caller.session_id,
+    )
+
+
+# --- proving a second factor -------------------------------------------------------------
+
+
+class _Wrong(Exception):
+    """The presented factor is wrong or already used (never carries the factor itself)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class _Presented:
+    method: Method
+    value: str
+    field: str
+
+
+def _one_factor(
+    *, code: str | None, recovery_code: str | None, passkey: str | None
+) -> _Presented | None:
+    given = [
+        _Presented(method, value, field)
+        for method, value, field in (
+            (Method.TOTP, code, "code"),
+            (Method.RECOVERY_CODE, recovery_code, "recoveryCode"),
+            (Method.PASSKEY, passkey, "passkey"),
+        )
+        if value is not None and value != ""
+    ]
+    if len(given) > 1:
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "Give exactly one of an authenticator code, a recovery code or a passkey.",
+            None,
+        )
+    return given[0] if given else None
+
+
+def _totp_accept(user: User, code: str) -> None:
+    """Accept the current authenticator code once (its time step is recorded), or _Wrong."""
+    wrong = _Wrong("The authenticator code is wrong or was already used.", "code")
+    digits = totp.code_clean(code)
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    if digits is None or device is None:
+        raise wrong
+    step = totp.matching_step(
+        secret=crypto.secret_decrypt(device.secret), code=digits, at=totp.clock()
+    )
+    if step is None:
+        raise wrong
+    # Only a step newer than the last accepted one: the same code (or an older one) twice,
+    # even by two requests at once, passes once.
+    accepted = (
+        TotpDevice.objects.filter(pk=device.pk, confirmed_at__isnull=False)
+        .filter(Q(last_used_step__isnull=True) | Q(last_used_step__lt=step))
+        .update(last_used_step=step)
+    )
+    if not accepted:
+        raise wrong
+
+
+def _recovery_code_clean(code: str) -> str | None:
+    if len(code) > 64:
+        return None
+    cleaned = "".join(code.split()).replace("-", "").lower()
+    if len(cleaned) != _RECOVERY_LENGTH or any(c not in _RECOVERY_ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+def _recovery_code_accept(user: User, code: str) -> None:
+    """Spend one unused recovery code of the user's, or _Wrong."""
+    wrong = _Wrong("The recovery code is wrong or was already used.", "recoveryCode")
+    cleaned = _recovery_code_clean(code)
+    if cleaned is None:
+        raise wrong
+    hashes = crypto.recovery_code_hashes(user_id=str(user.pk), code=cleaned)
+    spent = RecoveryCode.objects.filter(
+        user=user, code_hash__in=hashes, used_at__isnull=True
+    ).update(used_at=timezone.now())
+    if not spent:
+        raise wrong
+
+
+def _passkey_accept(user: User, credential_json: str) -> None:
+    if len(credential_json) > 16 * 1024:  # an assertion is about 1 KiB
+        raise _Wrong("The passkey answer is too large.", "passkey")
+    try:
+        passkey_bridge.assertion_check(credential_json=credential_json, user=user)
+    except DomainError as exc:
+        raise _Wrong(exc.message, "passkey") from None
+
+
+def _factor_prove[T](
+    *,
+    user: User,
+    presented: _Presented,
+    caller: Caller,
+    then: Callable[[], T],
+    on_wrong: Callable[[], None] = lambda: None,
+) -> T:
+    """Check the factor and run `then` in the same transaction (whatever `then` refuses
+    gives the code back). A wrong factor counts against the account (and `on_wrong`), is
+    logged as SECOND_FACTOR_FAILED and raised as INVALID_SECOND_FACTOR."""
+    ratelimit.check("second_factor", str(user.pk))
+    try:
+        with transaction.atomic():
+            if presented.method is Method.TOTP:
+                _totp_accept(user, presented.value)
+            elif presented.method is Method.RECOVERY_CODE:
+                _recovery_code_accept(user, presented.value)
+                notice_queue(kind=MfaNotice.RECOVERY_CODE_USED, user=user)
+            else:
+                _passkey_accept(user, presented.value)
+            result = then()
+    except _Wrong as wrong:
+        on_wrong()
+        _event(
+            SecurityEventKind.SECOND_FACTOR_FAILED, user, caller, _EVENT_METHOD[presented.method]
+        )
+        raise DomainError(MfaErrorCode.INVALID_SECOND_FACTOR, wrong.message, wrong.field) from None
+    if presented.method is Method.RECOVERY_CODE:
+        _event(SecurityEventKind.RECOVERY_CODE_USED, user, caller, "recovery_code")
+    return result
+
+
+# --- the two-step sign-in -----------------------------------------------------------------
+
+
+def _methods(summary: selectors.SecondFactorSummary) -> list[Method]:
+    methods = []
+    if summary.totp_enabled:
+        methods.append(Method.TOTP)
+    if summary.recovery_codes_remaining:
+        methods.append(Method.RECOVERY_CODE)
+    if summary.passkey_count:
+        methods.append(Method.PASSKEY)
+    return methods
+
+
+def sign_in_finish(
+    *,
+    user: User,
+    auth_method: AuthMethod,
+    transport: str,
+    user_agent: str,
+    ip_address: str | None,
+) -> IssuedTokens:
+    """The first factor passed: start the session, or raise SecondFactorRequired with a
+    challenge bound to this user, first-factor method and transport."""
+    if not selectors.second_factor_enabled(user):
+        return session_start_signed_in(
+            user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
+        )
+    methods = _methods(selectors.second_factors_summary(user))
+    options = passkey_bridge.authentication_options(user) if Method.PASSKEY in methods else None
+    if Method.PASSKEY in methods and options is None:
+        methods.remove(Method.PASSKEY)
+    challenge, expires_at = challenges.challenge_create(
+        user_id=str(user.pk), auth_method=str(auth_method), transport=transport
+    )
+    raise SecondFactorRequired(
+        Challenge(
+            challenge=challenge, expires_at=expires_at, methods=methods, passkey_options=options
+        )
+    )
+
+
+@counts_sign_in("password")
+def password_login(
+    *, email: str, password: str, transport: str, user_agent: str, ip_address: str | None
+) -> IssuedTokens:
+    """`login`: email + password, then a session or the second step."""
+    user = login_credentials_check(
+        email=email, password=password, ip_address=ip_address, user_agent=user_agent
+    )
+    return sign_in_finish(
+        user=user,
+        auth_method=AuthMethod.PASSWORD,
+        transport=transport,
+        user_agent=user_agent,
+        ip_address=ip_address,
+    )
+
+
+def _expired(
+    message: str = "This sign-in has expired or was already finished; sign in again.",
+) -> DomainError:
+    return DomainError(MfaErrorCode.CHALLENGE_EXPIRED, message, "challenge")
+
+
+@counts_sign_in("second_factor")
+def second_factor_verify(
+    *,
+    challenge: str,
+    code: str | None = None,
+    recovery_code: str | None = None,
+    passkey: str | None = None,
+    transport: str,
+    user_agent: str,
+    ip_address: str | None,
+) -> IssuedTokens:
+    """`verifySecondFactor`: the second step of a sign-in; starts the session."""
+    pending = challenges.challenge_read(challenge)
+    if pending is None or pending.expires_at <= timezone.now():
+        raise _expired()
+    if pending.transport != transport:
+        # Started for a browser and finished by something asking for tokens in the body (or
+        # the other way round): not the client that passed the first factor. Burn it.
+        challenges.challenge_consume(challenge)
+        raise _expired("This sign-in was started with another transport; sign in again.")
+    presented = _one_factor(code=code, recovery_code=recovery_code, passkey=passkey)
+    if presented is None:
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "Give an authenticator code, a recovery code or a passkey.",
+            "code",
+        )
+    user = User.objects.filter(pk=pending.user_id).first()
+    if user is None or not user.is_active:
+        challenges.challenge_consume(challenge)
+        raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled.", None)
+    caller = Caller(ip_address=ip_address, user_agent=user_agent)
+
+    def start() -> IssuedTokens:
+        # Inside the factor's transaction: a challenge spent by a racer gives the code back.
+        if not challenges.challenge_consume(challenge):
+            raise _expired()
+        return session_start_signed_in(
+            user=user,
+            auth_method=AuthMethod(pending.auth_method),
+            user_agent=user_agent,
+            ip_address=ip_address,
+        )
+
+    return _factor_prove(
+        user=user,
+        presented=presented,
+        caller=caller,
+        then=start,
+        on_wrong=lambda: challenges.challenge_failed(challenge),
+    )
+
+
+# --- step-up ------------------------------------------------------------------------------
+
+
+def reauthenticate(
+    *,
+    user: User,
+    caller: Caller,
+    password: str | None = None,
+    code: str | None = None,
+    recovery_code: str | None = None,
+    passkey: str | None = None,
+) -> None:
+    """Stamp the caller's session as freshly authenticated, after the password (accounts
+    without a second factor) or a second factor (accounts with one)."""
+    presented = _one_factor(code=code, recovery_code=recovery_code, passkey=passkey)
+    if (presented is not None) == bool(password):
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "Give exactly one of a password, an authenticator code, a recovery code or a passkey.",
+            None,
+        )
+    summary = selectors.second_factors_summary(user)
+
+    def stamp() -> None:
+        if not session_authenticated(user=user, session_id=caller.session_id):
+            raise DomainError(
+                CoreErrorCode.VALIDATION_ERROR, "This session has ended; sign in again.", None
+            )
+
+    if presented is not None:
+        if not summary.any and presented.method is not Method.RECOVERY_CODE:
+            raise DomainError(
+                MfaErrorCode.INVALID_SECOND_FACTOR,
+                "This account has no second factor: re-authenticate with your password.",
+                presented.field,
+            )
+        _factor_prove(user=user, presented=presented, caller=caller, then=stamp)
+        _event(SecurityEventKind.STEP_UP, user, caller, _EVENT_METHOD[presented.method])
+        return
+    if summary.any:
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "This account has a second factor: re-authenticate with it, not the password.",
+            "password",
+        )
+    if not user.has_usable_password():
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "This account has no password: sign in again (e.g. with Google) instead.",
+            "password",
+        )
+    ratelimit.check("second_factor", str(user.pk))
+    if not password or len(password) > 4096 or not user.check_password(password):
+        raise DomainError(
+            AccountErrorCode.INVALID_CREDENTIALS, "The password is not correct.", "password"
+        )
+    stamp()
+    _event(SecurityEventKind.STEP_UP, user, caller, "password")
+
+
+# --- enrolment ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def totp_enrollment_start(*, user: User) -> TotpEnrollment:
+    """A new secret for the user's authenticator app, pending until a code confirms it.
+    Replaces a pending one; refused when one is already confirmed."""
+    device = TotpDevice.objects.select_for_update().filter(user=user).first()
+    if device is not None and device.confirmed_at is not None:
+        raise DomainError(
+            MfaErrorCode.TOTP_ALREADY_ENABLED,
+            "An authenticator app is already set up; disable it first.",
+            None,
+        )
+    secret = totp.secret_new()
+    TotpDevice.objects.update_or_create(
+        user=user,
+        defaults={
+            "secret": crypto.secret_encrypt(secret),
+            "created_at": timezone.now(),
+            "confirmed_at": None,
+            "last_used_step": None,
+        },
+    )
+    uri = totp.provisioning_uri(secret=secret, account=user.email, issuer=settings.TOTP_ISSUER)
+    return TotpEnrollment(secret=secret, otpauth_uri=uri)
+
+
+def _recovery_codes_new(user: User) -> list[str]:
+    """Replace every recovery code of the user's with ten new ones (inside a transaction)."""
+    codes = [
+        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(
+            user=user, code_hash=crypto.recovery_code_hashes(user_id=str(user.pk), code=c)[0]
+        )
+        for c in codes
+    )
+    return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+def totp_enrollment_confirm(*, user: User, code: str, caller: Caller) -> list[str] | None:
+    """Confirm the pending authenticator with a first code. Returns ten new recovery codes
+    when the account had none left, else None."""
+    ratelimit.check("second_factor", str(user.pk))
+    wrong = DomainError(
+        MfaErrorCode.INVALID_SECOND_FACTOR,
+        "The code is wrong: check the app's clock and enter the code it shows now.",
+        "code",
+    )
+    with transaction.atomic():
+        device = TotpDevice.objects.select_for_update().filter(user=user).first()
+        if device is None or device.confirmed_at is not None:
+            raise DomainError(
+                MfaErrorCode.TOTP_NOT_STARTED,
+                "No authenticator set-up is waiting for a code; start again.",
+                None,
+            )
+        digits = totp.code_clean(code)
+        step = (
+            None
+            if digits is None
+            else totp.matching_step(
+                secret=crypto.secret_decrypt(device.secret), code=digits, at=totp.clock()
+            )
+        )
+        if step is not None:
+            device.confirmed_at = timezone.now()
+            device.last_used_step = step
+            device.save(update_fields=["confirmed_at", "last_used_step"])
+            codes = None if selectors.recovery_codes_remaining(user) else _recovery_codes_new(user)
+    if step is None:
+        raise wrong
+    _event(SecurityEventKind.TOTP_ENABLED, user, caller, "totp")
+    if codes is not None:
+        _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller)
+    return codes
+
+
+def totp_disable(
+    *,
+    user: User,
+    caller: Caller,
+    password: str | None,
+    code: str | None,
+    recovery_code: str | None,
+) -> None:
+    """Remove the authenticator app: the password (when the account has one) and a current
+    code or a recovery code. Recovery codes go too when no other second factor is left."""
+    if not selectors.totp_enabled(user):
+        raise DomainError(MfaErrorCode.TOTP_NOT_ENABLED, "No authenticator app is set up.", None)
+    presented = _one_factor(code=code, recovery_code=recovery_code, passkey=None)
+    if presented is None:
+        raise DomainError(
+            CoreErrorCode.VALIDATION_ERROR,
+            "Give a current authenticator code or a recovery code.",
+            "code",
+        )
+    if user.has_usable_password():
+        if not password:
+            raise DomainError(
+                AccountErrorCode.INVALID_CREDENTIALS,
+                "Enter your password to remove the authenticator app.",
+                "password",
+            )
+        ratelimit.check("second_factor", str(user.pk))
+        if len(password) > 4096 or not user.check_password(password):
+            raise DomainError(
+                AccountErrorCode.INVALID_CREDENTIALS, "The password is not correct.", "password"
+            )
+
+    def remove() -> None:
+        TotpDevice.objects.filter(user=user).delete()
+        if not passkey_bridge.passkey_count(user):
+            RecoveryCode.objects.filter(user=user).delete()
+
+    _factor_prove(user=user, presented=presented, caller=caller, then=remove)
+    _event(SecurityEventKind.TOTP_DISABLED, user, caller, _EVENT_METHOD[presented.method])
+
+
+def recovery_codes_regenerate(*, user: User, caller: Caller) -> list[str]:
+    """Ten new recovery codes replacing all of the user's (used or not)."""
+    if not selectors.second_factors_summary(user).any:
+        raise DomainError(
+            MfaErrorCode.TOTP_NOT_ENABLED,
+            "Set up an authenticator app or a passkey first; recovery codes stand in for it.",
+            None,
+        )
+    with transaction.atomic():
+        codes = _recovery_codes_new(user)
+    _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller)
+    return codes
+
+
+def secrets_reencrypt(*, batch_size: int = 500) -> int:
+    """Re-encrypt every TOTP secret under the current MFA_ENCRYPTION_KEY (key rotation);
+    returns how many rows changed."""
+    changed = 0
+    for pk in TotpDevice.objects.values_list("pk", flat=True).iterator(chunk_size=batch_size):
+        with transaction.atomic():
+            device = TotpDevice.objects.select_for_update().filter(pk=pk).first()
+            if device is None:
+                continue
+            rotated = crypto.secret_reencrypt(device.secret)
+            if rotated is not None:
+                device.secret = rotated
+                device.save(update_fields=["secret"])
+                changed += 1
+    return changed

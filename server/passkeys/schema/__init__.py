@@ -1,0 +1,4 @@
+from passkeys.schema.mutations import Mutation
+from passkeys.schema.queries import Query
+
+__all__ = ["Mutation", "Query"]
