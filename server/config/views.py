@@ -23,11 +23,13 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+import fastpath  # fastpath: content cache
 from api.context import Context
 from api.errors import shape_error
 from api.responses import error_response, unavailable_response
 from config import persisted
 from core.errors import ServiceUnavailableError
+from fastpath import content_cache  # fastpath: content cache
 from tokens.viewer import build_context
 
 logger = logging.getLogger(__name__)
@@ -189,6 +191,14 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             return None
         sub_response = _SubResponse()
         context = self.get_context(request, sub_response)
+        # fastpath: content cache (a stored answer, or a ticket to store this one)
+        ticket = (
+            content_cache.lookup(context, query, variables, operation_name)
+            if fastpath.enabled()
+            else None
+        )
+        if ticket is not None and ticket.hit is not None:
+            return HttpResponse(ticket.hit, content_type="application/json")
         try:
             result = self.schema.execute_sync(
                 query,
@@ -204,6 +214,8 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             self.encode_json(self.process_result(request, result)),
             content_type="application/json",
         )
+        if ticket is not None:  # fastpath: content cache
+            ticket.store(response.content, errors=result.errors, sub_response=sub_response)
         if sub_response.status_code != 200:
             response.status_code = sub_response.status_code
         for name, value in sub_response.items():
