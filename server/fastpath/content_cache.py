@@ -14,11 +14,12 @@ in Redis, keyed by
   entitled to tier n shares the entries of tier n.
 
 Each entry is tagged with the content version (`cc:ver` in Redis) read before the answer
-was computed. Saving or deleting an article, plan or subscription bumps the version after
-the transaction commits, so an entry computed from data older than a change is never
-served after it (the answer of a request that read the data before the commit carries the
-older version). Entries expire on their own after CONTENT_CACHE_TTL, and sooner when an
-article is scheduled to become visible before that (`published_at` in the future).
+was computed. Saving or deleting an article, plan or subscription bumps the version at
+once and again after the transaction commits, so an entry computed from data older than a
+change is never served after it (the answer of a request that read the data before the
+commit carries an older version). Entries expire on their own after CONTENT_CACHE_TTL,
+and sooner when an article is scheduled to become visible before that (`published_at` in
+the future).
 
 Never served from the cache:
 - documents with anything beside `articles`, `article` and `__typename` at the root
@@ -167,13 +168,18 @@ def bump_version() -> None:
     _untrusted.clear()
 
 
-def _bump_after_commit(**_: Any) -> None:
-    transaction.on_commit(bump_version)
+def _bump_on_change(**_: Any) -> None:
+    # Now, and again once the change is committed: a request that read the version after
+    # the first bump but the data before the commit stored its answer under a version the
+    # second bump makes stale.
+    bump_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump_version)
 
 
 for _model in (Article, Plan, Subscription):
-    post_save.connect(_bump_after_commit, sender=_model, dispatch_uid=f"cc-save-{_model}")
-    post_delete.connect(_bump_after_commit, sender=_model, dispatch_uid=f"cc-del-{_model}")
+    post_save.connect(_bump_on_change, sender=_model, dispatch_uid=f"cc-save-{_model}")
+    post_delete.connect(_bump_on_change, sender=_model, dispatch_uid=f"cc-del-{_model}")
 
 
 # --- Lookup and store ---------------------------------------------------------------------
