@@ -26,8 +26,9 @@ Never served from the cache:
   (`me`, `sessions`, `node`…), fragments spread at the root, subscriptions or mutations;
 - requests whose bearer token was refused, or whose user is deleted or disabled (the
   plain path answers those);
-- answers with errors, or with a status, header or cookie set by a resolver (never
-  stored).
+- answers with errors, or with a status, header or cookie set by a resolver, answers
+  over MAX_ENTRY_BYTES, and answers beyond this process's store budget (never stored);
+- documents longer than MAX_DOCUMENT_CHARS.
 
 When Redis cannot be reached the cache steps aside (the plain path answers). A version
 bump that fails marks this process's cache as untrusted until a bump succeeds.
@@ -76,6 +77,38 @@ CACHEABLE_ROOT_FIELDS = frozenset({"articles", "article", "__typename"})
 VERSION_KEY = "cc:ver"
 _ENTRY_PREFIX = "cc:e1:"
 
+# Bounds on what clients can make this cache hold: every distinct document, variable set
+# and tier is an entry, so without them anyone could fill Redis (which also holds the
+# revocations) with large pages. Longer documents are not cached (content queries are
+# short), nor larger answers, and each process stores at most _STORE_RATE bytes a second
+# (bursts up to _STORE_BURST): Redis holds at most about workers x rate x TTL of entries.
+MAX_DOCUMENT_CHARS = 8 * 1024
+MAX_ENTRY_BYTES = 512 * 1024
+_STORE_RATE = 1024 * 1024
+_STORE_BURST = 4 * 1024 * 1024
+
+
+class _StoreBudget:
+    """A token bucket of bytes, per process (thread-safe for gthread workers)."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.available, self.at = burst, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.available = min(self.burst, self.available + (now - self.at) * self.rate)
+            self.at = now
+            if size > self.available:
+                return False
+            self.available -= size
+            return True
+
+
+_budget = _StoreBudget(_STORE_RATE, _STORE_BURST)
+
 
 # --- Which documents ----------------------------------------------------------------------
 
@@ -86,6 +119,8 @@ def document_key(query: str, operation_name: str | None) -> str | None:
 
     Memoised per query text: the common case is a handful of documents sent again and
     again."""
+    if len(query) > MAX_DOCUMENT_CHARS:
+        return None
     try:
         document = parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
     except GraphQLError:
@@ -199,6 +234,8 @@ class Ticket:
         if errors or sub_response.status_code != 200 or sub_response.cookies:
             return
         if any(name.lower() != "content-type" for name, _ in sub_response.items()):
+            return
+        if len(body) > MAX_ENTRY_BYTES or not _budget.take(len(body)):
             return
         client, prefix = _redis()
         now = timezone.now()

@@ -292,3 +292,27 @@ def test_switched_off_nothing_is_stored(gql, plans, settings):
     settings.FAST_PATH_ENABLED = True
     settings.CONTENT_CACHE_TTL = timedelta(0)
     assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
+
+
+def test_clients_cannot_fill_redis(gql, plans, monkeypatch):
+    # a long document is not cached at all
+    padded = PAGE + "#" + "x" * content_cache.MAX_DOCUMENT_CHARS
+    assert content_cache.document_key(padded, None) is None
+    # answers beyond the process's store budget are answered but not kept
+    monkeypatch.setattr(content_cache, "_budget", content_cache._StoreBudget(0, 10))
+    fetch(gql, ONE, {"slug": FREE}, None)
+    assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
+    # and an answer over the entry limit neither
+    monkeypatch.setattr(content_cache, "_budget", content_cache._StoreBudget(0, 10**9))
+    monkeypatch.setattr(content_cache, "MAX_ENTRY_BYTES", 10)
+    fetch(gql, ONE, {"slug": FREE}, None)
+    assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
+
+
+def test_the_store_budget_refills_at_its_rate():
+    budget = content_cache._StoreBudget(rate=1000, burst=100)
+    assert budget.take(100)
+    assert not budget.take(50)
+    budget.at -= 0.05  # 50 ms later: 50 bytes more
+    assert budget.take(50)
+    assert not budget.take(101)
