@@ -58,11 +58,11 @@ from graphql import (
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    parse,
     print_ast,
 )
 
 from api.errors import Unauthenticated
-from api.extensions import parse_cached
 from content.models import Article
 from content.selectors import next_publication_after
 from core.cache import CACHE_DOWN
@@ -122,7 +122,8 @@ def document_key(query: str, operation_name: str | None) -> str | None:
     if len(query) > MAX_DOCUMENT_CHARS:
         return None
     try:
-        document = parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
+        # Parsed here (this function is memoised): the schema's gate parses it too.
+        document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)
     except GraphQLError:
         return None
     operation = _operation(document, operation_name)
