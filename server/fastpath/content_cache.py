@@ -62,6 +62,7 @@ from graphql import (
     print_ast,
 )
 
+import fastpath
 from api.errors import Unauthenticated
 from content.models import Article
 from content.selectors import next_publication_after
@@ -257,7 +258,7 @@ def lookup(
 ) -> Ticket | None:
     """The cache's part in a request: None when the plain path must answer alone; else a
     Ticket with the stored answer, or to store the answer the plain path computes."""
-    if _ttl() <= 0:
+    if not fastpath.enabled() or _ttl() <= 0:
         return None
     document = document_key(query, operation_name)
     if document is None:
