@@ -7,7 +7,8 @@ class FastPathConfig(AppConfig):
     name = "fastpath"
 
     def ready(self) -> None:
-        # Invalidation of the cached rows and of remembered signature checks: connected
-        # whatever the switch says, so that processes with it on never see stale data
-        # written by processes with it off.
-        from fastpath import user_snapshot, verifier  # noqa: F401  (connect the receivers)
+        # Invalidation of the cached rows, of remembered signature checks and of cached
+        # content answers: connected whatever the switch says, and in every process (the
+        # worker, manage.py), so that processes with it on never see stale data written by
+        # processes with it off or by no web process at all.
+        from fastpath import content_cache, user_snapshot, verifier  # noqa: F401  (receivers)

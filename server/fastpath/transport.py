@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 
 from api.endpoint import GRAPHQL_PATH, GRAPHQL_PATHS
 from api.responses import error_response
+from fastpath import content_cache
 
 
 class GraphQLFastLane:
@@ -94,6 +95,10 @@ def run_plain_post(
         return None
     sub_response = _SubResponse()
     context = view.get_context(request, sub_response)
+    # The content cache: a stored answer, or a ticket to store this one (None: not cacheable).
+    ticket = content_cache.lookup(context, query, variables, operation_name)
+    if ticket is not None and ticket.hit is not None:
+        return HttpResponse(ticket.hit, content_type="application/json")
     try:
         result = view.schema.execute_sync(
             query,
@@ -109,6 +114,8 @@ def run_plain_post(
         view.encode_json(view.process_result(request, result)),
         content_type="application/json",
     )
+    if ticket is not None:
+        ticket.store(response.content, errors=result.errors, sub_response=sub_response)
     if sub_response.status_code != 200:
         response.status_code = sub_response.status_code
     for name, value in sub_response.items():
