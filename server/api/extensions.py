@@ -222,7 +222,16 @@ def cost_limit_rule(*, max_fields: int, max_depth: int, max_aliases: int) -> typ
 # Mutations that hash a password (Argon2, deliberately slow) or call Google over the
 # network. Aliases and fragments on Mutation could otherwise make one request pay for
 # many of them.
-EXPENSIVE_MUTATIONS = ("login", "register", "resetPassword", "changePassword", "googleLogin")
+EXPENSIVE_MUTATIONS = (
+    "login",
+    "register",
+    "resetPassword",
+    "changePassword",
+    "googleLogin",
+    # Each checks a password (a deliberately slow hash) when given one.
+    "reauthenticate",
+    "disableTotp",
+)
 _EXPENSIVE = frozenset(EXPENSIVE_MUTATIONS)
 
 
