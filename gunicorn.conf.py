@@ -60,9 +60,12 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Idle keep-alive with the proxy (gthread; sync workers close after each response).
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle each worker after this many requests, jittered so the workers do not all
-# restart at once: bounds the cost of any slow leak.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+# restart at once: bounds the cost of any slow leak. Not fewer: a sync worker answers
+# thousands of small requests a second, and each replacement imports Django anew (about
+# a second of CPU, during which the other workers carry the load); at 5,000 that
+# happened every few seconds under load (bench/run_ratios.py, BENCH_MAX_REQUESTS).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 200_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 20_000)
 # Heartbeat files in memory: a worker on a slow or full disk is not killed as stuck.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 

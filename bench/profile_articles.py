@@ -6,6 +6,10 @@ seed_content.py, and real Redis (bench/stack.py).
 
     uv run python bench/profile_articles.py
 
+The plain path is profiled: the shared content cache (fastpath/content_cache.py) is off
+(CONTENT_CACHE_TTL=0), else every request after the first would be a stored answer.
+BENCH_PROFILE_CACHED=1 profiles with it on (the answers then come from Redis).
+
 Prints the mean latency, the SQL statements of one request, pyinstrument's call tree
 (library frames folded; BENCH_PROFILE_ALL=1 shows them), the frames with the most self time
 and the time by layer: each sample is charged to the innermost frame that belongs to a
@@ -222,10 +226,11 @@ def main() -> None:
             check=True,
         )
         log(f"profiling {REQUESTS} requests of the articles page in process")
+        cached = os.environ.get("BENCH_PROFILE_CACHED") == "1"
         subprocess.run(
             [PYTHON, str(Path(__file__).resolve()), "--child", str(stack.workdir)],
             cwd=ROOT,
-            env={**stack.env, **knobs},
+            env={**stack.env, **knobs, **({} if cached else {"CONTENT_CACHE_TTL": "0"})},
             check=True,
         )
 

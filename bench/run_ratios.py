@@ -15,7 +15,7 @@ production password hasher (Django's check_password in the production settings).
 
 Environment: BENCH_DURATION (5 s per run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
 BENCH_WORKERS (2), BENCH_SIGNINS (30), BENCH_ARTICLES / BENCH_BODY_CHARS (seed_content.py),
-BENCH_MAX_REQUESTS (0: gunicorn's worker recycling off, see below).
+BENCH_MAX_REQUESTS (unset: gunicorn.conf.py's own recycling, see below).
 
 The sign-in rate limits are raised for the run (LOGIN_RATE_LIMIT_PER_EMAIL/PER_IP) so that
 the limiter is still consulted on every sign-in but never refuses one.
@@ -31,6 +31,7 @@ import os
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 from stack import BENCH, PYTHON, ROOT, Stack, log
 
@@ -39,10 +40,10 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SIGNINS = int(os.environ.get("BENCH_SIGNINS", "30"))
-# gunicorn.conf.py replaces each worker after 5,000 (±500) requests; at /healthz rates that
-# is every few seconds, and a worker booting on a busy 2-core machine stalls whole runs.
-# Off by default here (steady state); BENCH_MAX_REQUESTS=5000 measures with it.
-MAX_REQUESTS = os.environ.get("BENCH_MAX_REQUESTS", "0")
+# gunicorn.conf.py's worker recycling as configured (it used to replace a worker every
+# 5,000 requests, every few seconds at /healthz rates, which stalled whole runs; now
+# 200,000). BENCH_MAX_REQUESTS overrides it (0: off, 5000: the old value).
+MAX_REQUESTS = os.environ.get("BENCH_MAX_REQUESTS", "")
 EMAIL, PASSWORD = "bench@example.com", "bench-password-123"  # seed.py's user
 
 ENDPOINTS = (
@@ -112,6 +113,24 @@ def paired_timings(stack: Stack, port: int, count: int) -> dict:
     return json.loads(line[len("PAIRED ") :])
 
 
+def worker_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of the gunicorn workers (the master's children) so far.
+
+    Unlike req/s, CPU spent per request hardly depends on what else runs on the machine,
+    so it is printed beside the ratios as a load-independent cross-check (it leaves out
+    PostgreSQL's and Redis's own CPU and the time spent waiting on them)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    children = Path(f"/proc/{master}/task/{master}/children")
+    for pid in children.read_text().split() if children.exists() else ():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a worker that just exited
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -131,11 +150,12 @@ def main() -> None:
         )
         port = stack.gunicorn(
             workers=WORKERS,
-            GUNICORN_MAX_REQUESTS=MAX_REQUESTS,
+            **({"GUNICORN_MAX_REQUESTS": MAX_REQUESTS} if MAX_REQUESTS else {}),
             LOGIN_RATE_LIMIT_PER_EMAIL="1000000",
             LOGIN_RATE_LIMIT_PER_IP="1000000",
         )
         base = f"http://127.0.0.1:{port}"
+        master = stack.processes[-1].pid
         log(f"gunicorn, {WORKERS} sync workers (gunicorn.conf.py), on {base}")
         for name, script, path in ENDPOINTS[:3]:  # warm up: pools, imports, parsed documents
             warm = stack.wrk(base + path, script, connections=4, duration=2)
@@ -146,6 +166,7 @@ def main() -> None:
             results: dict[str, dict[str, float]] = {}
             for name, script, path in ENDPOINTS:
                 log(f"round {number}/{ROUNDS}: wrk -t1 -c{CONNECTIONS} -d{DURATION}s {name}")
+                cpu_before = worker_cpu_seconds(master)
                 results[name] = stack.wrk(
                     base + path,
                     script,
@@ -153,6 +174,9 @@ def main() -> None:
                     duration=DURATION,
                     BENCH_TOKEN_OFFSET=str(spent),
                 )
+                done = results[name]["requests"]
+                cpu = worker_cpu_seconds(master) - cpu_before
+                results[name]["cpu_ms"] = cpu * 1000 / done if done else float("nan")
                 if name == "refresh":
                     spent += int(results[name]["requests"]) + CONNECTIONS
             loads.append(os.getloadavg()[0])
@@ -178,17 +202,21 @@ def main() -> None:
         f"the ratios are taken within each round)"
     )
     print(
-        f"gunicorn {WORKERS} sync workers (max_requests {MAX_REQUESTS}), PostgreSQL + Redis; "
+        f"gunicorn {WORKERS} sync workers (max_requests {MAX_REQUESTS or 'of gunicorn.conf.py'}), "
+        f"PostgreSQL + Redis; "
         f"wrk -t1 -c{CONNECTIONS} "
         f"-d{DURATION}s; median of {len(measured)} round(s)"
         + (f" (round(s) {stalled} stalled and left out)" if stalled else "")
     )
-    print(f"{'endpoint':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bad':>5}  rounds req/s")
+    print(
+        f"{'endpoint':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bad':>5} "
+        f"{'cpu ms':>7}  rounds req/s"
+    )
     for name, _, _ in ENDPOINTS:
         print(
             f"{name:<9} {med(name, 'rps'):>8.0f} {med(name, 'p50_ms'):>8.2f} "
-            f"{med(name, 'p99_ms'):>8.2f} {sum(r[name]['bad'] for r in rounds):>5.0f}  "
-            + " ".join(f"{r[name]['rps']:.0f}" for r in rounds)
+            f"{med(name, 'p99_ms'):>8.2f} {sum(r[name]['bad'] for r in rounds):>5.0f} "
+            f"{med(name, 'cpu_ms'):>7.3f}  " + " ".join(f"{r[name]['rps']:.0f}" for r in rounds)
         )
 
     def ratio(name: str) -> tuple[float, list[float]]:
@@ -205,6 +233,15 @@ def main() -> None:
         f"sign-in: median of {SIGNINS} sequential `login` over HTTP {login_ms:.1f} ms; "
         f"one password verification ({hashes['hasher']}, "
         f"{'$'.join(hashes['prefix'][1:])}) {verify_ms:.1f} ms, make_password {make_ms:.1f} ms"
+    )
+    print()
+    print(
+        "cpu ms: gunicorn workers' CPU per request (median of the rounds); the same ratios "
+        "by CPU, which load on the machine hardly moves: "
+        + ", ".join(
+            f"{name} {med('healthz', 'cpu_ms') / med(name, 'cpu_ms'):.1%}"
+            for name in ("articles", "me", "refresh")
+        )
     )
     print()
     print("ratios (median of the rounds; each round's in brackets):")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from accounts import email_tokens
+from accounts import email_codes, email_tokens
 from accounts.models import User
 
 
@@ -22,6 +22,16 @@ class AccountEmail(StrEnum):
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
     REGISTRATION_ATTEMPT = "registration_attempt"
+    # The same two emails with a one-time code instead of a link (accounts/email_codes.py).
+    VERIFY_EMAIL_CODE = "verify_email_code"
+    PASSWORD_RESET_CODE = "password_reset_code"
+
+
+# What each code email is for, and the account state its code is bound to.
+CODE_PURPOSES = {
+    AccountEmail.VERIFY_EMAIL_CODE: email_codes.CodePurpose.VERIFY_EMAIL,
+    AccountEmail.PASSWORD_RESET_CODE: email_codes.CodePurpose.PASSWORD_RESET,
+}
 
 
 def _in_words(lifetime: timedelta) -> str:
@@ -38,8 +48,11 @@ def frontend_link(path: str, **query: str) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
-def account_email_build(*, kind: AccountEmail, user: User) -> EmailMultiAlternatives:
-    """The message for `user`, with a fresh token in its link where it needs one."""
+def account_email_build(
+    *, kind: AccountEmail, user: User, state: str = ""
+) -> EmailMultiAlternatives:
+    """The message for `user`, with a fresh token in its link (or a fresh one-time code,
+    bound to `state`) where it needs one."""
     context: dict[str, str] = {
         "email": user.email,
         "site_name": settings.EMAIL_SITE_NAME,
@@ -53,6 +66,12 @@ def account_email_build(*, kind: AccountEmail, user: User) -> EmailMultiAlternat
         token = email_tokens.reset_token_make(user=user)
         context["link"] = frontend_link("reset-password", token=token)
         context["lifetime"] = _in_words(settings.PASSWORD_RESET_TOKEN_LIFETIME)
+    elif kind in CODE_PURPOSES:
+        # Issuing replaces the code sent before: only the newest request's code works.
+        context["lifetime"] = _in_words(settings.EMAIL_CODE_LIFETIME)
+        context["code"] = email_codes.code_issue(
+            purpose=CODE_PURPOSES[kind], email=user.email, user_id=str(user.pk), state=state
+        )
 
     name = str(kind)
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())

@@ -9,6 +9,7 @@ class AccountErrorCode(StrEnum):
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
     INVALID_EMAIL = "INVALID_EMAIL"
     PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+    INVALID_CODE = "INVALID_CODE"
 
 
 # The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
@@ -24,4 +25,7 @@ DESCRIPTIONS: dict[StrEnum, str] = {
     AccountErrorCode.INVALID_EMAIL: "Not a valid email address (at most 254 characters).",
     AccountErrorCode.PASSWORD_TOO_WEAK: "The password is too short (under 10 characters), too "
     "common, all digits, or too close to the email; the message says which.",
+    AccountErrorCode.INVALID_CODE: "The emailed one-time code is wrong, expired, replaced by "
+    "a newer one, already used or tried too often (five tries), or no code was sent to this "
+    "address: which one is not told. Ask for a new code.",
 }

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 
-from accounts import email_tokens
+from accounts import email_codes, email_tokens
 from accounts.email_address import domain_problem, has_refused_chars
+from accounts.email_codes import CodePurpose, VerificationMethod
 from accounts.emails import AccountEmail
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User, normalize_email
@@ -22,6 +23,7 @@ from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
+from core.events import SecurityEventKind, security_event
 from core.text import refuse_nul
 
 _email_validator = EmailValidator()
@@ -167,9 +169,8 @@ def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
 def login_attempt_record(*, email: str, ip_address: str | None) -> bool:
     """Count a sign-in attempt (the API's `login` and the Django admin share the counters);
     False when the address or the client IP has used up its attempts for the window."""
-    # Both counted, even when the first refuses.
-    by_email = ratelimit.allowed("login:email", email)
-    return ratelimit.allowed("login:ip", ip_address) and by_email
+    # Both counted, even when the first refuses (in one round trip to Redis).
+    return ratelimit.allowed_all(("login:email", email), ("login:ip", ip_address))
 
 
 def login_attempts_forget(*, email: str) -> None:
@@ -192,6 +193,7 @@ def user_register(
     password: str,
     profile: ProfileData | None = None,
     ip_address: str | None = None,
+    verification_method: VerificationMethod = VerificationMethod.LINK,
 ) -> RegistrationResult:
     """Create an unverified account, or find the existing one without saying so.
 
@@ -231,13 +233,26 @@ def user_register(
             existing = User.objects.get(email=normalized)
         else:
             Profile.objects.create(user=user, **changes)
-            account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
+            account_email_queue(
+                kind=_VERIFY_EMAILS[verification_method], user=user, state=user.email
+            )
             return RegistrationResult(user=user, created=True)
-    _registration_attempt_notify(existing)
+    _registration_attempt_notify(existing, verification_method)
     return RegistrationResult(user=existing, created=False)
 
 
-def _registration_attempt_notify(user: User) -> None:
+# The verification and reset emails by method: a link, or a one-time code.
+_VERIFY_EMAILS = {
+    VerificationMethod.LINK: AccountEmail.VERIFY_EMAIL,
+    VerificationMethod.CODE: AccountEmail.VERIFY_EMAIL_CODE,
+}
+_RESET_EMAILS = {
+    VerificationMethod.LINK: AccountEmail.PASSWORD_RESET,
+    VerificationMethod.CODE: AccountEmail.PASSWORD_RESET_CODE,
+}
+
+
+def _registration_attempt_notify(user: User, method: VerificationMethod) -> None:
     """Tell the owner of a taken address, at most once per cooldown (silently: the caller's
     answer must not differ from a fresh registration's)."""
     if not user.is_active or not ratelimit.allowed("register_notice", user.email):
@@ -246,7 +261,7 @@ def _registration_attempt_notify(user: User) -> None:
         account_email_queue(kind=AccountEmail.REGISTRATION_ATTEMPT, user=user)
     else:
         # Most likely the owner, who lost the first verification email: send another.
-        account_email_queue(kind=AccountEmail.VERIFY_EMAIL, user=user, state=user.email)
+        account_email_queue(kind=_VERIFY_EMAILS[method], user=user, state=user.email)
 
 
 @transaction.atomic
@@ -282,35 +297,100 @@ def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
         account_email_queue_for_address(kind=kind, address=email)
 
 
-@transaction.atomic
-def user_verify_email(*, token: str) -> User:
-    """Mark the address the token was sent to as verified; a token works once."""
-    user = email_tokens.verification_token_check(token=token, lock=True)
+def _email_verified(
+    user: User, *, method: VerificationMethod, ip_address: str | None, user_agent: str
+) -> User:
+    """Mark the (locked, unverified) user's address verified: the one way, by link or code."""
     user.email_verified = True
     user.save(update_fields=["email_verified"])
+    security_event.send(
+        sender=User,
+        kind=SecurityEventKind.EMAIL_VERIFIED,
+        user_id=user.pk,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        method=str(method),
+        session_id=None,
+    )
     return user
 
 
-def verification_email_resend(*, email: str, ip_address: str | None) -> None:
-    """Send another verification email if the address has an unverified account.
+@transaction.atomic
+def user_verify_email(*, token: str, ip_address: str | None = None, user_agent: str = "") -> User:
+    """Mark the address the token was sent to as verified; a token works once."""
+    user = email_tokens.verification_token_check(token=token, lock=True)
+    return _email_verified(
+        user, method=VerificationMethod.LINK, ip_address=ip_address, user_agent=user_agent
+    )
+
+
+def _code_attempt_allowed(*, email: str, ip_address: str | None) -> None:
+    """Count one typed code against the client IP and the address (both counted, even when
+    the first refuses), before anything about the address is looked at."""
+    by_email = ratelimit.allowed("email_code_email", email)
+    if not ratelimit.allowed("email_code_ip", ip_address):
+        raise ratelimit.refusal("email_code_ip")
+    if not by_email:
+        raise ratelimit.refusal("email_code_email")
+
+
+def _code_holder(*, purpose: CodePurpose, email: str, code: str) -> User:
+    """Spend the code and return its account, locked, when the account is still in the
+    state the code was sent for; INVALID_CODE otherwise (the same for every failure)."""
+    refuse_nul({"code": code})
+    holder = email_codes.code_spend(purpose=purpose, email=email, code=code)
+    user = User.objects.select_for_update().filter(pk=holder.user_id, email=email).first()
+    if user is None or not user.is_active:
+        raise email_codes.invalid_code()
+    if purpose is CodePurpose.VERIFY_EMAIL and (user.email_verified or user.email != holder.state):
+        raise email_codes.invalid_code()
+    # A newer reset request (link or code), a reset or a password change bumped the counter.
+    if purpose is CodePurpose.PASSWORD_RESET and str(user.password_reset_counter) != holder.state:
+        raise email_codes.invalid_code()
+    return user
+
+
+def user_verify_email_with_code(
+    *, email: str, code: str, ip_address: str | None, user_agent: str = ""
+) -> User:
+    """Mark the address verified with the code emailed to it (method CODE): the same state
+    as verifying by link. Every failure is INVALID_CODE on `code`."""
+    normalized = email_clean(email)
+    _code_attempt_allowed(email=normalized, ip_address=ip_address)
+    with transaction.atomic():
+        user = _code_holder(purpose=CodePurpose.VERIFY_EMAIL, email=normalized, code=code)
+        return _email_verified(
+            user, method=VerificationMethod.CODE, ip_address=ip_address, user_agent=user_agent
+        )
+
+
+def verification_email_resend(
+    *, email: str, ip_address: str | None, method: VerificationMethod = VerificationMethod.LINK
+) -> None:
+    """Send another verification email (a link or a code) if the address has an unverified
+    account.
 
     Answers the same, with the same rate limits and the same work (one queued task), for
-    every well-formed address.
+    every well-formed address. Links and codes share the cooldown.
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="verify_resend", ip_address=ip_address)
-    _email_queue_once(kind=AccountEmail.VERIFY_EMAIL, scope="verify_resend", email=normalized)
+    _email_queue_once(kind=_VERIFY_EMAILS[method], scope="verify_resend", email=normalized)
 
 
-def password_reset_request(*, email: str, ip_address: str | None) -> None:
-    """Queue a reset link if the address has an account; answers the same either way.
+def password_reset_request(
+    *, email: str, ip_address: str | None, method: VerificationMethod = VerificationMethod.LINK
+) -> None:
+    """Queue a reset link or code if the address has an account; answers the same either
+    way.
 
     The request does the same work for every address: the worker finds the account,
-    bumps its reset counter (spending every link sent before) and sends the link.
+    bumps its reset counter (spending every link and code sent before) and sends the new
+    one. Links and codes share the cooldown.
     """
     normalized = email_clean(email)
     _email_request_allowed(email=normalized, scope="password_reset", ip_address=ip_address)
-    _email_queue_once(kind=AccountEmail.PASSWORD_RESET, scope="password_reset", email=normalized)
+    _email_queue_once(kind=_RESET_EMAILS[method], scope="password_reset", email=normalized)
 
 
 def _password_set(user: User, new_password: str) -> None:
@@ -319,23 +399,80 @@ def _password_set(user: User, new_password: str) -> None:
     user.password_reset_counter += 1
 
 
-@transaction.atomic
-def password_reset(*, token: str, new_password: str) -> User:
-    """Set a new password with a reset token; ends every session. No sign-in."""
-    user = email_tokens.reset_token_check(token=token, lock=True)
+def _password_reset_apply(
+    user: User,
+    new_password: str,
+    *,
+    method: VerificationMethod,
+    ip_address: str | None,
+    user_agent: str,
+) -> User:
+    """Set the new password of the locked user who proved the inbox (link or code): the one
+    definition of what a reset does. Ends every session; no sign-in."""
     password_check(new_password, user=user, field_name="new_password")
     _password_set(user, new_password)
-    # The link reached this inbox, which proves the address as well as verifying would.
+    # The link or code reached this inbox, which proves the address as well as verifying.
     user.email_verified = True
     user.save(update_fields=["password", "password_reset_counter", "email_verified"])
     credentials_changed.send(sender=User, user=user, keep_session_id=None)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=user)
+    security_event.send(
+        sender=User,
+        kind=SecurityEventKind.PASSWORD_RESET,
+        user_id=user.pk,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        method=str(method),
+        session_id=None,
+    )
     return user
 
 
 @transaction.atomic
+def password_reset(
+    *, token: str, new_password: str, ip_address: str | None = None, user_agent: str = ""
+) -> User:
+    """Set a new password with a reset token; ends every session. No sign-in."""
+    user = email_tokens.reset_token_check(token=token, lock=True)
+    return _password_reset_apply(
+        user,
+        new_password,
+        method=VerificationMethod.LINK,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+
+
+def password_reset_with_code(
+    *, email: str, code: str, new_password: str, ip_address: str | None, user_agent: str = ""
+) -> User:
+    """Set a new password with the code emailed to the address (method CODE); exactly what
+    a reset by link does. Every failure of the code is INVALID_CODE on `code`."""
+    normalized = email_clean(email)
+    # Checked before the code is spent, so that a weak password does not cost the code (as
+    # with a link). The validators read only the address, which is known here.
+    password_check(new_password, user=User(email=normalized), field_name="new_password")
+    _code_attempt_allowed(email=normalized, ip_address=ip_address)
+    with transaction.atomic():
+        user = _code_holder(purpose=CodePurpose.PASSWORD_RESET, email=normalized, code=code)
+        return _password_reset_apply(
+            user,
+            new_password,
+            method=VerificationMethod.CODE,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+
+
+@transaction.atomic
 def password_change(
-    *, user: User, old_password: str, new_password: str, current_session_id: str | None
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    current_session_id: str | None,
+    ip_address: str | None = None,
+    user_agent: str = "",
 ) -> User:
     """Change the signed-in user's password; ends every other session."""
     ratelimit.check("change_password", str(user.pk))
@@ -351,4 +488,13 @@ def password_change(
     locked.save(update_fields=["password", "password_reset_counter"])
     credentials_changed.send(sender=User, user=locked, keep_session_id=current_session_id)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=locked)
+    security_event.send(
+        sender=User,
+        kind=SecurityEventKind.PASSWORD_CHANGED,
+        user_id=locked.pk,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        method="password",
+        session_id=current_session_id,
+    )
     return locked

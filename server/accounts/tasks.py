@@ -45,13 +45,18 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=delay * (1 + random.random() / 10))  # noqa: S311
 
 
+# The link and the code variant of each email go to the same accounts, for the same state.
+_VERIFY = (AccountEmail.VERIFY_EMAIL, AccountEmail.VERIFY_EMAIL_CODE)
+_RESET = (AccountEmail.PASSWORD_RESET, AccountEmail.PASSWORD_RESET_CODE)
+
+
 def _still_wanted(kind: AccountEmail, user: User, state: str) -> str | None:
     """Why this email should no longer go out, or None when it should."""
     if not user.is_active:
         return "account disabled"
-    if kind is AccountEmail.VERIFY_EMAIL and (user.email_verified or user.email != state):
+    if kind in _VERIFY and (user.email_verified or user.email != state):
         return "already verified or address changed"
-    if kind is AccountEmail.PASSWORD_RESET and str(user.password_reset_counter) != state:
+    if kind in _RESET and str(user.password_reset_counter) != state:
         return "superseded by a newer reset request"
     return None
 
@@ -63,16 +68,16 @@ def _resolve_address(kind: AccountEmail, address: str) -> tuple[User, str] | Non
     so that the request itself does the same work whether or not the account exists.
     """
     users = User.objects.filter(email=address, is_active=True)
-    if kind is AccountEmail.PASSWORD_RESET:
+    if kind in _RESET:
         with transaction.atomic():
             user = users.select_for_update().first()
             if user is None:
                 return None
-            # Spends every reset link sent before this one.
+            # Spends every reset link and code sent before this one.
             user.password_reset_counter += 1
             user.save(update_fields=["password_reset_counter"])
             return user, str(user.password_reset_counter)
-    if kind is AccountEmail.VERIFY_EMAIL:
+    if kind in _VERIFY:
         user = users.filter(email_verified=False).first()
         return None if user is None else (user, user.email)
     raise ValueError(f"{kind} emails are not sent by address")
@@ -98,8 +103,10 @@ def deliver_account_email(
     if reason is not None:
         logger.info("%s email for user %s not sent: %s", kind, user_id, reason)
         return f"skipped: {reason}"
-    message = account_email_build(kind=email_kind, user=user)
     try:
+        # Built inside: a code email stores its code in Redis, which may be down for a
+        # moment; that is retried like a provider failure.
+        message = account_email_build(kind=email_kind, user=user, state=state)
         mailers.default.send_messages([message])
     except Exception as exc:
         # Only the exception's class: provider errors may echo parts of the message.

@@ -1,12 +1,12 @@
-"""Request gating: cached parsing and validation, the cost limits, and refusing bad bearer
-tokens.
+"""Request gating: parsing and validation with the gate's rules first, the cost limits, and
+refusing bad bearer tokens.
 
-Used by config/schema.py's GatehouseSchema on every operation.
+Used by config/schema.py's GatehouseSchema on every operation. These are the plain versions;
+the fast path remembers their outcomes per process (fastpath/gate_cache.py).
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from graphql import (
@@ -36,12 +36,11 @@ def bearer_refused(document: DocumentNode, operation_name: str | None) -> bool:
     Otherwise a client with an expired token would silently see anonymous data instead
     of refreshing.
     """
-    fields = _root_fields(document, operation_name)
+    fields = root_fields(document, operation_name)
     return fields is None or not fields <= REFRESH_AUTHENTICATED_FIELDS
 
 
-@functools.lru_cache(maxsize=512)
-def _root_fields(document: DocumentNode, operation_name: str | None) -> frozenset[str] | None:
+def root_fields(document: DocumentNode, operation_name: str | None) -> frozenset[str] | None:
     """The root field names of the one operation to run; None when it is ambiguous."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
@@ -58,23 +57,12 @@ def _root_fields(document: DocumentNode, operation_name: str | None) -> frozense
     )
 
 
-def lean_operation(
-    document: DocumentNode, operation_name: str | None, lean: frozenset[str]
-) -> bool:
-    fields = _root_fields(document, operation_name)
-    return fields is not None and fields <= lean
-
-
-# Clients send the same few documents over and over: each is parsed and validated once per
-# process. Bounded, so that unique query texts cannot grow memory.
-@functools.lru_cache(maxsize=256)
-def parse_cached(query: str, max_tokens: int) -> DocumentNode:
-    """Parsed documents are shared between requests: nothing may mutate them."""
+def parse_document(query: str, max_tokens: int) -> DocumentNode:
+    """Parse with the token limit; raises GraphQLError."""
     return parse(query, max_tokens=max_tokens)
 
 
-@functools.lru_cache(maxsize=256)
-def validate_cached(
+def validate_gated(
     schema: GraphQLSchema,
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
@@ -234,7 +222,16 @@ def cost_limit_rule(*, max_fields: int, max_depth: int, max_aliases: int) -> typ
 # Mutations that hash a password (Argon2, deliberately slow) or call Google over the
 # network. Aliases and fragments on Mutation could otherwise make one request pay for
 # many of them.
-EXPENSIVE_MUTATIONS = ("login", "register", "resetPassword", "changePassword", "googleLogin")
+EXPENSIVE_MUTATIONS = (
+    "login",
+    "register",
+    "resetPassword",
+    "changePassword",
+    "googleLogin",
+    # Each checks a password (a deliberately slow hash) when given one.
+    "reauthenticate",
+    "disableTotp",
+)
 _EXPENSIVE = frozenset(EXPENSIVE_MUTATIONS)
 
 

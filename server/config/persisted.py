@@ -76,11 +76,11 @@ def _with_query(request: HttpRequest, data: dict[str, Any], query: str) -> None:
 
 
 def _remember(request: HttpRequest, sha256: str, query: str) -> None:
-    from api.extensions import parse_cached
+    from config.schema import schema
 
     try:
         # Only documents that parse: nothing else could ever be run by its hash.
-        parse_cached(query, settings.GRAPHQL_MAX_TOKENS)
+        schema.parse_document(query)
     except GraphQLError:
         return
     # Each client may register a bounded number of documents, so that Redis (which must not

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 from typing import Any
@@ -26,9 +25,11 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 import accounts.schema
 import api.node
 import content.schema
+import fastpath
 import membership.schema
 import mfa.schema
 import passkeys.schema
+import securitylog.schema
 import social.schema
 import tokens.schema
 from api.errors import BadRequest, TopLevelError
@@ -36,12 +37,12 @@ from api.extensions import (
     OneExpensiveMutation,
     bearer_refused,
     cost_limit_rule,
-    lean_operation,
-    parse_cached,
-    validate_cached,
+    parse_document,
+    validate_gated,
 )
 from api.scalars import SCALAR_OVERRIDES
 from core.errors import ServiceUnavailableError
+from fastpath import gate_cache
 
 Query = merge_types(
     "Query",
@@ -50,6 +51,7 @@ Query = merge_types(
         membership.schema.Query,
         content.schema.Query,
         tokens.schema.Query,
+        securitylog.schema.Query,
         mfa.schema.Query,
         passkeys.schema.Query,
         api.node.Query,
@@ -68,31 +70,13 @@ Mutation = merge_types(
 )
 
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "Reads. Public fields answer anonymous callers; `me` and `sessions` need a bearer token."
+    "Reads. Public fields answer anonymous callers; `me`, `sessions` and `securityEvents` "
+    "need a bearer token."
 )
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Writes. Problems the user can fix come back in each payload's `errors`; failures of the "
     "request itself are top-level errors with `extensions.code`."
 )
-
-# Operations made only of these root fields return no querysets: strawberry_django's
-# optimizer has nothing to do for them, and they skip its per-request and per-field hooks.
-LEAN_ROOT_FIELDS = frozenset(
-    {
-        "__typename",
-        "me",
-        "sessions",
-        "login",
-        "refresh",
-        "logout",
-        "logoutAll",
-        "revokeSession",
-        "register",
-        "updateProfile",
-    }
-)
-
-_lean = contextvars.ContextVar("gatehouse_lean_operation", default=False)
 
 logger = logging.getLogger("api.graphql")
 
@@ -106,25 +90,39 @@ def _operation_count(document: DocumentNode) -> int:
 class GatehouseSchema(strawberry.Schema):
     """Strawberry's schema with the request gate built in rather than as extensions.
 
-    Every request parses (token-limited) and validates its document through per-process
-    caches, and a present but bad bearer token refuses the operation (except `refresh` and
+    Every request parses (token-limited) and validates its document, the gate's rules
+    first, and a present but bad bearer token refuses the operation (except `refresh` and
     `logout`). Doing this here instead of in four schema extensions saves their per-request
-    set-up, a measurable share of a small query.
+    set-up, a measurable share of a small query. With `fast` (FAST_PATH_ENABLED), parsing
+    and validation are remembered per process and lean operations skip the extensions
+    (fastpath/gate_cache.py); the answers are the same.
     """
 
     def __init__(
-        self, *, max_tokens: int, rules: tuple[type[ASTValidationRule], ...], **kwargs: Any
+        self,
+        *,
+        max_tokens: int,
+        rules: tuple[type[ASTValidationRule], ...],
+        fast: bool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.max_tokens = max_tokens
         self.gate_rules = rules
         self.all_rules = (*specified_rules, *rules)
+        self.fast = fast
+        self._parse = gate_cache.parse_cached if fast else parse_document
+        self._validate = gate_cache.validate_cached if fast else validate_gated
+
+    def parse_document(self, query: str) -> DocumentNode:
+        """Parse with the token limit (remembered on the fast path); raises GraphQLError."""
+        return self._parse(query, self.max_tokens)
 
     def _document(self, query: str | None) -> DocumentNode | None:
         if not query:
             return None
         try:
-            return parse_cached(query, self.max_tokens)
+            return self.parse_document(query)
         except GraphQLError:
             return None  # the stock path parses again and reports the error
 
@@ -135,7 +133,7 @@ class GatehouseSchema(strawberry.Schema):
         document = self._document(context.query)
         if document is not None:
             context.graphql_document = document
-            context.pre_execution_errors = validate_cached(
+            context.pre_execution_errors = self._validate(
                 self._schema, document, context.validation_rules, self.gate_rules
             )
         return context
@@ -178,7 +176,9 @@ class GatehouseSchema(strawberry.Schema):
                 )
 
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
-        return [] if _lean.get() else super().get_extensions(sync=sync)
+        if self.fast and gate_cache.skip_extensions():
+            return []
+        return super().get_extensions(sync=sync)
 
     def execute_sync(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
         context_value = kwargs.get("context_value")
@@ -199,16 +199,14 @@ class GatehouseSchema(strawberry.Schema):
         if (
             document is not None
             and auth_error is not None
-            and not validate_cached(self._schema, document, self.all_rules, self.gate_rules)
+            and not self._validate(self._schema, document, self.all_rules, self.gate_rules)
             and bearer_refused(document, operation_name)
         ):
             return ExecutionResult(data=None, errors=[auth_error])
-        lean = document is not None and lean_operation(document, operation_name, LEAN_ROOT_FIELDS)
-        token = _lean.set(lean)
-        try:
+        if not self.fast:
             return super().execute_sync(query, *args, **kwargs)
-        finally:
-            _lean.reset(token)
+        with gate_cache.lean_while(gate_cache.lean_operation(document, operation_name)):
+            return super().execute_sync(query, *args, **kwargs)
 
 
 def _client_error(error: GraphQLError) -> bool:
@@ -228,6 +226,7 @@ def build_schema(
     max_aliases: int | None = None,
     max_tokens: int | None = None,
     introspection: bool | None = None,
+    fast: bool | None = None,
 ) -> GatehouseSchema:
     max_depth = max_depth or settings.GRAPHQL_MAX_DEPTH
     max_fields = max_fields or settings.GRAPHQL_MAX_FIELDS
@@ -246,6 +245,7 @@ def build_schema(
         mutation=Mutation,
         max_tokens=max_tokens or settings.GRAPHQL_MAX_TOKENS,
         rules=tuple(rules),
+        fast=fastpath.enabled() if fast is None else fast,
         extensions=[DjangoOptimizerExtension],
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,

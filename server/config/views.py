@@ -14,21 +14,24 @@ from typing import Any
 
 from cross_web import HTTPException
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views import defaults
 from strawberry.django.views import GraphQLView
-from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
+import fastpath
+import fastpath.transport
+import fastpath.viewer
+import tokens.viewer
 from api.context import Context
+from api.endpoint import GRAPHQL_PATHS
 from api.errors import shape_error
 from api.responses import error_response, unavailable_response
 from config import persisted
 from core.errors import ServiceUnavailableError
-from tokens.viewer import build_context
+from tokens.viewer import Viewer, build_context
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +41,6 @@ def _unavailable_in(result: ExecutionResult) -> ServiceUnavailableError | None:
         if isinstance(error.original_error, ServiceUnavailableError):
             return error.original_error
     return None
-
-
-_POST_OPERATIONS = OperationType.from_http("POST")
 
 
 def _is_json(request: HttpRequest) -> bool:
@@ -102,11 +102,27 @@ def _get_json_refused(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-class _SubResponse(HttpResponse):
-    """What resolvers may touch (cookies, headers, status); copied onto the response."""
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """Django's 400 handler (config/urls.py): on the GraphQL endpoint a refusal is JSON in
+    GraphQL's error shape, as every other refusal there (a Host outside ALLOWED_HOSTS,
+    refused by CommonMiddleware); elsewhere Django's own page."""
+    if request.path_info in GRAPHQL_PATHS and isinstance(exception, DisallowedHost):
+        return error_response(400, "This host is not served here.")
+    return defaults.bad_request(request, exception)
 
 
 class GatehouseGraphQLView(GraphQLView[Context, None]):
+    """The plain view: Strawberry's HTTP layer and the plain viewer (tokens/viewer.py)."""
+
+    def authenticate(self, token: str) -> Viewer:
+        """The context's viewer of a bearer token; raises AccessTokenRejected."""
+        return tokens.viewer.authenticate(token)
+
+    def run_plain_post(self, request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase | None:
+        """A JSON POST's response without Strawberry's generic HTTP layer, or None to take
+        that layer (`run`), as here: the fast path's view answers some itself."""
+        return None
+
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
         view = super().as_view(**initkwargs)
@@ -118,7 +134,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         return view
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
-        return build_context(request, response)
+        return build_context(request, response, authenticate=self.authenticate)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in {"GET", "POST", "OPTIONS"}:
@@ -157,60 +173,13 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             return unavailable_response(exc)
         try:
             response = (
-                self._run_plain_post(request, json_body) if json_body is not None else None
+                self.run_plain_post(request, json_body) if json_body is not None else None
             ) or self.run(request=request)
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
         except ServiceUnavailableError as exc:  # from the context (bearer) or a resolver
             return unavailable_response(exc)
         response["Cache-Control"] = "no-store"
-        return response
-
-    def _run_plain_post(
-        self, request: HttpRequest, data: dict[str, Any]
-    ) -> HttpResponseBase | None:
-        """The common case, a JSON POST of one operation, without Strawberry's generic HTTP
-        layer (request adapter, content negotiation, streaming checks, a JSON-encoded
-        temporary response). Anything unusual returns None and takes the full path, which
-        also produces the error responses.
-        """
-        accept = request.META.get("HTTP_ACCEPT", "")
-        if "text/event-stream" in accept or "multipart/mixed" in accept:
-            return None
-        query, variables = data.get("query"), data.get("variables")
-        operation_name, extensions = data.get("operationName"), data.get("extensions")
-        if (
-            not isinstance(query, str)
-            or not query.strip()
-            or not isinstance(variables, dict | None)
-            or not isinstance(operation_name, str | None)
-            or not isinstance(extensions, dict | None)
-        ):
-            return None
-        sub_response = _SubResponse()
-        context = self.get_context(request, sub_response)
-        try:
-            result = self.schema.execute_sync(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=_POST_OPERATIONS,
-                operation_extensions=extensions,
-            )
-        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
-            return None  # refused before execution; the full path words the error
-        response = HttpResponse(
-            self.encode_json(self.process_result(request, result)),
-            content_type="application/json",
-        )
-        if sub_response.status_code != 200:
-            response.status_code = sub_response.status_code
-        for name, value in sub_response.items():
-            if name.lower() != "content-type":
-                response[name] = value
-        for name, morsel in sub_response.cookies.items():
-            response.cookies[name] = morsel
         return response
 
     def parse_http_body(self, request: Any) -> Any:
@@ -234,3 +203,19 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, separators=(",", ":"))
+
+
+class FastGraphQLView(GatehouseGraphQLView):
+    """The same endpoint with the fast path's pieces (fastpath/): a JSON POST skips
+    Strawberry's generic HTTP layer, and the viewer comes with its cached row."""
+
+    def authenticate(self, token: str) -> Viewer:
+        return fastpath.viewer.authenticate(token)
+
+    def run_plain_post(self, request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase | None:
+        return fastpath.transport.run_plain_post(self, request, data)
+
+
+def graphql_view_class() -> type[GatehouseGraphQLView]:
+    """The view FAST_PATH_ENABLED asks for."""
+    return FastGraphQLView if fastpath.enabled() else GatehouseGraphQLView

@@ -17,7 +17,8 @@ from django.dispatch import Signal
 
 from core.errors import DomainError
 
-# method: "password" | "google"; result: "ok" or the lower-cased error code
+# method: "password" | "google" | "passkey" | "second_factor"; result: "ok" or the lower-cased
+# error code ("second_factor_required" when a first factor passed and a second is asked for)
 sign_in_attempted = Signal()
 # A spent refresh token came back outside the grace window (the session was ended).
 refresh_token_reused = Signal()

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,6 +81,23 @@ LIMITS: dict[str, Limit] = {
     "email_requests_ip": Limit("ip", "EMAIL_REQUESTS_PER_IP", "EMAIL_REQUESTS_IP_WINDOW", _NETWORK),
     "verify_resend": Limit("email", None, "EMAIL_RESEND_COOLDOWN", _EMAIL_SENT, "email"),
     "password_reset": Limit("email", None, "EMAIL_RESEND_COOLDOWN", _EMAIL_SENT, "email"),
+    # Typing an emailed one-time code (verifyEmailWithCode, resetPasswordWithCode): each
+    # code allows five tries; these bound the guesses of one client over many addresses and
+    # of many clients on one address. Counted alike whether or not the address exists.
+    "email_code_ip": Limit(
+        "ip",
+        "EMAIL_CODE_ATTEMPTS_PER_IP",
+        "EMAIL_CODE_ATTEMPTS_IP_WINDOW",
+        "Too many codes tried from your network; try later.",
+        "code",
+    ),
+    "email_code_email": Limit(
+        "email",
+        "EMAIL_CODE_ATTEMPTS_PER_EMAIL",
+        "EMAIL_CODE_ATTEMPTS_EMAIL_WINDOW",
+        "Too many codes tried for this address; ask for a new code later.",
+        "code",
+    ),
     # Signed-in actions.
     "change_password": Limit(
         "user", "CHANGE_PASSWORD_ATTEMPTS", "CHANGE_PASSWORD_WINDOW", field="old_password"
@@ -101,13 +119,31 @@ LIMITS: dict[str, Limit] = {
 def allowed(action: str, identity: str | None) -> bool:
     """Count one attempt of `action` by `identity` (an email, IP or user id); False when its
     limit is used up. Nothing is counted without an identity (an unknown client IP)."""
-    if identity is None:
-        return True
-    limit = LIMITS[action]
-    attempts = limit.attempts_value()
-    if attempts is None:
-        return cooldown(action, identity, period=limit.window_value())
-    return hit(action, identity, limit=attempts, window=limit.window_value())
+    return allowed_all((action, identity))
+
+
+def allowed_all(*attempts: tuple[str, str | None]) -> bool:
+    """`allowed` for several (action, identity) pairs at once: each one is counted, even
+    when another refuses, and the counters share one round trip to Redis. False when any
+    limit is used up."""
+    counters: list[tuple[str, str, int, timedelta]] = []
+    ok = True
+    for action, identity in attempts:
+        if identity is None:
+            continue
+        limit = LIMITS[action]
+        count = limit.attempts_value()
+        if count is None:
+            ok = cooldown(action, identity, period=limit.window_value()) and ok
+        else:
+            counters.append((action, identity, count, limit.window_value()))
+    if counters:
+        results = _hit_many([(scope, identity, window) for scope, identity, _, window in counters])
+        for (scope, _, most, window), (key, count) in zip(counters, results, strict=True):
+            if count > most:
+                _refused(scope, key, max(1, int(window.total_seconds())))
+                ok = False
+    return ok
 
 
 def refusal(action: str) -> DomainError:
@@ -147,20 +183,52 @@ def _key(scope: str, identity: str) -> str:
 
 def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
     """Count one attempt; return False when the limit for this window is exceeded."""
-    key = _key(scope, identity)
-    ttl = max(1, int(window.total_seconds()))
-    with cache_required():
-        if cache.add(key, 1, timeout=ttl):
-            return True
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=ttl)
-            return True
+    ((key, count),) = _hit_many([(scope, identity, window)])
     if count > limit:
-        _refused(scope, key, ttl)
+        _refused(scope, key, max(1, int(window.total_seconds())))
         return False
     return True
+
+
+def _raw_redis() -> Any:
+    """The redis-py client behind django-redis, or None (another cache backend)."""
+    get_client = getattr(getattr(cache, "client", None), "get_client", None)
+    return get_client(write=True) if get_client is not None else None
+
+
+def _hit_many(counters: list[tuple[str, str, timedelta]]) -> list[tuple[str, int]]:
+    """Count one attempt on each (scope, identity, window): the keys and their new counts.
+
+    On Redis, one round trip for all of them: per counter `SET key 0 EX window NX` then
+    `INCR key` in one MULTI, so the key cannot expire between the two (an INCR alone
+    would then create a counter without a TTL). The keys and values are those of the
+    cache API (an integer under the cache's key), so `reset` and the TTL hint still apply.
+    """
+    keys = [
+        (_key(scope, identity), max(1, int(window.total_seconds())))
+        for scope, identity, window in counters
+    ]
+    with cache_required():
+        client = _raw_redis()
+        if client is None:
+            return [(key, _count_with_cache_api(key, ttl)) for key, ttl in keys]
+        pipe = client.pipeline(transaction=True)
+        for key, ttl in keys:
+            full = cache.make_key(key)
+            pipe.set(full, 0, ex=ttl, nx=True)
+            pipe.incr(full)
+        replies = pipe.execute()
+    return [(key, int(count)) for (key, _), count in zip(keys, replies[1::2], strict=True)]
+
+
+def _count_with_cache_api(key: str, ttl: int) -> int:
+    if cache.add(key, 1, timeout=ttl):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=ttl)
+        return 1
 
 
 def cooldown(scope: str, identity: str, *, period: timedelta) -> bool:

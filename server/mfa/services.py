@@ -291,7 +291,9 @@ def password_login(
     *, email: str, password: str, transport: str, user_agent: str, ip_address: str | None
 ) -> IssuedTokens:
     """`login`: email + password, then a session or the second step."""
-    user = login_credentials_check(email=email, password=password, ip_address=ip_address)
+    user = login_credentials_check(
+        email=email, password=password, ip_address=ip_address, user_agent=user_agent
+    )
     return sign_in_finish(
         user=user,
         auth_method=AuthMethod.PASSWORD,

@@ -86,6 +86,8 @@ def _error_codes(response: HttpResponseBase) -> list[str]:
     """Top-level `extensions.code`s and the `code` of each root payload's `errors`."""
     if response.streaming or "json" not in response.get("Content-Type", ""):
         return []
+    if b'"code"' not in response.content:  # type: ignore[attr-defined]
+        return []  # no error anywhere: spares parsing a large answer (an articles page)
     try:
         body = json.loads(response.content)  # type: ignore[attr-defined]
     except ValueError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 import time
 from datetime import UTC, datetime
@@ -50,29 +49,21 @@ def issue_access_token(
 
 
 def decode_access_token(token: str) -> AccessClaims:
-    """Check signature, header and claims locally; no I/O.
+    """Check signature, header and claims locally; no I/O."""
+    return check_not_expired(verify_signature(token))
 
-    A client sends the same access token with every request for its whole lifetime, so
-    the outcome of the signature check is remembered per process (bounded LRU; only
-    successes are remembered). Expiry is checked again on every use.
-    """
-    claims = _verified(token)
+
+def check_not_expired(claims: AccessClaims) -> AccessClaims:
+    """The one check of a token that changes with the clock (`verify_signature` checked
+    `exp` too, but its outcome may be remembered beyond that moment)."""
     if claims.expires_at + settings.JWT_LEEWAY.total_seconds() <= time.time():
         raise AccessTokenRejected("ExpiredSignatureError")
     return claims
 
 
-@functools.lru_cache(maxsize=4096)
-def _verified(token: str) -> AccessClaims:
-    return _decode(token)
-
-
-def forget_verified_tokens() -> None:
-    """After the key set or the issuer/audience settings change (tests, reloads)."""
-    _verified.cache_clear()
-
-
-def _decode(token: str) -> AccessClaims:
+def verify_signature(token: str) -> AccessClaims:
+    """Signature, header and claims: the same outcome for the same token until the key set
+    or the token settings change, apart from expiry (`check_not_expired`)."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:

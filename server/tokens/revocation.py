@@ -22,19 +22,18 @@ network outage untouched learns of it when the writer rebuilds on its own next r
 or when `rev:ready` expires. Meanwhile, signed-in requests answer SERVICE_UNAVAILABLE
 (core/cache.py) rather than trust what they cannot check.
 
-The request path costs one round trip: MGET of the four keys above, plus the viewer's cached
-user row (tokens/user_snapshot.py), which the `me` query reads instead of PostgreSQL.
+The request path costs one round trip: MGET of the four keys above (and of whatever else the
+caller reads in the same trip, `check_access(also=…)`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
-import threading
 import time
 import uuid
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,12 +58,6 @@ def _sid_key(session_id: str) -> str:
 
 def _user_key(user_id: str) -> str:
     return f"rev:user:{user_id}"
-
-
-def snapshot_key(user_id: str) -> str:
-    """The viewer's user snapshot (tokens/user_snapshot.py writes it), read here in the same
-    MGET as the revocation marks."""
-    return f"user:v1:{user_id}"
 
 
 def _lifetime() -> float:
@@ -109,76 +102,109 @@ def set_raw(entries: Iterable[tuple[str, str, int]]) -> None:
     pipe.execute()
 
 
-_local = threading.local()
+class _Connections:
+    """The Redis connections this process has read revocations over (per process)."""
 
-# Whether this process has read revocations from Redis before (see _after_connect).
-_connected_before = False
+    def __init__(self) -> None:
+        self.seen: weakref.WeakSet[Any] = weakref.WeakSet()
+        # Whether this process has connected to Redis for revocations before.
+        self.connected_before = False
+        # Set by a reconnection: rebuild from PostgreSQL before trusting what Redis says.
+        self.rebuild_due = False
+
+    def connected(self, conn: Any) -> None:
+        """A connection (re)connected: call after every connect of a connection that reads
+        revocations. Registered as redis-py's connect callback on pooled connections.
+
+        A connection is lost when Redis restarts or fails over. Replication is asynchronous,
+        and a demoted master keeps taking writes until Sentinel reconfigures it, then drops
+        them: a revocation written around a failover may be missing from the master we find
+        now, while `rev:ready` is still there. So every connection after the first rebuilds
+        the set from PostgreSQL (reconnecting is rare; a rebuild is one query), and any new
+        connection looks at the stale mark first: Redis may have restarted with its data
+        but without a revocation it could not take meanwhile.
+        """
+        _sync.suspect = True
+        if self.connected_before:
+            logger.warning(
+                "reconnected to Redis at %s:%s; rebuilding the revocation set",
+                getattr(conn, "host", "?"),
+                getattr(conn, "port", "?"),
+            )
+            self.rebuild_due = True
+        self.connected_before = True
+
+    def watch(self, conn: Any) -> None:
+        """Follow a pooled connection's reconnections from now on."""
+        if conn in self.seen:
+            return
+        self.seen.add(conn)
+        conn.register_connect_callback(self.connected)
+        # It connected before we watched it (for another command, or just now in the pool).
+        self.connected(conn)
+
+    def take_rebuild_due(self) -> bool:
+        due, self.rebuild_due = self.rebuild_due, False
+        return due
 
 
-def _leave_a_demoted_master(conn: Any, pool: Any) -> None:
-    """Through Sentinel: drop this thread's connection once the pool has learnt (from any
-    of its connections) that the master moved: the old master may go on answering MGET
-    as a replica."""
+_connections = _Connections()
+
+
+def note_connected(conn: Any) -> None:
+    """For connections outside the pool (fastpath): call after each connect."""
+    _connections.connected(conn)
+
+
+def note_connection_broken() -> None:
+    """A connection reading revocations broke: Redis restarted or was unreachable, and may
+    have missed a revocation meanwhile. Check before trusting it again."""
+    _sync.suspect = True
+
+
+def leave_a_demoted_master(conn: Any, pool: Any) -> None:
+    """Through Sentinel: drop a connection once the pool has learnt (from any of its
+    connections) that the master moved: the old master may go on answering MGET as a
+    replica."""
     master = getattr(pool, "master_address", None)
     if master is not None and conn._sock is not None and (conn.host, conn.port) != master:
         conn.disconnect()
 
 
-def _after_connect(conn: Any) -> None:
-    """Rebuild the set from PostgreSQL on every reconnection after the first.
-
-    A connection is lost when Redis restarts or fails over. Replication is asynchronous,
-    and a demoted master keeps taking writes until Sentinel reconfigures it, then drops
-    them: a revocation written around a failover may be missing from the master we find
-    now, while `rev:ready` is still there. Reconnecting is rare; a rebuild is one query.
-    """
-    global _connected_before
-    if _connected_before:
-        logger.warning(
-            "reconnected to Redis at %s:%s; rebuilding the revocation set", *(conn.host, conn.port)
-        )
-        rebuild()
-    _connected_before = True
-
-
 def _mget(redis: Any, keys: list[str]) -> list[Any]:
-    """MGET on a connection of this thread's own, outside redis-py's pool and its
-    per-command bookkeeping: this is the one round trip of every signed-in request."""
+    """MGET on a connection of redis-py's pool, watched for reconnections."""
     pool = redis.connection_pool
     for attempt in (1, 2):
-        conn = getattr(_local, "conn", None)
-        if conn is None or getattr(_local, "pool", None) is not pool:
-            conn = pool.make_connection()
-            _local.conn, _local.pool = conn, pool
-            # A new connection (a new thread, a reconnect): Redis may have restarted, with its
-            # data but without a revocation it could not take meanwhile. Check before trusting.
-            _sync.suspect = True
+        conn = pool.get_connection()
         try:
-            _leave_a_demoted_master(conn, pool)
+            _connections.watch(conn)
+            leave_a_demoted_master(conn, pool)
             if not conn._sock:
-                # Through Sentinel, only connect() asks the sentinels where the master is
-                # now; send_command on an unconnected connection would dial the URL's host.
+                # Through Sentinel, only connect() asks the sentinels where the master is now.
                 conn.connect()
-                _after_connect(conn)
             conn.send_command("MGET", *keys)
             return list(conn.read_response())
         except (RedisConnectionError, RedisTimeoutError, OSError):
             conn.disconnect()
-            _local.conn = None
-            # The connection broke: Redis restarted or was unreachable, and may have missed
-            # a revocation meanwhile. Check before trusting it again.
-            _sync.suspect = True
+            note_connection_broken()
             if attempt == 2:
                 raise
+        finally:
+            pool.release(conn)
     raise AssertionError("unreachable")
 
 
-def _get_many(keys: list[str]) -> list[Any]:
+MGet = Callable[[Any, list[str]], list[Any]]
+
+
+def get_many(keys: list[str], mget: MGet = _mget) -> list[Any]:
+    """The plain string values of `keys` (None when absent) in one round trip; `mget` sends
+    the MGET on the raw redis-py client."""
     redis, prefix = _redis()
     if redis is None:
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
-    values = _mget(redis, [prefix + key for key in keys])
+    values = mget(redis, [prefix + key for key in keys])
     return [value.decode() if isinstance(value, bytes) else value for value in values]
 
 
@@ -329,30 +355,31 @@ def _refused_by_everyone_mark(claims: AccessClaims, global_entry: Any) -> str | 
     return None
 
 
-def check_access(claims: AccessClaims) -> str | None:
-    """Raise AccessTokenRejected when the token's session or user was revoked; else return
-    the viewer's cached user snapshot (or None), read in the same round trip."""
-    keys = [
-        READY_KEY,
-        _sid_key(claims.session_id),
-        _user_key(claims.user_id),
-        snapshot_key(claims.user_id),
-        GLOBAL_KEY,
-    ]
+def check_access(
+    claims: AccessClaims, *, also: Sequence[str] = (), mget: MGet = _mget
+) -> list[Any]:
+    """Raise AccessTokenRejected when the token's session or user was revoked.
+
+    Returns the values of the keys `also`, read in the same round trip (none by default).
+    """
+    keys = [READY_KEY, _sid_key(claims.session_id), _user_key(claims.user_id), GLOBAL_KEY, *also]
     try:
-        ready, session_entry, user_entry, snapshot, global_entry = _get_many(keys)
-        if ready is None or _resync_needed():
+        values = get_many(keys, mget)
+        # Taken first: a reconnection's rebuild is due whatever else is true.
+        reconnected = _connections.take_rebuild_due()
+        if reconnected or values[0] is None or _resync_needed():
             rebuild()
-            ready, session_entry, user_entry, snapshot, global_entry = _get_many(keys)
+            values = get_many(keys, mget)
     except CACHE_DOWN as exc:
         _sync.suspect = True
         raise unavailable() from exc
+    _, session_entry, user_entry, global_entry = values[:4]
     reason = _refused(claims, session_entry, user_entry) or _refused_by_everyone_mark(
         claims, global_entry
     )
     if reason is not None:
         raise AccessTokenRejected(reason)
-    return snapshot if isinstance(snapshot, str) else None
+    return values[4:]
 
 
 def verify_access_token(token: str) -> AccessClaims:
@@ -360,6 +387,5 @@ def verify_access_token(token: str) -> AccessClaims:
     from tokens.access import decode_access_token
 
     claims = decode_access_token(token)
-    snapshot = check_access(claims)
-    # The decoded claims are shared by every request with this token; attach per request.
-    return claims if snapshot is None else dataclasses.replace(claims, user_snapshot=snapshot)
+    check_access(claims)
+    return claims

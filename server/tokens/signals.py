@@ -44,8 +44,6 @@ def reload_keys(setting: str, **kwargs: Any) -> None:
         "ACCESS_TOKEN_LIFETIME",
         "JWT_LEEWAY",
     }:
-        from tokens.access import forget_verified_tokens
         from tokens.keys import keyset
 
         keyset.cache_clear()
-        forget_verified_tokens()

@@ -26,9 +26,6 @@ class AccessClaims:
     # ends the sessions begun before it, whatever their tokens' `iat`. None for tokens
     # without the claim, which fall back to `issued_at`.
     session_created_at: float | None = None
-    # The viewer's cached user row (tokens/user_snapshot.py), fetched in the same Redis
-    # round trip as the revocation check; None when not cached. Not part of the token.
-    user_snapshot: str | None = None
 
 
 class AccessTokenRejected(Exception):

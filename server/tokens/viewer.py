@@ -2,19 +2,19 @@
 
 The bearer token (if any) is verified once per request: locally for the signature and
 claims, plus whatever the configured verifier adds (the revocation check). The user row is
-loaded from the database only when a resolver asks for `viewer.user`.
+loaded from the database only when a resolver asks for `viewer.user`. This is the plain
+path; config may pass a faster `authenticate` to `build_context` (fastpath/viewer.py).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -53,32 +53,18 @@ class Viewer:
         """The signed-in user, or None when anonymous. One query, on first use."""
         if self.claims is None:
             return None
-        user = _load_user(self.claims.user_id)
+        user = self.load_user(self.claims.user_id)
         if user is None or not user.is_active:
             # A deleted or disabled account must not keep acting on a still-valid token.
             raise Unauthenticated()
         return user
 
-    @cached_property
+    @property
     def display_user(self) -> User | None:
-        """The user for read-only resolvers (the `me` query), without a database query when
-        the snapshot came back with the revocation check (tokens/user_snapshot.py). Fields
-        outside the snapshot load from PostgreSQL on first access. Never pass it to a
-        service that writes: use `user` there.
-        """
-        if self.claims is None:
-            return None
-        if "user" in self.__dict__:
-            return self.user
-        from tokens.user_snapshot import snapshot_load, snapshot_remember
-
-        cached = snapshot_load(self.claims.user_snapshot)
-        if cached is not None and cached.is_active and str(cached.pk) == self.claims.user_id:
-            return cached
-        user = self.user
-        if user is not None:
-            snapshot_remember(user)
-        return user
+        """The user for read-only resolvers (the `me` query). Here the same as `user`; a
+        viewer may answer it from a cached copy of the row, so never pass it to a service
+        that writes: use `user` there."""
+        return self.user
 
     def authenticated_within(self, window: timedelta) -> bool:
         """True when this session signed in or re-authenticated within `window` (step-up).
@@ -103,57 +89,19 @@ class Viewer:
             raise Unauthenticated()
         return user
 
-
-@functools.cache
-def _user_select(vendor: str) -> tuple[str, list[str], list[tuple[int, list[Any], Any]]]:
-    """The SELECT, the attribute names, and the converters of the columns that need one
-    on this database backend (per vendor, as the SQL compiler would apply them)."""
-    from accounts.models import User
-
-    meta = User._meta
-    quote = connection.ops.quote_name
-    fields = list(meta.concrete_fields)
-    names = [f.attname for f in fields]
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    # Identifiers from the model definition, quoted; the only value is a bound parameter.
-    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
-    converters = []
-    for index, f in enumerate(fields):
-        column = f.get_col(meta.db_table)
-        # SQLite returns UUIDs as hex text and datetimes as naive strings: without these,
-        # `me` would show another id and date than `login.user` (one user, two shapes).
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((index, found, column))
-    return sql, names, converters
+    def load_user(self, user_id: str) -> User | None:
+        """The user row by primary key, or None (also for an id that is not a UUID)."""
+        return _load_user(user_id)
 
 
 def _load_user(user_id: str) -> User | None:
-    """The user row by primary key: one query on the hot path of every signed-in request.
-
-    Written out once instead of built by the ORM per request (which cost as much as the
-    round trip to PostgreSQL itself); the instance is the same as `User.objects.get` gives,
-    field conversions included.
-    """
     from accounts.models import User
 
     try:
         pk = uuid.UUID(user_id)
     except (ValueError, TypeError):
         return None
-    sql, names, converters = _user_select(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [User._meta.pk.get_db_prep_value(pk, connection)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if converters:
-        values = list(row)
-        for index, functions, column in converters:
-            for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        row = values
-    return User.from_db(connection.alias, names, row)
+    return User.objects.filter(pk=pk).first()
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -167,13 +115,21 @@ def bearer_token(request: HttpRequest) -> str | None:
     return token.strip()
 
 
-def build_context(request: HttpRequest, response: object) -> Context:
+def authenticate(token: str) -> Viewer:
+    """The viewer of a bearer token, through the configured verifier; raises
+    AccessTokenRejected."""
+    return Viewer(get_access_token_verifier()(token))
+
+
+def build_context(
+    request: HttpRequest, response: object, *, authenticate: Callable[[str], Viewer] = authenticate
+) -> Context:
     context = Context(request=request, response=response, viewer=Viewer(None))  # type: ignore[arg-type]
     token = bearer_token(request)
     if token is None:
         return context
     try:
-        context.viewer = Viewer(get_access_token_verifier()(token))
+        context.viewer = authenticate(token)
         note_viewer(user_id=context.viewer.user_id, session_id=context.viewer.session_id)
     except AccessTokenRejected as exc:
         logger.info("access token rejected: %s", exc)

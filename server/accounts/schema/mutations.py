@@ -6,12 +6,31 @@ import strawberry
 from strawberry.types import Info
 
 from accounts import models, services
+from accounts.email_codes import VerificationMethod as VerificationMethodValue
 from accounts.schema.types import Profile, User
 from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
 from api.permissions import require_recent_authentication, viewer_user
-from core.net import client_ip
+from core.net import client_ip, user_agent
+
+VerificationMethod = strawberry.enum(
+    VerificationMethodValue,
+    name="VerificationMethod",
+    description="How a verification or password-reset email lets its reader prove they got it.",
+)
+for _value in VerificationMethod.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = {
+        "LINK": "A link to the web client carrying a token (`verifyEmail`, `resetPassword`).",
+        "CODE": "A 6-digit code to type into the app, for apps that cannot open links "
+        "(`verifyEmailWithCode`, `resetPasswordWithCode`); valid for EMAIL_CODE_LIFETIME "
+        "(default 10 minutes), five tries, once.",
+    }[_value.name]
+
+
+def _method(value: str | None) -> VerificationMethodValue:
+    """The service's method for an argument that may be null (null: a link, the default)."""
+    return VerificationMethodValue.LINK if value is None else VerificationMethodValue(value)
 
 
 @strawberry.input(
@@ -71,6 +90,11 @@ class RegisterInput:
     profile: ProfileInput | None = strawberry.field(
         default=None, description="Profile fields to start with; errors are named `profile.…`."
     )
+    verification_method: VerificationMethod | None = strawberry.field(  # type: ignore[valid-type]
+        default=VerificationMethodValue.LINK,
+        description="What the verification email carries: a link (default; also for null) "
+        "or a 6-digit code for `verifyEmailWithCode`.",
+    )
 
 
 @strawberry.type(description="Always the same for a new and an existing address.")
@@ -116,6 +140,7 @@ class Mutation:
                 password=input.password,
                 profile=input.profile.to_data() if input.profile else None,
                 ip_address=client_ip(info.context.request),
+                verification_method=_method(input.verification_method),
             ),
         )
 
@@ -145,7 +170,8 @@ class Mutation:
 class VerifyEmailPayload:
     ok: bool = strawberry.field(description="True when the address is now verified.")
     errors: list[Error] = strawberry.field(
-        description="INVALID_TOKEN or TOKEN_EXPIRED when the link cannot be used; else empty."
+        description="INVALID_TOKEN or TOKEN_EXPIRED when the link cannot be used; with a "
+        "code, INVALID_CODE, INVALID_EMAIL or RATE_LIMITED; else empty."
     )
 
 
@@ -177,7 +203,8 @@ class ResetPasswordPayload:
         description="True when the password was set and every session ended; sign in again."
     )
     errors: list[Error] = strawberry.field(
-        description="INVALID_TOKEN, TOKEN_EXPIRED or PASSWORD_TOO_WEAK; empty on success."
+        description="INVALID_TOKEN, TOKEN_EXPIRED or PASSWORD_TOO_WEAK; with a code, "
+        "INVALID_CODE, INVALID_EMAIL, PASSWORD_TOO_WEAK or RATE_LIMITED; empty on success."
     )
 
 
@@ -207,7 +234,38 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> VerifyEmailPayload:
-        return ok_payload(VerifyEmailPayload, lambda: services.user_verify_email(token=token))
+        request = info.context.request
+        return ok_payload(
+            VerifyEmailPayload,
+            lambda: services.user_verify_email(
+                token=token, ip_address=client_ip(request), user_agent=user_agent(request)
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Mark the address verified with the 6-digit code from a verification "
+        "email sent with `method: CODE`. A code works once, for EMAIL_CODE_LIFETIME (default "
+        "10 minutes) and five tries; a newer request replaces it. Wrong, expired, used and "
+        "unknown alike answer INVALID_CODE."
+    )
+    def verify_email_with_code(
+        self,
+        info: Info[Context, None],
+        email: Annotated[
+            str, strawberry.argument(description="The address the code was sent to; any case.")
+        ],
+        code: Annotated[str, strawberry.argument(description="The 6 digits from the email.")],
+    ) -> VerifyEmailPayload:
+        request = info.context.request
+        return ok_payload(
+            VerifyEmailPayload,
+            lambda: services.user_verify_email_with_code(
+                email=email,
+                code=code,
+                ip_address=client_ip(request),
+                user_agent=user_agent(request),
+            ),
+        )
 
     @strawberry.mutation(
         description="Send the verification email again. Answers the same whether or not "
@@ -219,11 +277,20 @@ class EmailFlowsMutation:
         email: Annotated[
             str, strawberry.argument(description="The address to verify; at most 254 characters.")
         ],
+        method: Annotated[
+            VerificationMethod | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="A link (default; also for null) or a 6-digit code for "
+                "`verifyEmailWithCode`."
+            ),
+        ] = VerificationMethodValue.LINK,
     ) -> ResendVerificationEmailPayload:
         return ok_payload(
             ResendVerificationEmailPayload,
             lambda: services.verification_email_resend(
-                email=email, ip_address=client_ip(info.context.request)
+                email=email,
+                ip_address=client_ip(info.context.request),
+                method=_method(method),
             ),
         )
 
@@ -240,11 +307,20 @@ class EmailFlowsMutation:
                 description="The account's address; at most 254 characters, any case."
             ),
         ],
+        method: Annotated[
+            VerificationMethod | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="A link (default; also for null) or a 6-digit code for "
+                "`resetPasswordWithCode`."
+            ),
+        ] = VerificationMethodValue.LINK,
     ) -> RequestPasswordResetPayload:
         return ok_payload(
             RequestPasswordResetPayload,
             lambda: services.password_reset_request(
-                email=email, ip_address=client_ip(info.context.request)
+                email=email,
+                ip_address=client_ip(info.context.request),
+                method=_method(method),
             ),
         )
 
@@ -268,9 +344,48 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> ResetPasswordPayload:
+        request = info.context.request
         return ok_payload(
             ResetPasswordPayload,
-            lambda: services.password_reset(token=token, new_password=new_password),
+            lambda: services.password_reset(
+                token=token,
+                new_password=new_password,
+                ip_address=client_ip(request),
+                user_agent=user_agent(request),
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Set a new password with the 6-digit code from a reset email sent with "
+        "`method: CODE`. Ends every session; does not sign in. A code works once, for "
+        "EMAIL_CODE_LIFETIME (default 10 minutes) and five tries; a newer request replaces "
+        "it. Wrong, expired, used and unknown alike answer INVALID_CODE; a weak password "
+        "does not spend the code."
+    )
+    def reset_password_with_code(
+        self,
+        info: Info[Context, None],
+        email: Annotated[
+            str, strawberry.argument(description="The address the code was sent to; any case.")
+        ],
+        code: Annotated[str, strawberry.argument(description="The 6 digits from the email.")],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="10 to 128 characters; not common, all digits or like the email."
+            ),
+        ],
+    ) -> ResetPasswordPayload:
+        request = info.context.request
+        return ok_payload(
+            ResetPasswordPayload,
+            lambda: services.password_reset_with_code(
+                email=email,
+                code=code,
+                new_password=new_password,
+                ip_address=client_ip(request),
+                user_agent=user_agent(request),
+            ),
         )
 
     @strawberry.mutation(
@@ -298,6 +413,8 @@ class EmailFlowsMutation:
                 old_password=old_password,
                 new_password=new_password,
                 current_session_id=info.context.viewer.session_id,
+                ip_address=client_ip(info.context.request),
+                user_agent=user_agent(info.context.request),
             )
 
         return ok_payload(ChangePasswordPayload, change)

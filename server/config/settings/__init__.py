@@ -28,7 +28,9 @@ from config.settings.passkeys import *  # noqa: F403
 from config.settings.payments import *  # noqa: F403
 from config.settings.graphql import *  # noqa: F403
 from config.settings.observability import *  # noqa: F403
+from config.settings.securitylog import *  # noqa: F403
 from config.settings.environment import BASE_DIR, VAR_DIR, env
+from config.settings.graphql import FAST_PATH_ENABLED
 # isort: on
 
 INSTALLED_APPS = [
@@ -79,8 +81,9 @@ MIDDLEWARE = [
     "observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Serves /graphql/ without the session/auth/CSRF/messages middleware below it.
-    "api.middleware.GraphQLFastLane",
+    # Fast path only: serves /graphql/ without the session/auth/CSRF/messages middleware
+    # below it.
+    *(["fastpath.transport.GraphQLFastLane"] if FAST_PATH_ENABLED else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +91,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if FAST_PATH_ENABLED:
+    # The same checks as tokens.revocation.verify_access_token, with the signature's outcome
+    # remembered and the MGET on a connection of each thread's own.
+    ACCESS_TOKEN_VERIFIER = "fastpath.revocation.verify_access_token"
+    # The common case of `refresh` in one statement on PostgreSQL.
+    REFRESH_ROTATION_SHORTCUT = "fastpath.rotation.rotate_if_current"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

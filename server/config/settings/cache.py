@@ -22,6 +22,10 @@ REDIS_URL = env.str("REDIS_URL", "")
 SERVICE_UNAVAILABLE_RETRY_AFTER = env.duration(
     "SERVICE_UNAVAILABLE_RETRY_AFTER", timedelta(seconds=5)
 )
+# How long a cached answer of the content queries lives at most, in seconds
+# (fastpath/content_cache.py; changes make entries stale at once, this only bounds what an
+# unseen change could leave). 0 turns that cache off.
+CONTENT_CACHE_TTL = timedelta(seconds=max(0, env.int("CONTENT_CACHE_TTL", 60)))
 if REDIS_URL:
     CACHES = {
         "default": {

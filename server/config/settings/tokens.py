@@ -18,6 +18,9 @@ JWT_DEV_KEY_FILE = VAR_DIR / "keys" / "jwt-dev.json"
 # The callable that turns a bearer string into claims (tokens/verifier.py).
 # Local signature and claim checks, then one Redis round trip for revocation.
 ACCESS_TOKEN_VERIFIER = "tokens.revocation.verify_access_token"
+# A callable that may rotate a refresh token's common case on its own, before the locked
+# path (tokens/services/rotation.py); None: the locked path alone. Set by the fast path.
+REFRESH_ROTATION_SHORTCUT: str | None = None
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))

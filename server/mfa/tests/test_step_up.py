@@ -49,8 +49,8 @@ def test_an_old_session_must_step_up_before_changing_the_password(gql, user, pas
 
     # when the user re-authenticates with the password
     assert reauth(gql, token, password=password) == {"ok": True, "errors": []}
-    assert kinds(events) == ["step_up"]
-    assert events[0]["method"] == "password"
+    assert kinds(events) == ["sign_in", "step_up"]
+    assert events[1]["method"] == "password"
     assert password not in repr(events)
 
     # then the change goes through

@@ -71,7 +71,7 @@ def test_enrol_from_a_fresh_session_then_sign_in_asks_for_the_code(
         "recoveryCodesRemaining": 10,
         "passkeyCount": 0,
     }
-    assert kinds(events) == ["totp_enabled", "recovery_codes_generated"]
+    assert kinds(events) == ["sign_in", "totp_enabled", "recovery_codes_generated"]
     # nothing secret travels with the events
     flat = repr(events)
     assert secret not in flat and not any(code in flat for code in recovery)

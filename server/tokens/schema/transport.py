@@ -13,8 +13,8 @@ from strawberry.types import Info
 
 from accounts.schema.types import User
 from api.context import Context
+from api.endpoint import GRAPHQL_PATH
 from api.errors import Error, Forbidden
-from api.middleware import GRAPHQL_PATH
 from core.errors import CoreErrorCode, DomainError
 from tokens.errors import TokenErrorCode
 

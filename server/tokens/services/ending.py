@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import CoreErrorCode, DomainError
+from core.events import SecurityEventKind, security_event
 from tokens import revocation
 from tokens.models import GlobalTokenState, Session, UserTokenState
 from tokens.refresh import INVALID_REFRESH, parse_refresh_token
@@ -35,9 +36,26 @@ def session_logout(*, refresh_token: str) -> None:
     parsed = parse_refresh_token(refresh_token)
     if parsed is None:
         raise INVALID_REFRESH
-    if not Session.objects.filter(pk=parsed.session_id).exists():
+    user_id = Session.objects.filter(pk=parsed.session_id).values_list("user_id", flat=True).first()
+    if user_id is None:
         raise INVALID_REFRESH
     session_end(parsed.session_id, reason="logout", now=timezone.now())
+    _ended(SecurityEventKind.SESSION_ENDED, user_id, method="logout", session_id=parsed.session_id)
+
+
+def _ended(
+    kind: SecurityEventKind, user_id: object, *, method: str, session_id: uuid.UUID | None
+) -> None:
+    # For the user's security log (securitylog records it once the transaction commits).
+    security_event.send(
+        sender=Session,
+        kind=kind,
+        user_id=user_id,
+        ip_address=None,
+        user_agent="",
+        method=method,
+        session_id=None if session_id is None else str(session_id),
+    )
 
 
 @transaction.atomic
@@ -51,6 +69,7 @@ def session_revoke(*, user: User, session_id: str) -> None:
     if not Session.objects.filter(pk=pk, user=user).exists():
         raise not_found
     session_end(pk, reason="revoked", now=timezone.now())
+    _ended(SecurityEventKind.SESSION_ENDED, user.pk, method="revoke", session_id=pk)
 
 
 @transaction.atomic
@@ -74,6 +93,7 @@ def sessions_end_all(*, user: User, keep_session_id: str | None = None) -> None:
         update_fields=["tokens_valid_after", "kept_session_id"],
     )
     revocation.mark_user_revoked(user.pk, now, kept)
+    _ended(SecurityEventKind.ALL_SESSIONS_ENDED, user.pk, method="", session_id=kept)
 
 
 @transaction.atomic

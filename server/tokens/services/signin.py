@@ -20,6 +20,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from accounts.services import login_attempt_record, login_attempts_forget
 from core.errors import CoreErrorCode, DomainError
+from core.events import SecurityEventKind, security_event
 from tokens.access import issue_access_token
 from tokens.models import AuthMethod, Session
 from tokens.refresh import hash_token, new_refresh_token
@@ -69,6 +70,15 @@ def session_start(
         generation=0,
         token_hash=hash_token(refresh_token),
     )
+    security_event.send(
+        sender=Session,
+        kind=SecurityEventKind.SIGN_IN,
+        user_id=user.pk,
+        ip_address=session.ip_address,
+        user_agent=session.user_agent,
+        method=str(auth_method),
+        session_id=str(session_id),
+    )
     return issue_tokens(session, refresh_token)
 
 
@@ -89,7 +99,9 @@ def session_authenticated(*, user: User, session_id: str | None) -> bool:
     )
 
 
-def login_credentials_check(*, email: str, password: str, ip_address: str | None) -> User:
+def login_credentials_check(
+    *, email: str, password: str, ip_address: str | None, user_agent: str = ""
+) -> User:
     """Check email + password: the user they belong to, who may sign in.
 
     A wrong password and an unknown email both give INVALID_CREDENTIALS, after the same
@@ -120,6 +132,15 @@ def login_credentials_check(*, email: str, password: str, ip_address: str | None
         _burn_password_hash(password)
         raise invalid
     if not user.check_password(password):
+        security_event.send(
+            sender=Session,
+            kind=SecurityEventKind.SIGN_IN_FAILED,
+            user_id=user.pk,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            method="password",
+            session_id=None,
+        )
         raise invalid
     if not user.is_active:
         raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled.", None)

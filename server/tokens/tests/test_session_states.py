@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import DomainError
+from fastpath.rotation import rotate_if_current
 from tokens.models import AuthMethod, Session
 from tokens.refresh import parse_refresh_token
 from tokens.selectors import sessions_active
@@ -34,7 +35,7 @@ from tokens.services import (
     sessions_end_all,
     sessions_end_everyone,
 )
-from tokens.services.rotation import _refresh_locked, _rotate_if_current
+from tokens.services.rotation import _refresh_locked
 from tokens.tests.helpers import SESSIONS, data
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_rotation_statement(user, state):
     parsed = parse_refresh_token(issued.refresh_token)
     assert parsed is not None
 
-    rotated = _rotate_if_current(parsed, user_agent="t", ip_address=None)
+    rotated = rotate_if_current(parsed, user_agent="t", ip_address=None)
 
     assert (rotated is not None) == state.live
     session = Session.objects.get(pk=issued.session.pk)

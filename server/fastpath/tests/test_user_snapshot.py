@@ -1,5 +1,6 @@
-"""The viewer's user row rides in the revocation round trip: `me` needs no SQL when warm,
-and every change to the user is visible on the next request."""
+"""The fast viewer's user row rides in the revocation round trip: `me` needs no SQL when
+warm, every change to the user is visible on the next request, and the row is never part of
+the token's claims."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
+import fastpath
 from accounts.models import User
+from fastpath.user_snapshot import snapshot_load
+from fastpath.viewer import verify_and_read_snapshot
 from tokens.models import AuthMethod
-from tokens.revocation import verify_access_token
 from tokens.services import session_start
 from tokens.tests.helpers import ME, data
-from tokens.user_snapshot import snapshot_load
+from tokens.verifier import AccessClaims
 
-pytestmark = pytest.mark.django_db
+# Through the endpoint: needs the fast path wired in (bin/test's second pass, with it off,
+# leaves this folder out).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not fastpath.enabled(), reason="FAST_PATH_ENABLED is off"),
+]
 
 
 @contextmanager
@@ -68,8 +76,9 @@ def test_a_disabled_user_is_refused_even_with_a_warm_snapshot(gql, user):
 def test_the_snapshot_holds_no_password_and_defers_it_to_the_database(gql, user, password):
     token = sign_in(user)
     gql(ME, token=token)
-    raw = verify_access_token(token).user_snapshot
+    claims, raw = verify_and_read_snapshot(token)
     assert raw is not None
+    assert raw not in repr(claims)
     assert user.password not in raw
     assert "argon2" not in raw
     cached = snapshot_load(raw)
@@ -93,3 +102,15 @@ def test_fields_outside_the_snapshot_still_resolve(gql, user):
 @pytest.mark.parametrize("raw", ["", "not json", "[1, 2]", '["x", "a", true, "email", true, "no"]'])
 def test_an_unreadable_snapshot_is_ignored(raw):
     assert snapshot_load(raw) is None
+
+
+def test_the_claims_carry_identity_only():
+    names = {field for field in AccessClaims.__dataclass_fields__}
+    assert names == {
+        "user_id",
+        "session_id",
+        "jti",
+        "issued_at",
+        "expires_at",
+        "session_created_at",
+    }

@@ -1,0 +1,361 @@
+"""A shared response cache for the content queries (`articles`, `article`).
+
+The plain path runs the whole GraphQL machinery for every request: for a page of 20
+articles that is ~15 ms of ORM object building and per-field resolution, while the answer
+is the same for every viewer entitled to the same things. This caches the encoded answer
+in Redis, keyed by
+
+- the normalized document (printed from its AST, so whitespace and comments do not
+  matter) and the operation name,
+- the variables (canonical JSON),
+- what the viewer is entitled to, computed live for every request from PostgreSQL
+  (membership/entitlement.py, one narrow query): `a` anonymous, `t0` signed in without
+  a granting subscription, `t<n>` entitled up to tier n. Never the user id: every viewer
+  entitled to tier n shares the entries of tier n.
+
+Each entry is tagged with the content version (`cc:ver` in Redis) read before the answer
+was computed. Saving or deleting an article, plan or subscription bumps the version at
+once and again after the transaction commits, so an entry computed from data older than a
+change is never served after it (the answer of a request that read the data before the
+commit carries an older version). Entries expire on their own after CONTENT_CACHE_TTL,
+and sooner when an article is scheduled to become visible before that (`published_at` in
+the future).
+
+Never served from the cache:
+- documents with anything beside `articles`, `article` and `__typename` at the root
+  (`me`, `sessions`, `node`…), fragments spread at the root, subscriptions or mutations;
+- requests whose bearer token was refused, or whose user is deleted or disabled (the
+  plain path answers those);
+- answers with errors, or with a status, header or cookie set by a resolver, answers
+  over MAX_ENTRY_BYTES, and answers beyond this process's store budget (never stored);
+- documents longer than MAX_DOCUMENT_CHARS.
+
+When Redis cannot be reached the cache steps aside (the plain path answers). A version
+bump that fails marks this process's cache as untrusted until a bump succeeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    print_ast,
+)
+
+import fastpath
+from api.errors import Unauthenticated
+from content.models import Article
+from content.selectors import next_publication_after
+from core.cache import CACHE_DOWN
+from membership.entitlement import access_for_context
+from membership.models import Plan, Subscription
+
+logger = logging.getLogger(__name__)
+
+# Root fields whose answers depend only on the content and the viewer's entitlement.
+CACHEABLE_ROOT_FIELDS = frozenset({"articles", "article", "__typename"})
+
+VERSION_KEY = "cc:ver"
+_ENTRY_PREFIX = "cc:e1:"
+
+# Bounds on what clients can make this cache hold: every distinct document, variable set
+# and tier is an entry, so without them anyone could fill Redis (which also holds the
+# revocations) with large pages. Longer documents are not cached (content queries are
+# short), nor larger answers, and each process stores at most _STORE_RATE bytes a second
+# (bursts up to _STORE_BURST): Redis holds at most about workers x rate x TTL of entries.
+MAX_DOCUMENT_CHARS = 8 * 1024
+MAX_ENTRY_BYTES = 512 * 1024
+_STORE_RATE = 1024 * 1024
+_STORE_BURST = 4 * 1024 * 1024
+
+
+class _StoreBudget:
+    """A token bucket of bytes, per process (thread-safe for gthread workers)."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.available, self.at = burst, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.available = min(self.burst, self.available + (now - self.at) * self.rate)
+            self.at = now
+            if size > self.available:
+                return False
+            self.available -= size
+            return True
+
+
+_budget = _StoreBudget(_STORE_RATE, _STORE_BURST)
+
+
+# --- Which documents ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def document_key(query: str, operation_name: str | None) -> str | None:
+    """A digest of the normalized operation when it may be served from the cache, else None.
+
+    Memoised per query text: the common case is a handful of documents sent again and
+    again."""
+    if len(query) > MAX_DOCUMENT_CHARS:
+        return None
+    try:
+        # Parsed here (this function is memoised): the schema's gate parses it too.
+        document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)
+    except GraphQLError:
+        return None
+    operation = _operation(document, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
+        return None
+    roots = operation.selection_set.selections
+    # A fragment spread or inline fragment at the root could select anything: not here.
+    if not all(isinstance(s, FieldNode) and s.name.value in CACHEABLE_ROOT_FIELDS for s in roots):
+        return None
+    if all(s.name.value == "__typename" for s in roots):  # type: ignore[attr-defined]
+        return None  # nothing worth a round trip to Redis
+    normalized = print_ast(document) + "\x00" + (operation_name or "")
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    found = [o for o in operations if o.name is not None and o.name.value == name]
+    return found[0] if len(found) == 1 else None
+
+
+def entitlement_class(context: Any) -> str | None:
+    """What the viewer may read, as a cache-key part; None when the plain path must answer
+    (a refused bearer token, a deleted or disabled account)."""
+    if context.auth_error is not None:
+        return None
+    if not context.viewer.is_authenticated:
+        return "a"
+    try:
+        access = access_for_context(context)  # memoised on the context for a miss's run
+    except Unauthenticated:
+        return None
+    return f"t{access.tier}"
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+# (cache backend object, raw redis client, key prefix), per process; the backend object
+# changes when settings.CACHES does (tests), which invalidates this.
+_backend: tuple[object, Any, str] | None = None
+_untrusted = threading.Event()  # set when a bump failed; cleared by the next good bump
+
+
+def _redis() -> tuple[Any, str]:
+    global _backend
+    current = caches["default"]
+    if _backend is None or _backend[0] is not current:
+        get_client = getattr(getattr(current, "client", None), "get_client", None)
+        client = get_client(write=True) if get_client is not None else None
+        _backend = (current, client, current.make_key(""))
+    return _backend[1], _backend[2]
+
+
+def _ttl() -> int:
+    value = getattr(settings, "CONTENT_CACHE_TTL", timedelta(seconds=60))
+    return max(0, int(value.total_seconds()))
+
+
+def bump_version() -> None:
+    """Make every stored answer stale. Atomic; a missing version (Redis flushed, or the key
+    evicted) starts again from the clock, above any version an old entry could carry."""
+    client, prefix = _redis()
+    if client is None:
+        return
+    try:
+        pipe = client.pipeline(transaction=True)
+        pipe.set(prefix + VERSION_KEY, time.time_ns(), nx=True)
+        pipe.incr(prefix + VERSION_KEY)
+        pipe.execute()
+    except CACHE_DOWN:
+        # Stored answers may now be stale: this process stops using them until a bump
+        # goes through (entries also expire after CONTENT_CACHE_TTL).
+        _untrusted.set()
+        logger.warning("content cache: the version could not be bumped (Redis unavailable)")
+        return
+    _untrusted.clear()
+
+
+def _bump_on_change(**_: Any) -> None:
+    # Now, and again once the change is committed: a request that read the version after
+    # the first bump but the data before the commit stored its answer under a version the
+    # second bump makes stale.
+    bump_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump_version)
+
+
+for _model in (Article, Plan, Subscription):
+    post_save.connect(_bump_on_change, sender=_model, dispatch_uid=f"cc-save-{_model}")
+    post_delete.connect(_bump_on_change, sender=_model, dispatch_uid=f"cc-del-{_model}")
+
+
+# --- Lookup and store ---------------------------------------------------------------------
+
+
+@dataclass
+class Ticket:
+    """One request's use of the cache: the stored answer (`hit`), or where to store one."""
+
+    key: str
+    version: bytes
+    hit: bytes | None = None
+
+    def store(self, body: bytes, *, errors: Any, sub_response: HttpResponse) -> None:
+        """Keep a freshly computed answer under the version read beforehand, unless it has
+        errors or a resolver set a status, header or cookie of the response."""
+        if errors or sub_response.status_code != 200 or sub_response.cookies:
+            return
+        if any(name.lower() != "content-type" for name, _ in sub_response.items()):
+            return
+        if len(body) > MAX_ENTRY_BYTES or not _budget.take(len(body)):
+            return
+        client, prefix = _redis()
+        now = timezone.now()
+        ttl = _ttl()
+        upcoming = next_publication_after(now)
+        if upcoming is not None:  # the page changes by itself then
+            ttl = min(ttl, max(0, int((upcoming - now).total_seconds())))
+        if ttl <= 0 or client is None:
+            return
+        try:
+            client.set(prefix + self.key, self.version + b"\n" + body, ex=ttl)
+        except CACHE_DOWN:
+            logger.warning("content cache: an answer could not be stored (Redis unavailable)")
+
+
+def _entry_key(document: str, viewer: str, canonical: str) -> str:
+    digest = hashlib.sha256(f"{document}\x00{viewer}\x00{canonical}".encode()).hexdigest()
+    return _ENTRY_PREFIX + digest
+
+
+# The entitlement class each recent signed-in user had, per process: only a guess, used to
+# ask Redis for the entry while PostgreSQL answers what the class is now. A wrong guess
+# costs a second round trip, never a wrong answer: the entry is used only when the class
+# read live is the guessed one.
+_recent_class: dict[str, str] = {}
+_RECENT_MAX = 10_000
+
+
+class _Pending:
+    """An MGET sent and not read yet, on a connection of redis-py's pool."""
+
+    def __init__(self, client: Any, keys: list[str]) -> None:
+        self.pool = client.connection_pool
+        self.conn = self.pool.get_connection()
+        try:
+            self.conn.send_command("MGET", *keys)
+        except BaseException:
+            self.drop()
+            raise
+
+    def read(self) -> list[Any]:
+        try:
+            return list(self.conn.read_response())
+        except BaseException:
+            self.conn.disconnect()  # its reply may still be on the way: never reuse it
+            raise
+        finally:
+            self.pool.release(self.conn)
+
+    def drop(self) -> None:
+        self.conn.disconnect()
+        self.pool.release(self.conn)
+
+
+def lookup(
+    context: Any, query: str, variables: dict[str, Any] | None, operation_name: str | None
+) -> Ticket | None:
+    """The cache's part in a request: None when the plain path must answer alone; else a
+    Ticket with the stored answer, or to store the answer the plain path computes."""
+    if not fastpath.enabled() or _ttl() <= 0:
+        return None
+    document = document_key(query, operation_name)
+    if document is None:
+        return None
+    client, prefix = _redis()
+    if client is None:  # not Redis (development's in-process cache): nothing to share
+        return None
+    if _untrusted.is_set():
+        bump_version()  # try again; until it goes through, answer from the database
+        if _untrusted.is_set():
+            return None
+    try:
+        canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    user_id = context.viewer.user_id if context.viewer.is_authenticated else None
+    guess = _recent_class.get(user_id) if user_id and context.auth_error is None else None
+    pending = None
+    if guess is not None:
+        try:
+            pending = _Pending(
+                client, [prefix + VERSION_KEY, prefix + _entry_key(document, guess, canonical)]
+            )
+        except CACHE_DOWN:
+            pending = None
+    try:
+        viewer = entitlement_class(context)  # read live, while Redis answers the guess
+    except BaseException:
+        if pending is not None:
+            pending.drop()
+        raise
+    reply = None
+    if pending is not None:
+        try:
+            reply = pending.read()
+        except CACHE_DOWN:
+            return None
+        if viewer != guess:
+            reply = None
+    if viewer is None:
+        return None
+    if user_id:
+        if len(_recent_class) >= _RECENT_MAX:
+            _recent_class.clear()
+        _recent_class[user_id] = viewer
+    key = _entry_key(document, viewer, canonical)
+    try:
+        version, entry = reply or client.mget([prefix + VERSION_KEY, prefix + key])
+        if version is None:
+            client.set(prefix + VERSION_KEY, time.time_ns(), nx=True)
+            version = client.get(prefix + VERSION_KEY)
+    except CACHE_DOWN:
+        return None
+    if version is None:
+        return None
+    ticket = Ticket(key=key, version=bytes(version))
+    if entry is not None:
+        tag, _, body = bytes(entry).partition(b"\n")
+        if tag == ticket.version:
+            ticket.hit = body
+    return ticket

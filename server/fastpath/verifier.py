@@ -1,0 +1,48 @@
+"""The outcome of an access token's signature check, remembered per process.
+
+Plain counterpart: `tokens.access.decode_access_token`, which checks the ES256 signature on
+every request. A client sends the same access token with every request for its whole
+lifetime, so the outcome is remembered (bounded LRU; only successes are remembered; what is
+cached is what `verify_signature` returns for that exact string). Expiry and revocation are
+checked again on every use by the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from tokens.access import verify_signature
+from tokens.verifier import AccessClaims
+
+# The settings whose change changes a signature check's outcome (tokens/signals.py reloads
+# the key set on the same list).
+_TOKEN_SETTINGS = frozenset(
+    {
+        "JWT_PRIVATE_KEYS",
+        "JWT_PRIVATE_KEYS_FILE",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "ACCESS_TOKEN_LIFETIME",
+        "JWT_LEEWAY",
+    }
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def verify_signature_cached(token: str) -> AccessClaims:
+    return verify_signature(token)
+
+
+def forget_verified_tokens() -> None:
+    """After the key set or the issuer/audience settings change (tests, reloads)."""
+    verify_signature_cached.cache_clear()
+
+
+@receiver(setting_changed, dispatch_uid="fastpath.forget_verified_tokens")
+def _token_settings_changed(setting: str, **kwargs: Any) -> None:
+    if setting in _TOKEN_SETTINGS:
+        forget_verified_tokens()

@@ -1,0 +1,3 @@
+from securitylog.schema.queries import Query
+
+__all__ = ["Query"]
