@@ -9,6 +9,8 @@ export interface StackAddresses {
   mail: string;
   google: string;
   checkout: string;
+  /** The server's STEP_UP_WINDOW: sensitive changes later than this after a sign-in ask to confirm. */
+  stepUpWindowSeconds: number;
 }
 
 export function stack(): StackAddresses {
@@ -88,4 +90,13 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
   await expect(page.getByTestId('signed-in-as')).toBeVisible();
+}
+
+/**
+ * Waits until the step-up window that started at `since` (ms, a sign-in) has passed, so that
+ * the next sensitive change asks the user to confirm it is them.
+ */
+export async function waitOutStepUpWindow(page: Page, since: number): Promise<void> {
+  const wait = since + (stack().stepUpWindowSeconds + 2) * 1000 - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait);
 }

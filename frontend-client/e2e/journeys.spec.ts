@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { capture, linkIn, signIn, stack, uniqueEmail, waitForMail } from './helpers';
+import { capture, linkIn, signIn, stack, uniqueEmail, waitForMail, waitOutStepUpWindow } from './helpers';
 
 // The journeys are independent (each has its own account), so they run side by side.
 test.describe.configure({ mode: 'parallel' });
@@ -12,6 +12,7 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
   const { client } = stack();
   const email = uniqueEmail('member');
   const password = 'lantern-orchard-42';
+  let signedInAt = 0;
 
   await test.step('anonymous visitors see the articles with lock badges', async () => {
     await page.goto(client);
@@ -59,6 +60,7 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByTestId('signed-in-as')).toContainText('Ada Member');
+    signedInAt = Date.now();
   });
 
   await test.step('a premium article is locked', async () => {
@@ -155,13 +157,25 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
     await expect(second.getByTestId('article-body')).toBeVisible();
   });
 
-  await test.step('sign out everywhere from the first browser', async () => {
+  await test.step('sign out everywhere from the first browser, confirming it is the member', async () => {
     await page.getByRole('link', { name: 'Security' }).click();
     await expect(page.getByTestId('sessions').getByRole('listitem')).toHaveCount(2);
     await expect(page.getByText('This device')).toHaveCount(1);
     await capture(page, 'security');
+    // Long after signing in, ending every session needs the password again (step-up).
+    await waitOutStepUpWindow(page, signedInAt);
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
+    const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+    await expect(dialog).toBeVisible();
+    await capture(page, 'step-up');
+    const passwordInput = dialog.getByRole('textbox', { name: 'Password', exact: true });
+    await passwordInput.fill('not-the-password-1');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('That password is not right.');
+    await passwordInput.fill(password);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    // Confirmed: the action runs again by itself, once.
     await expect(page).toHaveURL(/\/login/);
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   });

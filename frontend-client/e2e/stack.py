@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import email
 import email.policy
@@ -67,6 +68,7 @@ GOOGLE_CLIENT_ID = "gatehouse-e2e.apps.googleusercontent.com"
 GOOGLE_CLIENT_SECRET = "e2e-google-secret"
 STRIPE_SECRET_KEY = "sk_test_standin"
 STRIPE_WEBHOOK_SECRET = "whsec_e2e_" + secrets.token_hex(16)
+STEP_UP_WINDOW_SECONDS = int(os.environ.get("E2E_STEP_UP_WINDOW_SECONDS", "60"))
 PLAN_PRICES = {
     "STRIPE_PRICE_BASIC_MONTHLY": "price_e2e_basic_monthly",
     "STRIPE_PRICE_PRO_MONTHLY": "price_e2e_pro_monthly",
@@ -273,6 +275,15 @@ class Stack:
             # Short-lived access tokens, so that the journeys go through refresh-and-retry
             # and the cross-tab test can wait for one to expire.
             "ACCESS_TOKEN_LIFETIME": os.environ.get("E2E_ACCESS_TOKEN_LIFETIME", "20s"),
+            # Encrypts TOTP secrets at rest; a Fernet key made for this run.
+            "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            # Short, so that the journeys meet the step-up dialog after waiting this long
+            # since their sign-in (logoutAll, new recovery codes).
+            "STEP_UP_WINDOW": f"{STEP_UP_WINDOW_SECONDS}s",
+            # Passkeys are bound to the site: the relying party is the client's host and the
+            # browser's origin is the client's (http://localhost counts as a secure context).
+            "WEBAUTHN_RP_ID": "localhost",
+            "WEBAUTHN_ORIGINS": client_origin,
         }
         # One Django start for both: seed_demo refuses production (it makes a known demo
         # login) and migrations do not depend on the environment, so both run with
@@ -352,6 +363,7 @@ class Stack:
             "checkout": checkout.base_url,
             "database": self.db_name,
             "accessTokenLifetime": production["ACCESS_TOKEN_LIFETIME"],
+            "stepUpWindowSeconds": STEP_UP_WINDOW_SECONDS,
             "startupSeconds": round(time.monotonic() - started, 1),
         }
         self.out.parent.mkdir(parents=True, exist_ok=True)

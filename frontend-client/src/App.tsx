@@ -15,6 +15,7 @@ import {
   VerifyEmailPage,
 } from './pages/auth';
 import { PlansPage, WelcomePage } from './pages/plans';
+import { SecurityLogPage } from './pages/security';
 
 const TITLES: [RegExp, string][] = [
   [/^\/$/, 'Articles'],
@@ -27,6 +28,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/reset-password/, 'Reset password'],
   [/^\/auth\/google/, 'Google sign-in'],
   [/^\/profile/, 'Profile'],
+  [/^\/account\/security-log/, 'Security log'],
   [/^\/account\/security/, 'Account security'],
   [/^\/plans/, 'Plans'],
   [/^\/membership\/welcome/, 'Welcome'],
@@ -72,6 +74,7 @@ export function App() {
           <Route path="membership/welcome" element={<WelcomePage />} />
           <Route path="profile" element={<RequireAuth><ProfilePage /></RequireAuth>} />
           <Route path="account/security" element={<RequireAuth><SecurityPage /></RequireAuth>} />
+          <Route path="account/security-log" element={<RequireAuth><SecurityLogPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

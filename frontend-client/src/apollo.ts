@@ -17,6 +17,8 @@ export function createCache(): InMemoryCache {
         fields: {
           // One growing list of articles across "Load more" pages, keyed by the cursors.
           articles: relayStylePagination(),
+          // The security log's "Load more" pages, merged the same way.
+          securityEvents: relayStylePagination(),
           article: {
             read(existing, { args, toReference }) {
               return existing ?? (args?.slug ? toReference({ __typename: 'Article', slug: args.slug }) : undefined);

@@ -8,6 +8,7 @@ import { BrowserRouter } from 'react-router';
 import { App } from './App';
 import { createServices } from './apollo';
 import { AuthProvider } from './auth/AuthContext';
+import { StepUpProvider } from './components/StepUp';
 
 // Shade 8 of the primary colour keeps white button text above 4.5:1 contrast.
 const theme = createTheme({
@@ -24,9 +25,11 @@ createRoot(document.getElementById('root')!).render(
     <MantineProvider theme={theme}>
       <ApolloProvider client={client}>
         <AuthProvider tokens={tokens} problems={problems}>
-          <BrowserRouter>
-            <App />
-          </BrowserRouter>
+          <StepUpProvider>
+            <BrowserRouter>
+              <App />
+            </BrowserRouter>
+          </StepUpProvider>
         </AuthProvider>
       </ApolloProvider>
     </MantineProvider>

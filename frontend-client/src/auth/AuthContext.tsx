@@ -13,7 +13,11 @@ interface AuthContextValue {
   /** After login or googleLogin answered with a token. */
   signedIn(accessToken: string, expiresAt: string | null): void;
   signOut(): Promise<void>;
-  signOutEverywhere(): Promise<void>;
+  /**
+   * Ends every session (logoutAll) and signs out here; answers the payload's errors, e.g.
+   * STEP_UP_REQUIRED, in which case nothing ended.
+   */
+  signOutEverywhere(): Promise<readonly { code: string; message: string; field?: string | null; retryAfter?: number | null }[]>;
   /** Forget the session here without asking the server (it already ended it). */
   ended(reason: SignOutReason): void;
 }
@@ -66,8 +70,10 @@ export function AuthProvider(props: {
     tokens.signOut('signed-out');
   }, [logout, tokens]);
   const signOutEverywhere = useCallback(async () => {
-    await logoutAll({ variables: { keepCurrent: false } });
-    tokens.signOut('signed-out-everywhere');
+    const { data } = await logoutAll({ variables: { keepCurrent: false } });
+    const errors = data?.logoutAll.errors ?? [];
+    if (errors.length === 0) tokens.signOut('signed-out-everywhere');
+    return errors;
   }, [logoutAll, tokens]);
   const ended = useCallback((reason: SignOutReason) => tokens.signOut(reason), [tokens]);
 

@@ -71,6 +71,15 @@ graphql(`
   }
 `);
 
+graphql(`
+  fragment SecondFactorChallengeFields on SecondFactorChallenge {
+    challenge
+    expiresAt
+    methods
+    passkeyOptions
+  }
+`);
+
 export const MeQuery = graphql(`
   query Me {
     me {
@@ -109,6 +118,9 @@ export const LoginMutation = graphql(`
       accessTokenExpiresAt
       user {
         ...ViewerFields
+      }
+      secondFactor {
+        ...SecondFactorChallengeFields
       }
       errors {
         ...ErrorFields
@@ -202,6 +214,9 @@ export const GoogleLoginMutation = graphql(`
       accessTokenExpiresAt
       user {
         ...ViewerFields
+      }
+      secondFactor {
+        ...SecondFactorChallengeFields
       }
       errors {
         ...ErrorFields
@@ -332,6 +347,192 @@ export const ArticleQuery = graphql(`
     article(slug: $slug) {
       ...ArticleSummaryFields
       body
+    }
+  }
+`);
+
+// Two-step sign-in: the second factor answers the challenge of login/googleLogin, with the
+// same transport (COOKIE), and starts the session.
+export const VerifySecondFactorMutation = graphql(`
+  mutation VerifySecondFactor($input: VerifySecondFactorInput!) {
+    verifySecondFactor(input: $input, transport: COOKIE) {
+      accessToken
+      accessTokenExpiresAt
+      user {
+        ...ViewerFields
+      }
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const StartPasskeyLoginMutation = graphql(`
+  mutation StartPasskeyLogin {
+    startPasskeyLogin {
+      options
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const PasskeyLoginMutation = graphql(`
+  mutation PasskeyLogin($credential: String!) {
+    passkeyLogin(credential: $credential, transport: COOKIE) {
+      accessToken
+      accessTokenExpiresAt
+      user {
+        ...ViewerFields
+      }
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const ReauthenticateMutation = graphql(`
+  mutation Reauthenticate($input: ReauthenticateInput!) {
+    reauthenticate(input: $input) {
+      ok
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const SecondFactorsQuery = graphql(`
+  query SecondFactors {
+    secondFactors {
+      totpEnabled
+      recoveryCodesRemaining
+      passkeyCount
+    }
+  }
+`);
+
+export const StartTotpEnrollmentMutation = graphql(`
+  mutation StartTotpEnrollment {
+    startTotpEnrollment {
+      secret
+      otpauthUri
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const ConfirmTotpEnrollmentMutation = graphql(`
+  mutation ConfirmTotpEnrollment($code: String!) {
+    confirmTotpEnrollment(code: $code) {
+      recoveryCodes
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const DisableTotpMutation = graphql(`
+  mutation DisableTotp($password: String, $code: String, $recoveryCode: String) {
+    disableTotp(password: $password, code: $code, recoveryCode: $recoveryCode) {
+      ok
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const RegenerateRecoveryCodesMutation = graphql(`
+  mutation RegenerateRecoveryCodes {
+    regenerateRecoveryCodes {
+      recoveryCodes
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+graphql(`
+  fragment PasskeyFields on Passkey {
+    id
+    name
+    createdAt
+    lastUsedAt
+    backedUp
+  }
+`);
+
+export const PasskeysQuery = graphql(`
+  query Passkeys {
+    passkeys {
+      ...PasskeyFields
+    }
+  }
+`);
+
+export const StartPasskeyRegistrationMutation = graphql(`
+  mutation StartPasskeyRegistration {
+    startPasskeyRegistration {
+      options
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const FinishPasskeyRegistrationMutation = graphql(`
+  mutation FinishPasskeyRegistration($credential: String!, $name: String) {
+    finishPasskeyRegistration(credential: $credential, name: $name) {
+      passkey {
+        ...PasskeyFields
+      }
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const RemovePasskeyMutation = graphql(`
+  mutation RemovePasskey($id: ID!) {
+    removePasskey(id: $id) {
+      ok
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+export const SecurityEventsQuery = graphql(`
+  query SecurityEvents($first: Int!, $after: String) {
+    securityEvents(first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          id
+          kind
+          occurredAt
+          method
+          ipAddress
+          userAgent
+          device
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);

@@ -18,8 +18,10 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
+import { describeError } from '../auth/secondFactor';
 import { FormAlert, failureText, splitErrors, type PayloadError } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
+import { useStepUp } from '../components/StepUp';
 import type { ProfileFieldsFragment } from '../gql/graphql';
 import {
   ChangePasswordMutation,
@@ -29,6 +31,9 @@ import {
 } from '../graphql/operations';
 import { formatDate } from './articles';
 import { PROFILE_TEXT_FIELDS, profileChanges, profileFormValues } from './profileInput';
+import { PasskeysCard, SecurityLogLink, TwoStepCard } from './security';
+
+const AUTH_METHOD_LABELS: Record<string, string> = { PASSWORD: 'Password', GOOGLE: 'Google', PASSKEY: 'Passkey' };
 
 function ProfileView(props: { profile: ProfileFieldsFragment; email: string }) {
   const { profile } = props;
@@ -224,6 +229,7 @@ function describeAgent(userAgent: string): string {
 
 function Sessions() {
   const { signOut, signOutEverywhere } = useAuth();
+  const stepUp = useStepUp();
   const navigate = useNavigate();
   const { data, loading, error, refetch } = useQuery(SessionsQuery, { fetchPolicy: 'cache-and-network' });
   const [revoke] = useMutation(RevokeSessionMutation);
@@ -257,7 +263,7 @@ function Sessions() {
                       </Badge>
                     )}
                     <Badge color="gray.8" variant="outline">
-                      {session.authMethod === 'GOOGLE' ? 'Google' : 'Password'}
+                      {AUTH_METHOD_LABELS[session.authMethod] ?? session.authMethod}
                     </Badge>
                   </Group>
                   <Text size="sm" c="dimmed">
@@ -309,9 +315,14 @@ function Sessions() {
               <Button
                 color="red.8"
                 onClick={async () => {
+                  setProblem([]);
                   try {
-                    await signOutEverywhere();
-                    navigate('/login');
+                    const outcome = await stepUp.run(() => signOutEverywhere(), (errors) => errors);
+                    if (outcome.result.length === 0) navigate('/login');
+                    else {
+                      setConfirmAll(false);
+                      setProblem(outcome.result.map((e) => describeError(e)));
+                    }
                   } catch (failure) {
                     setProblem([failureText(failure)]);
                   }
@@ -340,6 +351,7 @@ function ChangePassword() {
   const [errors, setErrors] = useState<PayloadError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState(false);
+  const stepUp = useStepUp();
   const [change, { loading }] = useMutation(ChangePasswordMutation, { refetchQueries: ['Sessions'] });
   const { byField, general } = splitErrors(errors, ['oldPassword', 'newPassword']);
 
@@ -348,10 +360,13 @@ function ChangePassword() {
     setFailure(null);
     setDone(false);
     try {
-      const { data } = await change({ variables: { oldPassword, newPassword } });
-      const payload = data?.changePassword;
+      const outcome = await stepUp.run(
+        async () => (await change({ variables: { oldPassword, newPassword } })).data?.changePassword,
+        (result) => result?.errors,
+      );
+      const payload = outcome.result;
       if (!payload) return;
-      setErrors(payload.errors);
+      setErrors(payload.errors.map((e) => (e.code === 'STEP_UP_REQUIRED' ? { ...e, message: describeError(e) } : e)));
       if (payload.ok) {
         setDone(true);
         setOldPassword('');
@@ -392,9 +407,14 @@ export function SecurityPage() {
     <Stack gap="lg" maw={760}>
       <div>
         <Title order={1}>Account security</Title>
-        <Text c="dimmed">Your devices and your password{viewer ? ` for ${viewer.email}` : ''}.</Text>
+        <Text c="dimmed">
+          Your devices, sign-in methods and password{viewer ? ` for ${viewer.email}` : ''}.
+        </Text>
       </div>
+      <SecurityLogLink />
       <Sessions />
+      <TwoStepCard />
+      <PasskeysCard />
       <ChangePassword />
     </Stack>
   );

@@ -15,12 +15,17 @@ import {
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
+import { challengeFrom, describeError, type Challenge } from '../auth/secondFactor';
 import { SIGN_OUT_MESSAGES } from '../auth/tokens';
+import { getPasskeyAssertion, PasskeyError, passkeysSupported } from '../auth/webauthn';
 import { FormAlert, failureText, splitErrors, type PayloadError } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
+import { SecondFactorStep } from '../components/SecondFactorStep';
 import {
   GoogleLoginMutation,
   LoginMutation,
+  PasskeyLoginMutation,
+  StartPasskeyLoginMutation,
   RegisterMutation,
   RequestPasswordResetMutation,
   ResendVerificationMutation,
@@ -60,16 +65,26 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<PayloadError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
+  // Set when the password was right and the account asks for a second factor.
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [login, { loading }] = useMutation(LoginMutation);
   const [startGoogle, google] = useMutation(StartGoogleLoginMutation);
+  const [startPasskeyLogin] = useMutation(StartPasskeyLoginMutation);
+  const [passkeyLogin] = useMutation(PasskeyLoginMutation);
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
   const [resend, resendState] = useMutation(ResendVerificationMutation);
   const [resent, setResent] = useState(false);
 
-  if (state.status === 'signed-in' && !loading) return <Navigate to={next} replace />;
+  if (state.status === 'signed-in' && !loading && !passkeyBusy) return <Navigate to={next} replace />;
 
   const reason = state.status === 'signed-out' ? state.reason : null;
   const { byField, general } = splitErrors(errors, ['email', 'password']);
   const unverified = errors.some((e) => e.code === 'EMAIL_NOT_VERIFIED');
+
+  function done(accessToken: string, expiresAt: string | null) {
+    signedIn(accessToken, expiresAt);
+    navigate(next, { replace: true });
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -79,11 +94,15 @@ export function LoginPage() {
       const { data } = await login({ variables: { input: { email, password } } });
       const payload = data?.login;
       if (!payload) return;
-      setErrors(payload.errors);
-      if (payload.accessToken) {
-        signedIn(payload.accessToken, payload.accessTokenExpiresAt ?? null);
-        navigate(next, { replace: true });
+      if (payload.secondFactor) {
+        // Not a failure: the password was right; the second step takes over.
+        setErrors([]);
+        setPassword('');
+        setChallenge(challengeFrom(payload.secondFactor));
+        return;
       }
+      setErrors(payload.errors);
+      if (payload.accessToken) done(payload.accessToken, payload.accessTokenExpiresAt ?? null);
     } catch (error) {
       setFailure(failureText(error));
     }
@@ -105,6 +124,48 @@ export function LoginPage() {
     } catch (error) {
       setFailure(failureText(error));
     }
+  }
+
+  /** A discoverable passkey signs in alone: no email, no password, no second step. */
+  async function signInWithPasskey() {
+    setFailure(null);
+    setErrors([]);
+    setPasskeyBusy(true);
+    try {
+      const { data } = await startPasskeyLogin();
+      const started = data?.startPasskeyLogin;
+      if (!started?.options) {
+        setFailure((started?.errors ?? []).map((e) => describeError(e, 'sign-in')).join(' ') || 'Could not start a passkey sign-in.');
+        return;
+      }
+      const credential = await getPasskeyAssertion(started.options);
+      const { data: result } = await passkeyLogin({ variables: { credential } });
+      const payload = result?.passkeyLogin;
+      if (payload?.accessToken) {
+        done(payload.accessToken, payload.accessTokenExpiresAt ?? null);
+      } else {
+        setFailure((payload?.errors ?? []).map((e) => describeError(e, 'sign-in')).join(' ') || 'Could not sign in with the passkey.');
+      }
+    } catch (error) {
+      setFailure(error instanceof PasskeyError ? error.message : failureText(error));
+    } finally {
+      setPasskeyBusy(false);
+    }
+  }
+
+  if (challenge) {
+    return (
+      <AuthCard title="Two-step verification">
+        <SecondFactorStep
+          challenge={challenge}
+          onSignedIn={done}
+          onRestart={(message) => {
+            setChallenge(null);
+            setFailure(message);
+          }}
+        />
+      </AuthCard>
+    );
   }
 
   return (
@@ -163,6 +224,11 @@ export function LoginPage() {
         </Stack>
       </form>
       <Divider label="or" labelPosition="center" />
+      {passkeysSupported() && (
+        <Button variant="default" onClick={signInWithPasskey} loading={passkeyBusy} fullWidth>
+          Sign in with a passkey
+        </Button>
+      )}
       <Button variant="default" onClick={continueWithGoogle} loading={google.loading} fullWidth>
         Continue with Google
       </Button>
@@ -182,6 +248,7 @@ export function GoogleCallbackPage() {
   const navigate = useNavigate();
   const [googleLogin] = useMutation(GoogleLoginMutation);
   const [problem, setProblem] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<{ challenge: Challenge; next: string } | null>(null);
   const started = useRef(false);
 
   useEffect(() => {
@@ -205,7 +272,9 @@ export function GoogleCallbackPage() {
     googleLogin({ variables: { code, state } })
       .then(({ data }) => {
         const payload = data?.googleLogin;
-        if (payload?.accessToken) {
+        if (payload?.secondFactor) {
+          setChallenge({ challenge: challengeFrom(payload.secondFactor), next });
+        } else if (payload?.accessToken) {
           signedIn(payload.accessToken, payload.accessTokenExpiresAt ?? null);
           navigate(next, { replace: true });
         } else {
@@ -215,6 +284,23 @@ export function GoogleCallbackPage() {
       .catch((error: unknown) => setProblem(failureText(error)));
   }, [params, googleLogin, signedIn, navigate]);
 
+  if (challenge && !problem) {
+    return (
+      <AuthCard title="Two-step verification">
+        <SecondFactorStep
+          challenge={challenge.challenge}
+          onSignedIn={(accessToken, expiresAt) => {
+            signedIn(accessToken, expiresAt);
+            navigate(challenge.next, { replace: true });
+          }}
+          onRestart={(message) => {
+            if (message) setProblem(message);
+            else navigate('/login', { replace: true });
+          }}
+        />
+      </AuthCard>
+    );
+  }
   if (!problem) return <PageLoader />;
   return (
     <AuthCard title="Google sign-in failed">
