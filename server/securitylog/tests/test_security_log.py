@@ -172,7 +172,8 @@ def test_ending_sessions_is_recorded(gql, user, password):
     sign_in(gql, "ada@example.com", password)
     c = sign_in(gql, "ada@example.com", password)
 
-    assert gql(LOGOUT, {"token": a["refreshToken"]}).data == {"logout": {"ok": True}}
+    logout = gql(LOGOUT, {"token": a["refreshToken"]}, headers={"User-Agent": FIREFOX_WINDOWS})
+    assert logout.data == {"logout": {"ok": True}}
     b_id = next(
         s["id"]
         for s in gql(SESSIONS, token=c["accessToken"]).data["sessions"]
@@ -192,6 +193,11 @@ def test_ending_sessions_is_recorded(gql, user, password):
     ended = SecurityEvent.objects.filter(kind=Kind.SESSION_ENDED).order_by("occurred_at")
     assert [e.method for e in ended] == ["logout", "revoke"]
     assert str(ended[1].session_id) == b_id
+    # each records who ended it, from where (the requester, not the ended session)
+    assert ended[0].device == "Firefox on Windows"
+    assert all(e.ip_address == "127.0.0.1" for e in ended)
+    everywhere = SecurityEvent.objects.get(kind=Kind.ALL_SESSIONS_ENDED)
+    assert everywhere.ip_address == "127.0.0.1"
 
 
 def test_password_change_and_reset_are_recorded(gql, user, password):

@@ -108,7 +108,14 @@ class Mutation:
         def end(token: str) -> LogoutPayload:
             if from_cookie or (cookie and cookie == token):
                 clear_refresh_cookie(info.context.response)
-            return ok_payload(LogoutPayload, lambda: services.session_logout(refresh_token=token))
+            return ok_payload(
+                LogoutPayload,
+                lambda: services.session_logout(
+                    refresh_token=token,
+                    ip_address=client_ip(info.context.request),
+                    user_agent=user_agent(info.context.request),
+                ),
+            )
 
         def unreadable(errors: list[Error]) -> LogoutPayload:
             if from_cookie:
@@ -140,7 +147,12 @@ class Mutation:
             require_recent_authentication(info)
             if not keep_current:
                 clear_refresh_cookie(info.context.response)
-            services.sessions_end_all(user=user, keep_session_id=keep)
+            services.sessions_end_all(
+                user=user,
+                keep_session_id=keep,
+                ip_address=client_ip(info.context.request),
+                user_agent=user_agent(info.context.request),
+            )
 
         return ok_payload(LogoutPayload, end_all)
 
@@ -153,6 +165,13 @@ class Mutation:
         ],
     ) -> LogoutPayload:
         user = viewer_user(info)
+        request = info.context.request
         return ok_payload(
-            LogoutPayload, lambda: services.session_revoke(user=user, session_id=str(id))
+            LogoutPayload,
+            lambda: services.session_revoke(
+                user=user,
+                session_id=str(id),
+                ip_address=client_ip(request),
+                user_agent=user_agent(request),
+            ),
         )

@@ -31,7 +31,9 @@ def session_end(session_id: uuid.UUID, *, reason: str, now: datetime) -> None:
 
 
 @transaction.atomic
-def session_logout(*, refresh_token: str) -> None:
+def session_logout(
+    *, refresh_token: str, ip_address: str | None = None, user_agent: str = ""
+) -> None:
     """End the session a refresh token belongs to (any token of it that we issued)."""
     parsed = parse_refresh_token(refresh_token)
     if parsed is None:
@@ -40,26 +42,43 @@ def session_logout(*, refresh_token: str) -> None:
     if user_id is None:
         raise INVALID_REFRESH
     session_end(parsed.session_id, reason="logout", now=timezone.now())
-    _ended(SecurityEventKind.SESSION_ENDED, user_id, method="logout", session_id=parsed.session_id)
+    _ended(
+        SecurityEventKind.SESSION_ENDED,
+        user_id,
+        method="logout",
+        session_id=parsed.session_id,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
 
 
 def _ended(
-    kind: SecurityEventKind, user_id: object, *, method: str, session_id: uuid.UUID | None
+    kind: SecurityEventKind,
+    user_id: object,
+    *,
+    method: str,
+    session_id: uuid.UUID | None,
+    ip_address: str | None = None,
+    user_agent: str = "",
 ) -> None:
     # For the user's security log (securitylog records it once the transaction commits).
+    # The address and device are the requester's: who ended the session, from where (none
+    # when no request did, e.g. a password reset's signal or an operator command).
     security_event.send(
         sender=Session,
         kind=kind,
         user_id=user_id,
-        ip_address=None,
-        user_agent="",
+        ip_address=ip_address,
+        user_agent=user_agent[:300],
         method=method,
         session_id=None if session_id is None else str(session_id),
     )
 
 
 @transaction.atomic
-def session_revoke(*, user: User, session_id: str) -> None:
+def session_revoke(
+    *, user: User, session_id: str, ip_address: str | None = None, user_agent: str = ""
+) -> None:
     """End one of `user`'s sessions. Another user's session answers like an unknown id."""
     not_found = DomainError(CoreErrorCode.NOT_FOUND, "No such session.", "id")
     try:
@@ -69,11 +88,24 @@ def session_revoke(*, user: User, session_id: str) -> None:
     if not Session.objects.filter(pk=pk, user=user).exists():
         raise not_found
     session_end(pk, reason="revoked", now=timezone.now())
-    _ended(SecurityEventKind.SESSION_ENDED, user.pk, method="revoke", session_id=pk)
+    _ended(
+        SecurityEventKind.SESSION_ENDED,
+        user.pk,
+        method="revoke",
+        session_id=pk,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
 
 
 @transaction.atomic
-def sessions_end_all(*, user: User, keep_session_id: str | None = None) -> None:
+def sessions_end_all(
+    *,
+    user: User,
+    keep_session_id: str | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> None:
     """End every session of `user` (except keep_session_id) with one write.
 
     Access and refresh tokens of those sessions are refused on the very next request, in
@@ -93,7 +125,14 @@ def sessions_end_all(*, user: User, keep_session_id: str | None = None) -> None:
         update_fields=["tokens_valid_after", "kept_session_id"],
     )
     revocation.mark_user_revoked(user.pk, now, kept)
-    _ended(SecurityEventKind.ALL_SESSIONS_ENDED, user.pk, method="", session_id=kept)
+    _ended(
+        SecurityEventKind.ALL_SESSIONS_ENDED,
+        user.pk,
+        method="",
+        session_id=kept,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
 
 
 @transaction.atomic
