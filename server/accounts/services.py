@@ -23,7 +23,7 @@ from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
-from core.events import SecurityEventKind, security_event
+from core.events import SecurityEventKind, security_event_send
 from core.text import refuse_nul
 
 _email_validator = EmailValidator()
@@ -303,14 +303,12 @@ def _email_verified(
     """Mark the (locked, unverified) user's address verified: the one way, by link or code."""
     user.email_verified = True
     user.save(update_fields=["email_verified"])
-    security_event.send(
-        sender=User,
-        kind=SecurityEventKind.EMAIL_VERIFIED,
-        user_id=user.pk,
+    security_event_send(
+        SecurityEventKind.EMAIL_VERIFIED,
+        user.pk,
         ip_address=ip_address,
         user_agent=user_agent,
         method=str(method),
-        session_id=None,
     )
     return user
 
@@ -416,14 +414,12 @@ def _password_reset_apply(
     user.save(update_fields=["password", "password_reset_counter", "email_verified"])
     credentials_changed.send(sender=User, user=user, keep_session_id=None)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=user)
-    security_event.send(
-        sender=User,
-        kind=SecurityEventKind.PASSWORD_RESET,
-        user_id=user.pk,
+    security_event_send(
+        SecurityEventKind.PASSWORD_RESET,
+        user.pk,
         ip_address=ip_address,
         user_agent=user_agent,
         method=str(method),
-        session_id=None,
     )
     return user
 
@@ -488,10 +484,9 @@ def password_change(
     locked.save(update_fields=["password", "password_reset_counter"])
     credentials_changed.send(sender=User, user=locked, keep_session_id=current_session_id)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=locked)
-    security_event.send(
-        sender=User,
-        kind=SecurityEventKind.PASSWORD_CHANGED,
-        user_id=locked.pk,
+    security_event_send(
+        SecurityEventKind.PASSWORD_CHANGED,
+        locked.pk,
         ip_address=ip_address,
         user_agent=user_agent,
         method="password",

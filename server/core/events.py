@@ -58,6 +58,29 @@ class SecurityEventKind(StrEnum):
 #   of a secret (password, token, code) is ever passed.
 security_event = Signal()
 
+
+def security_event_send(
+    kind: SecurityEventKind,
+    user_id: object,
+    *,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    method: str = "",
+    session_id: object = None,
+) -> None:
+    """Send `security_event` in its one shape: ids as strings, no empty address, the user
+    agent cut to what the log keeps. Every domain sends through here."""
+    security_event.send(
+        None,
+        kind=kind,
+        user_id=str(user_id),
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:300],
+        method=method,
+        session_id=None if session_id is None else str(session_id),
+    )
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 

@@ -27,7 +27,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, counts_sign_in, security_event
+from core.events import SecurityEventKind, counts_sign_in, security_event_send
 from mfa import challenges, crypto, passkey_bridge, selectors, totp
 from mfa.errors import MfaErrorCode
 from mfa.models import RecoveryCode, TotpDevice
@@ -105,10 +105,9 @@ class TotpEnrollment:
 
 
 def _event(kind: SecurityEventKind, user: User, caller: Caller, method: str = "") -> None:
-    security_event.send(
-        None,
-        kind=kind,
-        user_id=str(user.pk),
+    security_event_send(
+        kind,
+        user.pk,
         ip_address=caller.ip_address,
         user_agent=caller.user_agent,
         method=method,

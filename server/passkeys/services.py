@@ -24,7 +24,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, counts_sign_in, security_event
+from core.events import SecurityEventKind, counts_sign_in, security_event_send
 from core.text import refuse_nul
 
 # Reads go through the selectors module, not imported by name, so that the seam others
@@ -102,12 +102,11 @@ def _user_handle(user: User) -> bytes:
 
 
 def _event(kind: SecurityEventKind, *, user_id: object, **context: object) -> None:
-    security_event.send(
-        None,
-        kind=kind,
-        user_id=str(user_id),
-        ip_address=context.get("ip_address"),
-        user_agent=context.get("user_agent") or "",
+    security_event_send(
+        kind,
+        user_id,
+        ip_address=context.get("ip_address"),  # type: ignore[arg-type]
+        user_agent=str(context.get("user_agent") or ""),
         method=METHOD,
         session_id=context.get("session_id"),
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, security_event
+from core.events import SecurityEventKind, security_event_send
 from tokens import revocation
 from tokens.models import GlobalTokenState, Session, UserTokenState
 from tokens.refresh import INVALID_REFRESH, parse_refresh_token
@@ -64,14 +64,13 @@ def _ended(
     # For the user's security log (securitylog records it once the transaction commits).
     # The address and device are the requester's: who ended the session, from where (none
     # when no request did, e.g. a password reset's signal or an operator command).
-    security_event.send(
-        sender=Session,
-        kind=kind,
-        user_id=user_id,
+    security_event_send(
+        kind,
+        user_id,
         ip_address=ip_address,
-        user_agent=user_agent[:300],
+        user_agent=user_agent,
         method=method,
-        session_id=None if session_id is None else str(session_id),
+        session_id=session_id,
     )
 
 

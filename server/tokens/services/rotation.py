@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, refresh_token_reused, security_event
+from core.events import SecurityEventKind, refresh_token_reused, security_event_send
 from tokens.errors import TokenErrorCode
 from tokens.models import Session
 from tokens.refresh import (
@@ -105,14 +105,13 @@ def _refresh_locked(
     # A token we issued, already spent, outside the grace window: it leaked or was stolen.
     session_end(session.pk, reason="reused", now=now)
     refresh_token_reused.send(None)
-    security_event.send(
-        sender=Session,
-        kind=SecurityEventKind.REFRESH_TOKEN_REUSED,
-        user_id=session.user_id,
+    security_event_send(
+        SecurityEventKind.REFRESH_TOKEN_REUSED,
+        session.user_id,
         ip_address=ip_address,
-        user_agent=(user_agent or "")[:300],
+        user_agent=user_agent,
         method="refresh",
-        session_id=str(session.pk),
+        session_id=session.pk,
     )
     return DomainError(
         TokenErrorCode.TOKEN_REUSED,

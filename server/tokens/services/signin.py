@@ -20,7 +20,7 @@ from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from accounts.services import login_attempt_record, login_attempts_forget
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, security_event
+from core.events import SecurityEventKind, security_event_send
 from tokens.access import issue_access_token
 from tokens.models import AuthMethod, Session
 from tokens.refresh import hash_token, new_refresh_token
@@ -70,14 +70,13 @@ def session_start(
         generation=0,
         token_hash=hash_token(refresh_token),
     )
-    security_event.send(
-        sender=Session,
-        kind=SecurityEventKind.SIGN_IN,
-        user_id=user.pk,
+    security_event_send(
+        SecurityEventKind.SIGN_IN,
+        user.pk,
         ip_address=session.ip_address,
         user_agent=session.user_agent,
         method=str(auth_method),
-        session_id=str(session_id),
+        session_id=session_id,
     )
     return issue_tokens(session, refresh_token)
 
@@ -132,14 +131,12 @@ def login_credentials_check(
         _burn_password_hash(password)
         raise invalid
     if not user.check_password(password):
-        security_event.send(
-            sender=Session,
-            kind=SecurityEventKind.SIGN_IN_FAILED,
-            user_id=user.pk,
+        security_event_send(
+            SecurityEventKind.SIGN_IN_FAILED,
+            user.pk,
             ip_address=ip_address,
             user_agent=user_agent,
             method="password",
-            session_id=None,
         )
         raise invalid
     if not user.is_active:
