@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -53,7 +54,7 @@ def account_email_build(
 ) -> EmailMultiAlternatives:
     """The message for `user`, with a fresh token in its link (or a fresh one-time code,
     bound to `state`) where it needs one."""
-    context: dict[str, str] = {
+    context: dict[str, Any] = {
         "email": user.email,
         "site_name": settings.EMAIL_SITE_NAME,
         "frontend_url": settings.FRONTEND_URL,
@@ -73,13 +74,19 @@ def account_email_build(
             purpose=CODE_PURPOSES[kind], email=user.email, user_id=str(user.pk), state=state
         )
 
-    name = str(kind)
+    return templated_email(str(kind), context, to=user.email)
+
+
+def templated_email(name: str, context: dict[str, Any], *, to: str) -> EmailMultiAlternatives:
+    """The email of templates `emails/<name>_subject.txt`, `<name>.txt` and `<name>.html`:
+    every email Gatehouse sends (account emails and the security notices of mfa and
+    securitylog) is built here, so they share sender, shape and the one-line subject."""
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"emails/{name}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+        to=[to],
     )
     message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     return message

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import mailers
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.tasks import task
+from django.tasks import Task, task
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
@@ -103,59 +104,74 @@ def deliver_account_email(
     if reason is not None:
         logger.info("%s email for user %s not sent: %s", kind, user_id, reason)
         return f"skipped: {reason}"
+    # Built inside the attempt: a code email stores its code in Redis, which may be down
+    # for a moment; that is retried like a provider failure.
+    return email_send_or_retry(
+        deliver_account_email,
+        lambda: account_email_build(kind=email_kind, user=user, state=state),
+        label=f"{kind} email",
+        user_id=user_id,
+        attempt=attempt,
+        again={"kind": kind, "user_id": user_id, "state": state},
+    )
+
+
+def email_send_or_retry(
+    task_: Task[..., str],
+    build: Callable[[], EmailMessage],
+    *,
+    label: str,
+    user_id: str,
+    attempt: int,
+    again: dict[str, Any],
+) -> str:
+    """Build and send one email as attempt `attempt` of `task_`; on failure queue the task
+    again (`again` + the next attempt) after `retry_delay`, up to EMAIL_DELIVERY_MAX_ATTEMPTS.
+    The one delivery policy of every email task (accounts, mfa and securitylog notices)."""
     try:
-        # Built inside: a code email stores its code in Redis, which may be down for a
-        # moment; that is retried like a provider failure.
-        message = account_email_build(kind=email_kind, user=user, state=state)
-        mailers.default.send_messages([message])
+        mailers.default.send_messages([build()])
     except Exception as exc:
         # Only the exception's class: provider errors may echo parts of the message.
         error = type(exc).__name__
-        backend = deliver_account_email.get_backend()
+        backend = task_.get_backend()
         if attempt >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS or not backend.supports_defer:
             logger.error(
-                "%s email for user %s failed for good (attempt %d): %s",
-                kind,
-                user_id,
-                attempt,
-                error,
+                "%s for user %s failed for good (attempt %d): %s", label, user_id, attempt, error
             )
-            raise EmailDeliveryFailed(
-                f"{kind} email not delivered after {attempt} attempts"
-            ) from None
+            raise EmailDeliveryFailed(f"{label} not delivered after {attempt} attempts") from None
         delay = retry_delay(attempt)
-        deliver_account_email.using(run_after=timezone.now() + delay).enqueue(
-            kind=kind, user_id=user_id, state=state, attempt=attempt + 1
-        )
+        task_.using(run_after=timezone.now() + delay).enqueue(**again, attempt=attempt + 1)
         logger.warning(
-            "%s email for user %s failed (attempt %d): %s; retrying in %ds",
-            kind,
+            "%s for user %s failed (attempt %d): %s; retrying in %ds",
+            label,
             user_id,
             attempt,
             error,
             delay.total_seconds(),
         )
         return f"retry scheduled: attempt {attempt + 1}"
-    logger.info("%s email sent to user %s (attempt %d)", kind, user_id, attempt)
+    logger.info("%s sent to user %s (attempt %d)", label, user_id, attempt)
     return "sent"
 
 
-def _queue(kwargs: dict[str, Any]) -> None:
-    if isinstance(deliver_account_email.get_backend(), DatabaseBackend):
-        # The task row commits or rolls back together with the change that caused it.
-        deliver_account_email.enqueue(**kwargs)
+def email_task_queue(task_: Task[..., str], **kwargs: Any) -> None:
+    """Queue an email task as part of the caller's transaction: with the database backend
+    the task row commits or rolls back together with the change that caused it; other
+    backends (the immediate one of development) run it after commit."""
+    if isinstance(task_.get_backend(), DatabaseBackend):
+        task_.enqueue(**kwargs)
     else:
-        transaction.on_commit(lambda: deliver_account_email.enqueue(**kwargs))
+        transaction.on_commit(lambda: task_.enqueue(**kwargs))
 
 
 def account_email_queue(*, kind: AccountEmail, user: User, state: str = "") -> None:
     """Queue an email to `user` as part of the caller's transaction."""
-    _queue({"kind": str(kind), "user_id": str(user.pk), "state": state})
+    email_task_queue(deliver_account_email, kind=str(kind), user_id=str(user.pk), state=state)
 
 
 def account_email_queue_for_address(*, kind: AccountEmail, address: str) -> None:
     """Queue an email to whichever account has `address`, if any (see _resolve_address)."""
-    _queue({"kind": str(kind), "address": address})
+    email_task_queue(deliver_account_email, kind=str(kind), address=address)
 
 
 def tasks_requeue_stale(*, older_than: timedelta) -> int:

@@ -6,23 +6,17 @@ Task arguments hold the user id and the kind only, never a code.
 
 from __future__ import annotations
 
-import logging
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django_tasks_db import DatabaseBackend
 
+from accounts.emails import templated_email
 from accounts.models import User
-from accounts.tasks import EmailDeliveryFailed, retry_delay
+from accounts.tasks import email_send_or_retry, email_task_queue
 from mfa.models import RecoveryCode
-
-logger = logging.getLogger(__name__)
 
 
 class MfaNotice(StrEnum):
@@ -37,16 +31,7 @@ def notice_build(*, kind: MfaNotice, user: User) -> EmailMultiAlternatives:
         "frontend_url": settings.FRONTEND_URL,
         "remaining": remaining,
     }
-    name = str(kind)
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{name}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
-    return message
+    return templated_email(str(kind), context, to=user.email)
 
 
 @task
@@ -55,33 +40,17 @@ def deliver_mfa_notice(*, kind: str, user_id: str, attempt: int = 1) -> str:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return "skipped: account deleted or disabled"
-    try:
-        mailers.default.send_messages([notice_build(kind=notice, user=user)])
-    except Exception as exc:
-        # Only the exception's class: provider errors may echo parts of the message.
-        error = type(exc).__name__
-        backend = deliver_mfa_notice.get_backend()
-        if attempt >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS or not backend.supports_defer:
-            logger.error("%s notice for user %s failed for good: %s", kind, user_id, error)
-            raise EmailDeliveryFailed(
-                f"{kind} notice not delivered after {attempt} attempts"
-            ) from None
-        deliver_mfa_notice.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
-            kind=kind, user_id=user_id, attempt=attempt + 1
-        )
-        logger.warning(
-            "%s notice for user %s failed (attempt %d): %s", kind, user_id, attempt, error
-        )
-        return f"retry scheduled: attempt {attempt + 1}"
-    logger.info("%s notice sent to user %s (attempt %d)", kind, user_id, attempt)
-    return "sent"
+    return email_send_or_retry(
+        deliver_mfa_notice,
+        lambda: notice_build(kind=notice, user=user),
+        label=f"{kind} notice",
+        user_id=user_id,
+        attempt=attempt,
+        again={"kind": kind, "user_id": user_id},
+    )
 
 
 def notice_queue(*, kind: MfaNotice, user: User) -> None:
-    """Queue a notice to `user` as part of the caller's transaction."""
-    user_id = str(user.pk)
-    if isinstance(deliver_mfa_notice.get_backend(), DatabaseBackend):
-        # The task row commits or rolls back together with the code it tells about.
-        deliver_mfa_notice.enqueue(kind=str(kind), user_id=user_id)
-    else:
-        transaction.on_commit(lambda: deliver_mfa_notice.enqueue(kind=str(kind), user_id=user_id))
+    """Queue a notice to `user` as part of the caller's transaction (the task row commits
+    or rolls back together with the code it tells about)."""
+    email_task_queue(deliver_mfa_notice, kind=str(kind), user_id=str(user.pk))

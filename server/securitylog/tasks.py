@@ -3,24 +3,18 @@ the transaction that recorded the NEW_DEVICE event, retried with the same backof
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django_tasks_db import DatabaseBackend
 
-from accounts.tasks import EmailDeliveryFailed, retry_delay
+from accounts.emails import templated_email
+from accounts.tasks import email_send_or_retry, email_task_queue
 
 if TYPE_CHECKING:
     from securitylog.models import SecurityEvent
-
-logger = logging.getLogger(__name__)
 
 
 def new_device_notice_build(event: SecurityEvent) -> EmailMultiAlternatives:
@@ -33,15 +27,7 @@ def new_device_notice_build(event: SecurityEvent) -> EmailMultiAlternatives:
         "when": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "method": event.method,
     }
-    subject = " ".join(render_to_string("emails/new_device_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/new_device.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[event.user.email],
-    )
-    message.attach_alternative(render_to_string("emails/new_device.html", context), "text/html")
-    return message
+    return templated_email("new_device", context, to=event.user.email)
 
 
 @task
@@ -53,40 +39,16 @@ def deliver_new_device_notice(*, event_id: str, attempt: int = 1) -> str:
         return "skipped: event deleted"
     if not event.user.is_active:
         return "skipped: account disabled"
-    try:
-        mailers.default.send_messages([new_device_notice_build(event)])
-    except Exception as exc:
-        # Only the exception's class: provider errors may echo parts of the message.
-        error = type(exc).__name__
-        backend = deliver_new_device_notice.get_backend()
-        if attempt >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS or not backend.supports_defer:
-            logger.error(
-                "new-device notice for user %s failed for good (attempt %d): %s",
-                event.user_id,
-                attempt,
-                error,
-            )
-            raise EmailDeliveryFailed(f"notice not delivered after {attempt} attempts") from None
-        delay = retry_delay(attempt)
-        deliver_new_device_notice.using(run_after=timezone.now() + delay).enqueue(
-            event_id=event_id, attempt=attempt + 1
-        )
-        logger.warning(
-            "new-device notice for user %s failed (attempt %d): %s; retrying in %ds",
-            event.user_id,
-            attempt,
-            error,
-            delay.total_seconds(),
-        )
-        return f"retry scheduled: attempt {attempt + 1}"
-    logger.info("new-device notice sent to user %s (attempt %d)", event.user_id, attempt)
-    return "sent"
+    return email_send_or_retry(
+        deliver_new_device_notice,
+        lambda: new_device_notice_build(event),
+        label="new-device notice",
+        user_id=str(event.user_id),
+        attempt=attempt,
+        again={"event_id": event_id},
+    )
 
 
 def new_device_notice_queue(*, event: SecurityEvent) -> None:
     """Queue the notice as part of the caller's transaction (the one recording `event`)."""
-    event_id = str(event.pk)
-    if isinstance(deliver_new_device_notice.get_backend(), DatabaseBackend):
-        deliver_new_device_notice.enqueue(event_id=event_id)
-    else:
-        transaction.on_commit(lambda: deliver_new_device_notice.enqueue(event_id=event_id))
+    email_task_queue(deliver_new_device_notice, event_id=str(event.pk))
