@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from core.cache import CACHE_DOWN, cache_required
+from core.cache import CACHE_DOWN, cache_required, raw_redis
 from core.errors import CoreErrorCode, DomainError, note_retry_after
 from core.events import rate_limit_refused
 
@@ -192,8 +192,7 @@ def hit(scope: str, identity: str, *, limit: int, window: timedelta) -> bool:
 
 def _raw_redis() -> Any:
     """The redis-py client behind django-redis, or None (another cache backend)."""
-    get_client = getattr(getattr(cache, "client", None), "get_client", None)
-    return get_client(write=True) if get_client is not None else None
+    return raw_redis()[0]
 
 
 def _hit_many(counters: list[tuple[str, str, timedelta]]) -> list[tuple[str, int]]:

@@ -47,7 +47,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -66,7 +65,7 @@ import fastpath
 from api.errors import Unauthenticated
 from content.models import Article
 from content.selectors import next_publication_after
-from core.cache import CACHE_DOWN
+from core.cache import CACHE_DOWN, raw_redis
 from membership.entitlement import access_for_context
 from membership.models import Plan, Subscription
 
@@ -164,20 +163,10 @@ def entitlement_class(context: Any) -> str | None:
 
 # --- Redis --------------------------------------------------------------------------------
 
-# (cache backend object, raw redis client, key prefix), per process; the backend object
-# changes when settings.CACHES does (tests), which invalidates this.
-_backend: tuple[object, Any, str] | None = None
 _untrusted = threading.Event()  # set when a bump failed; cleared by the next good bump
 
 
-def _redis() -> tuple[Any, str]:
-    global _backend
-    current = caches["default"]
-    if _backend is None or _backend[0] is not current:
-        get_client = getattr(getattr(current, "client", None), "get_client", None)
-        client = get_client(write=True) if get_client is not None else None
-        _backend = (current, client, current.make_key(""))
-    return _backend[1], _backend[2]
+_redis = raw_redis
 
 
 def _ttl() -> int:

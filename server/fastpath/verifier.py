@@ -16,20 +16,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from tokens.access import verify_signature
+from tokens.signals import TOKEN_SETTINGS
 from tokens.verifier import AccessClaims
-
-# The settings whose change changes a signature check's outcome (tokens/signals.py reloads
-# the key set on the same list).
-_TOKEN_SETTINGS = frozenset(
-    {
-        "JWT_PRIVATE_KEYS",
-        "JWT_PRIVATE_KEYS_FILE",
-        "JWT_ISSUER",
-        "JWT_AUDIENCE",
-        "ACCESS_TOKEN_LIFETIME",
-        "JWT_LEEWAY",
-    }
-)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -44,5 +32,5 @@ def forget_verified_tokens() -> None:
 
 @receiver(setting_changed, dispatch_uid="fastpath.forget_verified_tokens")
 def _token_settings_changed(setting: str, **kwargs: Any) -> None:
-    if setting in _TOKEN_SETTINGS:
+    if setting in TOKEN_SETTINGS:
         forget_verified_tokens()

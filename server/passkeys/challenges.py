@@ -15,12 +15,11 @@ import json
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 
-from core.cache import cache_required
+from core.cache import cache_required, raw_redis
 
 # 32 random bytes: the spec asks for at least 16.
 CHALLENGE_BYTES = 32
@@ -46,14 +45,7 @@ def _key(challenge: bytes) -> str:
     return _PREFIX + hashlib.sha256(challenge).hexdigest()
 
 
-def _raw_redis() -> tuple[Any, str]:
-    """The redis-py client behind django-redis and the cache's key prefix, or (None, "")
-    with a cache that is not Redis (the in-process cache of `bin/dev`)."""
-    backend = caches["default"]
-    get_client = getattr(getattr(backend, "client", None), "get_client", None)
-    if get_client is None:
-        return None, ""
-    return get_client(write=True), backend.make_key("")
+_raw_redis = raw_redis
 
 
 def issue(*, purpose: Purpose, user_id: str | None, user_verification_required: bool) -> bytes:

@@ -38,12 +38,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from core.cache import CACHE_DOWN, unavailable
+from core.cache import CACHE_DOWN, raw_redis, unavailable
 from tokens.verifier import AccessClaims, AccessTokenRejected
 
 logger = logging.getLogger(__name__)
@@ -64,20 +64,7 @@ def _lifetime() -> float:
     return settings.ACCESS_TOKEN_LIFETIME.total_seconds()
 
 
-# (cache backend object, raw redis client or None, key prefix), per process. The backend
-# object changes when settings.CACHES does (tests), which invalidates this.
-_backend: tuple[object, Any, str] | None = None
-
-
-def _redis() -> tuple[Any, str]:
-    """The raw redis-py client behind django-redis and the key prefix, or (None, '')."""
-    global _backend
-    current = caches["default"]
-    if _backend is None or _backend[0] is not current:
-        get_client = getattr(getattr(current, "client", None), "get_client", None)
-        client = get_client(write=True) if get_client is not None else None
-        _backend = (current, client, current.make_key(""))
-    return _backend[1], _backend[2]
+_redis = raw_redis
 
 
 def _ttl_until(revoked_at: float) -> int:

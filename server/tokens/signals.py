@@ -33,17 +33,24 @@ def end_sessions_on_credentials_change(
     sessions_end_all(user=user, keep_session_id=keep_session_id)
 
 
-@receiver(setting_changed, dispatch_uid="tokens.reload_keys")
-def reload_keys(setting: str, **kwargs: Any) -> None:
-    # Tests and reloads that swap the key set must not keep verifying with the old one.
-    if setting in {
+# The settings whose change changes the outcome of an access token's check: the key set is
+# reloaded on them here, and fastpath forgets remembered signature checks on the same list.
+TOKEN_SETTINGS = frozenset(
+    {
         "JWT_PRIVATE_KEYS",
         "JWT_PRIVATE_KEYS_FILE",
         "JWT_ISSUER",
         "JWT_AUDIENCE",
         "ACCESS_TOKEN_LIFETIME",
         "JWT_LEEWAY",
-    }:
+    }
+)
+
+
+@receiver(setting_changed, dispatch_uid="tokens.reload_keys")
+def reload_keys(setting: str, **kwargs: Any) -> None:
+    # Tests and reloads that swap the key set must not keep verifying with the old one.
+    if setting in TOKEN_SETTINGS:
         from tokens.keys import keyset
 
         keyset.cache_clear()
