@@ -14,8 +14,9 @@ each split into phases by timestamps taken around the password check and the ses
 
 Round trips are counted per phase (SQL statements through Django's execute_wrapper,
 Redis commands sent) with their time. Each sign-in follows one password verification timed
-alone, as in run_ratios.py, so "sign-in minus one hash" here leaves out only HTTP and
-gunicorn. The tracing wraps functions from outside (this script); the server is unchanged.
+alone, as in run_ratios.py (BENCH_HASH_FIRST=0: not), so "sign-in minus one hash" here
+leaves out only HTTP and gunicorn. The tracing wraps functions from outside (this
+script); the server is unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import subprocess
 from stack import PYTHON, ROOT, Stack, log
 
 SIGNINS = int(os.environ.get("BENCH_SIGNINS", "20"))
+# 0: no hash timed alone before each sign-in (its "pre" phase then starts with warm caches).
+HASH_FIRST = os.environ.get("BENCH_HASH_FIRST", "1") != "0"
 
 TRACE = r"""
 import io, json, statistics, time
@@ -99,7 +102,8 @@ rows = []
 with connection.execute_wrapper(sql):
     for n in range(3 + %(n)d):
         started = time.perf_counter()
-        assert check_password(PASSWORD, encoded)
+        if %(hash_first)r:
+            assert check_password(PASSWORD, encoded)
         alone = (time.perf_counter() - started) * 1000
         sign_in()
         bounds = [marks[p] for p in phases] + [marks["end"]]
@@ -131,7 +135,7 @@ def main() -> None:
     with Stack(refresh_tokens=0) as stack:
         log(f"{SIGNINS} sign-ins through the WSGI application, traced")
         subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c", TRACE % {"n": SIGNINS}],
+            [PYTHON, "manage.py", "shell", "-c", TRACE % {"n": SIGNINS, "hash_first": HASH_FIRST}],
             cwd=ROOT,
             env={
                 **stack.env,
