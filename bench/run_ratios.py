@@ -14,7 +14,8 @@ keep-alive connection), each paired with one verification of the same password b
 production password hasher (Django's check_password in the production settings).
 
 Environment: BENCH_DURATION (5 s per run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
-BENCH_WORKERS (2), BENCH_SIGNINS (30), BENCH_ARTICLES / BENCH_BODY_CHARS (seed_content.py),
+BENCH_WORKERS (2), BENCH_WORKER_CLASS (sync; or gthread, with BENCH_THREADS, gunicorn.conf.py's
+4 by default), BENCH_SIGNINS (30), BENCH_ARTICLES / BENCH_BODY_CHARS (seed_content.py),
 BENCH_MAX_REQUESTS (unset: gunicorn.conf.py's own recycling, see below).
 
 The sign-in rate limits are raised for the run (LOGIN_RATE_LIMIT_PER_EMAIL/PER_IP) so that
@@ -39,6 +40,9 @@ DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+# The same worker class (and threads) for every endpoint: gunicorn.conf.py's sync by default.
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+THREADS = os.environ.get("BENCH_THREADS", "")
 SIGNINS = int(os.environ.get("BENCH_SIGNINS", "30"))
 # gunicorn.conf.py's worker recycling as configured (it used to replace a worker every
 # 5,000 requests, every few seconds at /healthz rates, which stalled whole runs; now
@@ -150,13 +154,15 @@ def main() -> None:
         )
         port = stack.gunicorn(
             workers=WORKERS,
+            worker_class=WORKER_CLASS,
+            **({"GUNICORN_THREADS": THREADS} if THREADS else {}),
             **({"GUNICORN_MAX_REQUESTS": MAX_REQUESTS} if MAX_REQUESTS else {}),
             LOGIN_RATE_LIMIT_PER_EMAIL="1000000",
             LOGIN_RATE_LIMIT_PER_IP="1000000",
         )
         base = f"http://127.0.0.1:{port}"
         master = stack.processes[-1].pid
-        log(f"gunicorn, {WORKERS} sync workers (gunicorn.conf.py), on {base}")
+        log(f"gunicorn, {WORKERS} {WORKER_CLASS} workers (gunicorn.conf.py), on {base}")
         for name, script, path in ENDPOINTS[:3]:  # warm up: pools, imports, parsed documents
             warm = stack.wrk(base + path, script, connections=4, duration=2)
             if warm["bad"]:
@@ -202,7 +208,9 @@ def main() -> None:
         f"the ratios are taken within each round)"
     )
     print(
-        f"gunicorn {WORKERS} sync workers (max_requests {MAX_REQUESTS or 'of gunicorn.conf.py'}), "
+        f"gunicorn {WORKERS} {WORKER_CLASS} workers"
+        + (f" x {THREADS or 4} threads" if WORKER_CLASS == "gthread" else "")
+        + f" (max_requests {MAX_REQUESTS or 'of gunicorn.conf.py'}), "
         f"PostgreSQL + Redis; "
         f"wrk -t1 -c{CONNECTIONS} "
         f"-d{DURATION}s; median of {len(measured)} round(s)"

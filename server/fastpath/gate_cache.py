@@ -27,18 +27,52 @@ def parse_cached(query: str, max_tokens: int) -> DocumentNode:
     return parse_document(query, max_tokens)
 
 
+class _Same:
+    """A parsed document as a cache key by identity.
+
+    graphql-core's nodes hash by value, walking the whole tree on every lookup (a dozen
+    nested hashes for `{ me { id email } }`, hundreds for a large document), and the
+    caches below were looked up that way on every request. parse_cached hands out the same
+    object for the same text, so identity finds it; an equal document parsed elsewhere
+    only misses (and is validated again). The key holds the document, so its id cannot be
+    reused while the entry lives."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.document is self.document
+
+
 @functools.lru_cache(maxsize=256)
+def _validate_same(
+    schema: GraphQLSchema,
+    same: _Same,
+    rules: tuple[type[ASTValidationRule], ...],
+    gate: tuple[type[ASTValidationRule], ...],
+) -> list[GraphQLError]:
+    return validate_gated(schema, same.document, rules, gate)
+
+
 def validate_cached(
     schema: GraphQLSchema,
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
     gate: tuple[type[ASTValidationRule], ...] = (),
 ) -> list[GraphQLError]:
-    """`validate_gated`, once per document (the rule classes are made once per schema)."""
-    return validate_gated(schema, document, rules, gate)
+    """`validate_gated`, once per parsed document (the rule classes are made once per
+    schema)."""
+    return _validate_same(schema, _Same(document), rules, gate)
 
 
-_root_fields_cached = functools.lru_cache(maxsize=512)(root_fields)
+@functools.lru_cache(maxsize=512)
+def _root_fields_same(same: _Same, operation_name: str | None) -> frozenset[str] | None:
+    return root_fields(same.document, operation_name)
 
 
 # Operations made only of these root fields return no querysets: strawberry_django's
@@ -65,7 +99,7 @@ def lean_operation(document: DocumentNode | None, operation_name: str | None) ->
     """Whether the operation to run selects only LEAN_ROOT_FIELDS at its root."""
     if document is None:
         return False
-    fields = _root_fields_cached(document, operation_name)
+    fields = _root_fields_same(_Same(document), operation_name)
     return fields is not None and fields <= LEAN_ROOT_FIELDS
 
 
