@@ -5,6 +5,8 @@ has. Nothing else of passkeys (WebAuthn, its challenges) is known here.
 
 from __future__ import annotations
 
+from django.db.models import Exists
+
 from accounts.models import User
 from core.errors import DomainError
 from mfa.errors import MfaErrorCode
@@ -16,8 +18,9 @@ def passkey_count(user: User) -> int:
     return passkey_selectors.passkey_count(user.pk)
 
 
-def has_passkeys(user: User) -> bool:
-    return passkey_selectors.user_has_passkeys(user.pk)
+def passkeys_exist(user: User) -> Exists:
+    """EXISTS(the user's passkeys), to fold into another query."""
+    return Exists(passkey_selectors.passkeys_of_user(user.pk))
 
 
 def authentication_options(user: User) -> str | None:
