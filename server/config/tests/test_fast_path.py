@@ -10,22 +10,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
-from django.urls import path
+from django.test import Client
 
 import fastpath
 import fastpath.revocation
 import tokens.revocation
 from accounts.models import User
-from config.schema import build_schema
-from config.views import FastGraphQLView, GatehouseGraphQLView, bad_request
+from config.tests.stacks import stack
+from config.views import FastGraphQLView, GatehouseGraphQLView
 from membership.tests.fixtures import make_article, make_plan
 from tokens.tests.helpers import LOGIN, ME, REFRESH
 from tokens.verifier import get_access_token_verifier
@@ -116,58 +113,6 @@ def test_this_process_is_wired_as_the_switch_says():
 
 
 # --- the same answers both ways ----------------------------------------------------------
-
-PLAIN_MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("fastpath")]
-FAST_MIDDLEWARE = [
-    *PLAIN_MIDDLEWARE[:3],
-    "fastpath.transport.GraphQLFastLane",
-    *PLAIN_MIDDLEWARE[3:],
-]
-assert PLAIN_MIDDLEWARE[2] == "corsheaders.middleware.CorsMiddleware"  # the lane goes after
-
-
-def _urlconf(view_class: type[GatehouseGraphQLView], fast: bool) -> type:
-    """A URLconf object (a class: Django keys its resolvers on the URLconf, so hashable)."""
-    view = view_class.as_view(schema=build_schema(fast=fast), allow_queries_via_get=True)
-    patterns = [path("graphql/", view), path("graphql", view)]
-    return type(
-        f"{view_class.__name__}URLs", (), {"urlpatterns": patterns, "handler400": bad_request}
-    )
-
-
-STACKS = {
-    "plain": (
-        PLAIN_MIDDLEWARE,
-        _urlconf(GatehouseGraphQLView, fast=False),
-        "tokens.revocation.verify_access_token",
-        None,
-    ),
-    "fast": (
-        FAST_MIDDLEWARE,
-        _urlconf(FastGraphQLView, fast=True),
-        "fastpath.revocation.verify_access_token",
-        "fastpath.rotation.rotate_if_current",
-    ),
-}
-
-
-@contextmanager
-def stack(name: str) -> Iterator[Client]:
-    """A test client whose requests go through the plain or the fast stack, whatever this
-    process's switch says."""
-    middleware, urlconf, verifier, rotation = STACKS[name]
-    get_access_token_verifier.cache_clear()
-    try:
-        with override_settings(
-            MIDDLEWARE=middleware,
-            ROOT_URLCONF=urlconf,
-            ACCESS_TOKEN_VERIFIER=verifier,
-            REFRESH_ROTATION_SHORTCUT=rotation,
-        ):
-            yield Client()  # a new client loads the middleware from the settings
-    finally:
-        get_access_token_verifier.cache_clear()
-
 
 ARTICLES = """
 query Articles($first: Int) {

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
-import fastpath
 from accounts.models import User
 from fastpath.user_snapshot import snapshot_load
 from fastpath.viewer import verify_and_read_snapshot
@@ -19,12 +18,8 @@ from tokens.services import session_start
 from tokens.tests.helpers import ME, data
 from tokens.verifier import AccessClaims
 
-# Through the endpoint: needs the fast path wired in (bin/test's second pass, with it off,
-# leaves this folder out).
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not fastpath.enabled(), reason="FAST_PATH_ENABLED is off"),
-]
+# Through the fast stack (fastpath/tests/conftest.py), whatever the switch says.
+pytestmark = pytest.mark.django_db
 
 
 @contextmanager
