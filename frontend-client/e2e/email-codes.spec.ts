@@ -16,7 +16,7 @@ test('register and verify with an emailed code, then reset the password with a c
 
   await test.step('register, asking for a code instead of a link', async () => {
     await page.goto(`${client}/register`);
-    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
     await page.getByRole('radio', { name: 'Email me a 6-digit code' }).check();
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -51,7 +51,7 @@ test('register and verify with an emailed code, then reset the password with a c
 
   await test.step('forgot password: ask for a code, the page moves on to the code step', async () => {
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
-    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('radio', { name: 'Email me a 6-digit code' }).check();
     await page.getByRole('button', { name: 'Send code' }).click();
     await expect(page.getByRole('heading', { name: 'Enter the code' })).toBeVisible();
@@ -88,7 +88,7 @@ test('register and verify with an emailed code, then reset the password with a c
 
   await test.step('the old password no longer works; the new one does', async () => {
     await page.goto(`${client}/login`);
-    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert')).toContainText(/could not sign in/i);
@@ -100,7 +100,7 @@ test('"I got a code": a link sign-up switches to a code on the check-email page'
   const { client } = stack();
   const email = uniqueEmail('switcher');
   await page.goto(`${client}/register`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('amber-lighthouse-64');
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByText('We sent a verification link')).toBeVisible();
