@@ -86,7 +86,7 @@ export async function capture(page: Page, name: string): Promise<void> {
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${stack().client}/login`);
-  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
   await expect(page.getByTestId('signed-in-as')).toBeVisible();
@@ -99,4 +99,16 @@ export async function signIn(page: Page, email: string, password: string): Promi
 export async function waitOutStepUpWindow(page: Page, since: number): Promise<void> {
   const wait = since + (stack().stepUpWindowSeconds + 2) * 1000 - Date.now();
   if (wait > 0) await page.waitForTimeout(wait);
+}
+
+/** The 6-digit one-time code in a mail sent with `method: CODE` (on a line of its own). */
+export function codeIn(mail: Mail): string {
+  const match = /^\s*(\d{6})\s*$/m.exec(mail.text);
+  if (!match) throw new Error(`no 6-digit code in the mail: ${mail.text}`);
+  return match[1];
+}
+
+/** A well-formed code that is not `code`: the same digits shifted by one. */
+export function wrongCode(code: string): string {
+  return code.replace(/\d/g, (digit) => String((Number(digit) + 1) % 10));
 }

@@ -25,7 +25,7 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
 
   await test.step('register: field errors next to the fields, then success', async () => {
     await page.getByRole('link', { name: 'Create account' }).click();
-    await page.getByLabel('Email').fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill('short');
     // Too long: the server names it `profile.displayName`, which belongs next to this input.
     const displayName = page.getByLabel('Display name (optional)');
@@ -56,7 +56,7 @@ test('register, verify, subscribe, stay signed in, and sign out everywhere', asy
   await test.step('sign in', async () => {
     await page.getByRole('link', { name: 'Sign in' }).last().click();
     await capture(page, 'login');
-    await page.getByLabel('Email').fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByTestId('signed-in-as')).toContainText('Ada Member');
@@ -198,7 +198,7 @@ test('forgot password, reset it from the mail, sign in with the new password', a
   await page.goto(`${client}/login`);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   await capture(page, 'forgot-password');
-  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByText(`If an account exists for ${email}`)).toBeVisible();
 
@@ -212,7 +212,7 @@ test('forgot password, reset it from the mail, sign in with the new password', a
 
   // The old password no longer works; the new one does.
   await page.goto(`${client}/login`);
-  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('demo-password-123');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText(/could not sign in/i);

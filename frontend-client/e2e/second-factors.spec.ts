@@ -10,7 +10,7 @@ async function verifiedAccount(page: Page, label: string, password: string): Pro
   const { client } = stack();
   const email = uniqueEmail(label);
   await page.goto(`${client}/register`);
-  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/check-email\?email=/);
@@ -23,7 +23,7 @@ async function verifiedAccount(page: Page, label: string, password: string): Pro
 /** The first step of a sign-in: email and password. */
 async function enterPassword(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${stack().client}/login`);
-  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }

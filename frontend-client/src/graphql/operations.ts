@@ -151,9 +151,21 @@ export const VerifyEmailMutation = graphql(`
   }
 `);
 
+/** The 6-digit code from a verification email sent with `method: CODE`. */
+export const VerifyEmailWithCodeMutation = graphql(`
+  mutation VerifyEmailWithCode($email: String!, $code: String!) {
+    verifyEmailWithCode(email: $email, code: $code) {
+      ok
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
 export const ResendVerificationMutation = graphql(`
-  mutation ResendVerificationEmail($email: String!) {
-    resendVerificationEmail(email: $email) {
+  mutation ResendVerificationEmail($email: String!, $method: VerificationMethod) {
+    resendVerificationEmail(email: $email, method: $method) {
       ok
       errors {
         ...ErrorFields
@@ -163,8 +175,8 @@ export const ResendVerificationMutation = graphql(`
 `);
 
 export const RequestPasswordResetMutation = graphql(`
-  mutation RequestPasswordReset($email: String!) {
-    requestPasswordReset(email: $email) {
+  mutation RequestPasswordReset($email: String!, $method: VerificationMethod) {
+    requestPasswordReset(email: $email, method: $method) {
       ok
       errors {
         ...ErrorFields
@@ -176,6 +188,18 @@ export const RequestPasswordResetMutation = graphql(`
 export const ResetPasswordMutation = graphql(`
   mutation ResetPassword($token: String!, $newPassword: String!) {
     resetPassword(token: $token, newPassword: $newPassword) {
+      ok
+      errors {
+        ...ErrorFields
+      }
+    }
+  }
+`);
+
+/** The 6-digit code from a reset email sent with `method: CODE`, and the new password. */
+export const ResetPasswordWithCodeMutation = graphql(`
+  mutation ResetPasswordWithCode($email: String!, $code: String!, $newPassword: String!) {
+    resetPasswordWithCode(email: $email, code: $code, newPassword: $newPassword) {
       ok
       errors {
         ...ErrorFields

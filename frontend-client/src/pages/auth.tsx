@@ -7,14 +7,16 @@ import {
   Divider,
   Group,
   PasswordInput,
+  Radio,
   Stack,
   Text,
   TextInput,
   Title,
 } from '@mantine/core';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
+import { codeProblem, methodFromParam, normalizeCode, resendOutcome, type EmailMethod } from '../auth/emailCode';
 import { challengeFrom, describeError, type Challenge } from '../auth/secondFactor';
 import { SIGN_OUT_MESSAGES } from '../auth/tokens';
 import { getPasskeyAssertion, PasskeyError, passkeysSupported } from '../auth/webauthn';
@@ -30,8 +32,10 @@ import {
   RequestPasswordResetMutation,
   ResendVerificationMutation,
   ResetPasswordMutation,
+  ResetPasswordWithCodeMutation,
   StartGoogleLoginMutation,
   VerifyEmailMutation,
+  VerifyEmailWithCodeMutation,
 } from '../graphql/operations';
 
 const GOOGLE_STATE_KEY = 'gatehouse.google.state';
@@ -53,6 +57,124 @@ export function AuthCard(props: { title: string; intro?: ReactNode; children: Re
         {props.children}
       </Stack>
     </Card>
+  );
+}
+
+/**
+ * Seconds left before "send again" may be pressed: started from the server's `retryAfter`
+ * when it answered RATE_LIMITED (the per-address email cooldown), counting down each second.
+ */
+function useCooldown(): [number, (seconds: number) => void] {
+  const [left, setLeft] = useState(0);
+  useEffect(() => {
+    if (left <= 0) return;
+    const timer = setTimeout(() => setLeft((value) => Math.max(0, value - 1)), 1000);
+    return () => clearTimeout(timer);
+  }, [left]);
+  const start = useCallback((seconds: number) => setLeft(Math.max(0, Math.ceil(seconds))), []);
+  return [left, start];
+}
+
+/** "A link" or "a 6-digit code": how an email proves the user reads the mailbox. */
+function MethodChoice(props: { label: string; value: EmailMethod; onChange: (value: EmailMethod) => void }) {
+  return (
+    <Radio.Group label={props.label} value={props.value} onChange={(value) => props.onChange(value as EmailMethod)}>
+      <Stack gap="xs" mt="xs">
+        <Radio value="LINK" label="Email me a link" />
+        <Radio value="CODE" label="Email me a 6-digit code" />
+      </Stack>
+    </Radio.Group>
+  );
+}
+
+/** The input for an emailed one-time code: digits, filled in from the SMS/email keyboard hint. */
+function CodeInput(props: { value: string; onChange: (value: string) => void; error?: string }) {
+  return (
+    <TextInput
+      label="6-digit code"
+      description="From the email we just sent. It works once and expires after a few minutes."
+      autoComplete="one-time-code"
+      inputMode="numeric"
+      required
+      maxLength={20}
+      value={props.value}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+      error={props.error}
+      aria-invalid={Boolean(props.error)}
+    />
+  );
+}
+
+/** A new password and its repetition, with the rules and messages of every reset. */
+function NewPasswordFields(props: {
+  password: string;
+  confirm: string;
+  onPassword: (value: string) => void;
+  onConfirm: (value: string) => void;
+  error?: string;
+}) {
+  const mismatch = passwordMismatch(props.password, props.confirm);
+  return (
+    <>
+      <PasswordInput
+        label="New password"
+        description="At least 10 characters, not a common password."
+        autoComplete="new-password"
+        required
+        value={props.password}
+        onChange={(e) => props.onPassword(e.currentTarget.value)}
+        error={props.error}
+        aria-invalid={Boolean(props.error)}
+      />
+      <PasswordInput
+        label="Repeat the new password"
+        autoComplete="new-password"
+        required
+        value={props.confirm}
+        onChange={(e) => props.onConfirm(e.currentTarget.value)}
+        error={mismatch}
+        aria-invalid={Boolean(mismatch)}
+      />
+    </>
+  );
+}
+
+function passwordMismatch(password: string, confirm: string): string | undefined {
+  return confirm.length > 0 && confirm !== password ? 'The passwords do not match.' : undefined;
+}
+
+/** After a reset, by link or by code: every session ended, so the user signs in again. */
+function PasswordChangedCard() {
+  return (
+    <AuthCard title="Password changed">
+      <Alert color="green" role="status">
+        Your new password is set and every session was signed out. Sign in with the new password.
+      </Alert>
+      <Button component={Link} to="/login">
+        Sign in
+      </Button>
+    </AuthCard>
+  );
+}
+
+/** The outcome of a verification, by link or by code. */
+function VerificationResultCard(props: { ok: boolean; text: string }) {
+  const { state } = useAuth();
+  return (
+    <AuthCard title={props.ok ? 'Email verified' : 'Verification failed'}>
+      <Alert color={props.ok ? 'green' : 'red'} role={props.ok ? 'status' : 'alert'}>
+        {props.text}
+      </Alert>
+      {state.status === 'signed-in' ? (
+        <Button component={Link} to="/">
+          Continue to articles
+        </Button>
+      ) : (
+        <Button component={Link} to="/login">
+          Sign in
+        </Button>
+      )}
+    </AuthCard>
   );
 }
 
@@ -319,6 +441,7 @@ export function RegisterPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
+  const [method, setMethod] = useState<EmailMethod>('LINK');
   const [errors, setErrors] = useState<PayloadError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [register, { loading }] = useMutation(RegisterMutation);
@@ -329,11 +452,16 @@ export function RegisterPage() {
     setFailure(null);
     try {
       const profile = displayName.trim() ? { displayName: displayName.trim() } : null;
-      const { data } = await register({ variables: { input: { email, password, profile } } });
+      const { data } = await register({
+        variables: { input: { email, password, profile, verificationMethod: method } },
+      });
       const payload = data?.register;
       if (!payload) return;
       setErrors(payload.errors);
-      if (payload.ok) navigate(`/check-email?email=${encodeURIComponent(email)}`);
+      if (payload.ok) {
+        const query = `email=${encodeURIComponent(email)}${method === 'CODE' ? '&method=code' : ''}`;
+        navigate(`/check-email?${query}`);
+      }
     } catch (error) {
       setFailure(failureText(error));
     }
@@ -372,6 +500,7 @@ export function RegisterPage() {
             error={byField['profile.displayName']}
             aria-invalid={Boolean(byField['profile.displayName'])}
           />
+          <MethodChoice label="To confirm your email address" value={method} onChange={setMethod} />
           <Button type="submit" loading={loading} fullWidth>
             Create account
           </Button>
@@ -387,20 +516,87 @@ export function RegisterPage() {
   );
 }
 
+/**
+ * After registering (or asking for another verification email): wait for the email. A link
+ * opens /verify-email; a code is typed here ("I got a code"), and verifies the address the
+ * same way.
+ */
 export function CheckEmailPage() {
   const [params] = useSearchParams();
   const email = params.get('email') ?? '';
+  // Showing the code form: registered with a code, or the user says a code came.
+  const [codeStep, setCodeStep] = useState(methodFromParam(params.get('method')) === 'CODE');
   const [resend, { loading }] = useMutation(ResendVerificationMutation);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [cooldown, startCooldown] = useCooldown();
+  const [code, setCode] = useState('');
+  const [codeError, setCodeError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<PayloadError[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [verified, setVerified] = useState(false);
+  const { state } = useAuth();
+  const [verify, verifying] = useMutation(VerifyEmailWithCodeMutation, {
+    refetchQueries: state.status === 'signed-in' ? ['Me'] : [],
+  });
+  const { byField, general } = splitErrors(errors, ['code']);
 
+  async function sendAgain(method: EmailMethod) {
+    setMessage(null);
+    try {
+      const { data } = await resend({ variables: { email, method } });
+      const sent =
+        method === 'CODE'
+          ? 'A new code is on its way; any code or link sent before no longer works.'
+          : 'Sent again. It can take a minute to arrive.';
+      const outcome = resendOutcome(data?.resendVerificationEmail.errors ?? [], sent);
+      setMessage(outcome);
+      startCooldown(outcome.waitSeconds);
+      if (outcome.ok && method === 'CODE') {
+        setCodeStep(true);
+        setCode('');
+        setErrors([]);
+      }
+    } catch (error) {
+      setMessage({ ok: false, text: failureText(error) });
+    }
+  }
+
+  async function submitCode(event: FormEvent) {
+    event.preventDefault();
+    setFailure(null);
+    const normalized = normalizeCode(code);
+    const problem = codeProblem(normalized);
+    setCodeError(problem);
+    if (problem) return;
+    setErrors([]);
+    try {
+      const { data } = await verify({ variables: { email, code: normalized } });
+      const payload = data?.verifyEmailWithCode;
+      if (!payload) return;
+      setErrors(payload.errors);
+      if (payload.ok) setVerified(true);
+    } catch (error) {
+      setFailure(failureText(error));
+    }
+  }
+
+  if (verified) return <VerificationResultCard ok text="Your email address is verified." />;
+
+  const waitLabel = cooldown > 0 ? ` (${cooldown}s)` : '';
   return (
     <AuthCard
       title="Check your email"
       intro={
-        <>
-          We sent a verification link to <strong>{email || 'your address'}</strong>. Open it to
-          verify your account, then sign in.
-        </>
+        codeStep ? (
+          <>
+            Enter the 6-digit code we emailed to <strong>{email || 'your address'}</strong>.
+          </>
+        ) : (
+          <>
+            We sent a verification link to <strong>{email || 'your address'}</strong>. Open it to
+            verify your account, then sign in.
+          </>
+        )
       }
     >
       {message && (
@@ -408,22 +604,46 @@ export function CheckEmailPage() {
           {message.text}
         </Alert>
       )}
+      {codeStep && email && (
+        <>
+          <FormAlert messages={failure ? [failure, ...general] : general} title="Could not verify" />
+          <form onSubmit={submitCode} noValidate>
+            <Stack gap="sm">
+              <CodeInput
+                value={code}
+                onChange={(value) => {
+                  setCode(value);
+                  setCodeError(null);
+                }}
+                error={codeError ?? byField.code}
+              />
+              <Button type="submit" loading={verifying.loading} fullWidth>
+                Verify email
+              </Button>
+            </Stack>
+          </form>
+        </>
+      )}
       {email && (
-        <Button
-          variant="default"
-          loading={loading}
-          onClick={async () => {
-            try {
-              const { data } = await resend({ variables: { email } });
-              const error = data?.resendVerificationEmail.errors[0];
-              setMessage(error ? { ok: false, text: error.message } : { ok: true, text: 'Sent again. It can take a minute to arrive.' });
-            } catch (error) {
-              setMessage({ ok: false, text: failureText(error) });
-            }
-          }}
-        >
-          Send the email again
-        </Button>
+        <Group gap="xs">
+          {codeStep ? (
+            <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => sendAgain('CODE')}>
+              Send a new code{waitLabel}
+            </Button>
+          ) : (
+            <>
+              <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => sendAgain('LINK')}>
+                Send the email again{waitLabel}
+              </Button>
+              <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => sendAgain('CODE')}>
+                Email me a code instead{waitLabel}
+              </Button>
+              <Button variant="subtle" onClick={() => setCodeStep(true)}>
+                I got a code
+              </Button>
+            </>
+          )}
+        </Group>
       )}
       <Anchor component={Link} to="/login">
         Go to sign in
@@ -460,49 +680,165 @@ export function VerifyEmailPage() {
   }, [token, verify]);
 
   if (!result) return <PageLoader />;
-  return (
-    <AuthCard title={result.ok ? 'Email verified' : 'Verification failed'}>
-      <Alert color={result.ok ? 'green' : 'red'} role={result.ok ? 'status' : 'alert'}>
-        {result.text}
-      </Alert>
-      {state.status === 'signed-in' ? (
-        <Button component={Link} to="/">
-          Continue to articles
-        </Button>
-      ) : (
-        <Button component={Link} to="/login">
-          Sign in
-        </Button>
-      )}
-    </AuthCard>
-  );
+  return <VerificationResultCard ok={result.ok} text={result.text} />;
 }
 
+/**
+ * Ask for a reset link (the default) or a 6-digit code. With a code the page moves on to a
+ * step asking for the code and the new password, for apps and people who cannot open links.
+ */
 export function ForgotPasswordPage() {
+  const { state, ended } = useAuth();
   const [email, setEmail] = useState('');
+  const [method, setMethod] = useState<EmailMethod>('LINK');
   const [errors, setErrors] = useState<PayloadError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
-  const [sent, setSent] = useState(false);
+  const [sent, setSent] = useState<EmailMethod | null>(null);
   const [request, { loading }] = useMutation(RequestPasswordResetMutation);
   const { byField, general } = splitErrors(errors, ['email']);
+  // The code step.
+  const [code, setCode] = useState('');
+  const [codeError, setCodeError] = useState<string | null>(null);
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [codeErrors, setCodeErrors] = useState<PayloadError[]>([]);
+  const [codeFailure, setCodeFailure] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [cooldown, startCooldown] = useCooldown();
+  const [done, setDone] = useState(false);
+  const [reset, resetting] = useMutation(ResetPasswordWithCodeMutation);
+  const step = splitErrors(codeErrors, ['code', 'newPassword']);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setFailure(null);
     try {
-      const { data } = await request({ variables: { email } });
+      const { data } = await request({ variables: { email, method } });
       const payload = data?.requestPasswordReset;
       if (!payload) return;
       setErrors(payload.errors);
-      setSent(payload.ok);
+      startCooldown(resendOutcome(payload.errors, '').waitSeconds);
+      if (payload.ok) setSent(method);
     } catch (error) {
       setFailure(failureText(error));
     }
   }
 
+  async function sendNewCode() {
+    setMessage(null);
+    try {
+      const { data } = await request({ variables: { email, method: 'CODE' } });
+      const outcome = resendOutcome(
+        data?.requestPasswordReset.errors ?? [],
+        'A new code is on its way; the one sent before no longer works.',
+      );
+      setMessage(outcome);
+      startCooldown(outcome.waitSeconds);
+      if (outcome.ok) {
+        setCode('');
+        setCodeErrors([]);
+      }
+    } catch (error) {
+      setMessage({ ok: false, text: failureText(error) });
+    }
+  }
+
+  async function submitCode(event: FormEvent) {
+    event.preventDefault();
+    setCodeFailure(null);
+    const normalized = normalizeCode(code);
+    const problem = codeProblem(normalized);
+    setCodeError(problem);
+    if (problem || password !== confirm) return;
+    try {
+      const { data } = await reset({ variables: { email, code: normalized, newPassword: password } });
+      const payload = data?.resetPasswordWithCode;
+      if (!payload) return;
+      setCodeErrors(payload.errors);
+      if (payload.ok) {
+        setDone(true);
+        // Every session ended on the server, this one too.
+        if (state.status === 'signed-in') ended('password-reset');
+      }
+    } catch (error) {
+      setCodeFailure(failureText(error));
+    }
+  }
+
+  if (done) return <PasswordChangedCard />;
+
+  if (sent === 'CODE') {
+    return (
+      <AuthCard
+        title="Enter the code"
+        intro={
+          <>
+            If an account exists for <strong>{email}</strong>, we emailed it a 6-digit code. Enter it
+            with your new password.
+          </>
+        }
+      >
+        {message && (
+          <Alert color={message.ok ? 'green' : 'red'} role="status">
+            {message.text}
+          </Alert>
+        )}
+        <FormAlert
+          messages={codeFailure ? [codeFailure, ...step.general] : step.general}
+          title="Could not reset the password"
+        />
+        <form onSubmit={submitCode} noValidate>
+          <Stack gap="sm">
+            <CodeInput
+              value={code}
+              onChange={(value) => {
+                setCode(value);
+                setCodeError(null);
+              }}
+              error={codeError ?? step.byField.code}
+            />
+            <NewPasswordFields
+              password={password}
+              confirm={confirm}
+              onPassword={setPassword}
+              onConfirm={setConfirm}
+              error={step.byField.newPassword}
+            />
+            <Button type="submit" loading={resetting.loading} fullWidth>
+              Set new password
+            </Button>
+          </Stack>
+        </form>
+        <Group justify="space-between">
+          <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={sendNewCode}>
+            Send a new code{cooldown > 0 ? ` (${cooldown}s)` : ''}
+          </Button>
+          <Anchor
+            component="button"
+            type="button"
+            size="sm"
+            onClick={() => {
+              setSent(null);
+              setMessage(null);
+              setCodeErrors([]);
+            }}
+          >
+            Use another address
+          </Anchor>
+        </Group>
+        <Anchor component={Link} to="/login" size="sm">
+          Back to sign in
+        </Anchor>
+      </AuthCard>
+    );
+  }
+
   return (
-    <AuthCard title="Forgot your password?" intro="Enter your email and we will send you a link to set a new one.">
-      {sent ? (
+    <AuthCard
+      title="Forgot your password?"
+      intro="Enter your email and we will send you a link or a code to set a new one."
+    >
+      {sent === 'LINK' ? (
         <Alert color="green" role="status" title="Check your email">
           If an account exists for {email}, a reset link is on its way.
         </Alert>
@@ -521,8 +857,10 @@ export function ForgotPasswordPage() {
                 error={byField.email}
                 aria-invalid={Boolean(byField.email)}
               />
-              <Button type="submit" loading={loading} fullWidth>
-                Send reset link
+              <MethodChoice label="How should we help?" value={method} onChange={setMethod} />
+              <Button type="submit" loading={loading} disabled={cooldown > 0} fullWidth>
+                {method === 'CODE' ? 'Send code' : 'Send reset link'}
+                {cooldown > 0 ? ` (${cooldown}s)` : ''}
               </Button>
             </Stack>
           </form>
@@ -546,7 +884,6 @@ export function ResetPasswordPage() {
   const [done, setDone] = useState(false);
   const [reset, { loading }] = useMutation(ResetPasswordMutation);
   const { byField, general } = splitErrors(errors, ['newPassword']);
-  const mismatch = confirm.length > 0 && confirm !== password ? 'The passwords do not match.' : undefined;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -567,42 +904,19 @@ export function ResetPasswordPage() {
     }
   }
 
-  if (done) {
-    return (
-      <AuthCard title="Password changed">
-        <Alert color="green" role="status">
-          Your new password is set and every session was signed out. Sign in with the new password.
-        </Alert>
-        <Button component={Link} to="/login">
-          Sign in
-        </Button>
-      </AuthCard>
-    );
-  }
+  if (done) return <PasswordChangedCard />;
   return (
     <AuthCard title="Choose a new password">
       {!token && <FormAlert messages={['This link has no token. Open the link from the email again.']} />}
       <FormAlert messages={failure ? [failure, ...general] : general} title="Could not reset the password" />
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <PasswordInput
-            label="New password"
-            description="At least 10 characters, not a common password."
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
+          <NewPasswordFields
+            password={password}
+            confirm={confirm}
+            onPassword={setPassword}
+            onConfirm={setConfirm}
             error={byField.newPassword}
-            aria-invalid={Boolean(byField.newPassword)}
-          />
-          <PasswordInput
-            label="Repeat the new password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            onChange={(e) => setConfirm(e.currentTarget.value)}
-            error={mismatch}
-            aria-invalid={Boolean(mismatch)}
           />
           <Button type="submit" loading={loading} disabled={!token} fullWidth>
             Set new password
