@@ -50,4 +50,9 @@ describe('errorText', () => {
     );
     expect(errorText({ ...error(null, 'Too many attempts.', 'RATE_LIMITED'), retryAfter: null })).toBe('Too many attempts.');
   });
+
+  it('says the wait once when the message already names it', () => {
+    const message = 'An email was just requested for this address; wait 58 seconds.';
+    expect(errorText({ ...error('email', message, 'RATE_LIMITED'), retryAfter: 58 })).toBe(message);
+  });
 });

@@ -13,7 +13,9 @@ export interface PayloadError {
 }
 
 export function errorText(error: PayloadError): string {
-  if (error.code === 'RATE_LIMITED' && typeof error.retryAfter === 'number') {
+  // Some server messages already name the wait ("…; wait 58 seconds."): say it once.
+  const namesTheWait = /\bwait\b/i.test(error.message);
+  if (error.code === 'RATE_LIMITED' && typeof error.retryAfter === 'number' && !namesTheWait) {
     return `${error.message} Try again in ${formatWait(error.retryAfter)}.`;
   }
   return error.message;
