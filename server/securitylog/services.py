@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.events import SecurityEventKind
+from core.models import delete_in_batches
 from securitylog.devices import device_from_user_agent
 from securitylog.models import SecurityEvent
 from securitylog.tasks import new_device_notice_queue
@@ -221,17 +222,12 @@ def security_events_prune(
     """Delete events older than `older_than`, `batch_size` rows per short transaction so
     the server keeps writing meanwhile; returns how many were deleted."""
     cutoff = (now or timezone.now()) - older_than
-    deleted = 0
-    while True:
-        ids = list(
+
+    def oldest(limit: int) -> list[Any]:
+        return list(
             SecurityEvent.objects.filter(occurred_at__lt=cutoff)
             .order_by("occurred_at")
-            .values_list("id", flat=True)[:batch_size]
+            .values_list("id", flat=True)[:limit]
         )
-        if not ids:
-            return deleted
-        with transaction.atomic():
-            count, _ = SecurityEvent.objects.filter(pk__in=ids).delete()
-        deleted += count
-        if len(ids) < batch_size:
-            return deleted
+
+    return delete_in_batches(SecurityEvent, oldest, batch_size=batch_size)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
+from core.models import delete_in_batches
 from tokens import revocation
 from tokens.models import GlobalTokenState, Session, UserTokenState
 from tokens.refresh import INVALID_REFRESH, parse_refresh_token
@@ -165,13 +166,8 @@ def sessions_delete_stale(
     Each batch is its own short transaction so the server keeps serving meanwhile.
     """
     now = now or timezone.now()
-    deleted = 0
-    while True:
-        ids = stale_session_ids(now=now, revoked_before=revoked_before, limit=batch_size)
-        if not ids:
-            return deleted
-        with transaction.atomic():
-            count, _ = Session.objects.filter(pk__in=ids).delete()
-        deleted += count
-        if len(ids) < batch_size:
-            return deleted
+    return delete_in_batches(
+        Session,
+        lambda limit: list(stale_session_ids(now=now, revoked_before=revoked_before, limit=limit)),
+        batch_size=batch_size,
+    )
