@@ -1,5 +1,6 @@
 import { Alert, List } from '@mantine/core';
 import { CombinedGraphQLErrors } from '@apollo/client';
+import { PageLoader } from './RequireAuth';
 
 /**
  * A payload error (the `ErrorFields` fragment). `field` is the path of the input at fault
@@ -88,5 +89,23 @@ export function FormAlert(props: { messages: readonly string[]; title?: string }
         </List>
       )}
     </Alert>
+  );
+}
+
+/**
+ * What a section shows until its query first answers: why the load failed, and a loader
+ * while it is still loading. Nothing once there is data (a failed refetch keeps the data).
+ */
+export function FirstLoad(props: { error?: unknown; loading: boolean; loaded: boolean }) {
+  if (props.loaded) return null;
+  return (
+    <>
+      {props.error ? (
+        <Alert color="red" role="alert">
+          {failureText(props.error)}
+        </Alert>
+      ) : null}
+      {props.loading && <PageLoader />}
+    </>
   );
 }

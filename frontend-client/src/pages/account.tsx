@@ -19,7 +19,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
 import { describeError } from '../auth/secondFactor';
-import { FormAlert, failureText, splitErrors, type PayloadError } from '../components/forms';
+import { FirstLoad, FormAlert, failureText, splitErrors, type PayloadError } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import { useStepUp } from '../components/StepUp';
 import type { ProfileFieldsFragment } from '../gql/graphql';
@@ -244,12 +244,7 @@ function Sessions() {
           Where you are signed in
         </Title>
         <FormAlert messages={problem} title="Could not end the session" />
-        {error && !data && (
-          <Alert color="red" role="alert">
-            {failureText(error)}
-          </Alert>
-        )}
-        {!data && loading && <PageLoader />}
+        <FirstLoad error={error} loading={loading} loaded={!!data} />
         <Stack gap="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="sessions">
           {data?.sessions.map((session) => (
             <Card key={session.id} component="li" withBorder radius="sm" p="sm">

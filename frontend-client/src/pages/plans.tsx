@@ -3,7 +3,7 @@ import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Tit
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
-import { FormAlert, errorText, failureText } from '../components/forms';
+import { FirstLoad, FormAlert, errorText, failureText } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import type { SubscriptionFieldsFragment } from '../gql/graphql';
 import { CancelSubscriptionMutation, MeQuery, PlansQuery, SubscribeMutation } from '../graphql/operations';
@@ -118,12 +118,7 @@ export function PlansPage() {
         <Title order={1}>Plans</Title>
         <Text c="dimmed">Membership unlocks premium articles. Cancel any time.</Text>
       </div>
-      {error && !data && (
-        <Alert color="red" role="alert">
-          {failureText(error)}
-        </Alert>
-      )}
-      {!data && loading && <PageLoader />}
+      <FirstLoad error={error} loading={loading} loaded={!!data} />
       {subscription && <CurrentSubscription subscription={subscription} />}
       {signedIn && me && !me.emailVerified && (
         <Alert color="yellow" role="status" title="Verify your email first">

@@ -26,7 +26,7 @@ import {
   type CodedError,
 } from '../auth/secondFactor';
 import { createPasskey, PasskeyError, passkeysSupported } from '../auth/webauthn';
-import { failureText } from '../components/forms';
+import { FirstLoad, failureText } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import { useStepUp } from '../components/StepUp';
 import {
@@ -339,12 +339,7 @@ export function TwoStepCard() {
             </Badge>
           )}
         </Group>
-        {error && !data && (
-          <Alert color="red" role="alert">
-            {failureText(error)}
-          </Alert>
-        )}
-        {!data && loading && <PageLoader />}
+        <FirstLoad error={error} loading={loading} loaded={!!data} />
         <Problems messages={problems} />
         {notice && (
           <Alert color="green" role="status">
@@ -505,12 +500,7 @@ export function PasskeysCard() {
           A passkey signs you in with your fingerprint, face or screen lock, with no password. It works only on this
           site, so it cannot be phished.
         </Text>
-        {error && !data && (
-          <Alert color="red" role="alert">
-            {failureText(error)}
-          </Alert>
-        )}
-        {!data && loading && <PageLoader />}
+        <FirstLoad error={error} loading={loading} loaded={!!data} />
         <Problems messages={problems} />
         {notice && (
           <Alert color="green" role="status">
