@@ -44,6 +44,9 @@ print(json.dumps({
     "view": f"{view.__module__}.{view.__qualname__}",
     "authenticate": view.authenticate.__qualname__,
     "schema_fast": schema.fast,
+    "pool_check": (lambda c: c and f"{c.__module__}.{c.__qualname__}")(
+        settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("check")
+    ),
 }))
 """
 
@@ -60,6 +63,8 @@ def wirings(*switches: str) -> list[dict[str, Any]]:
                 "FAST_PATH_ENABLED": switch,
                 "DJANGO_SETTINGS_MODULE": "config.settings",
                 "PYTHONPATH": path,
+                # PostgreSQL, so that the pool's check is part of the wiring.
+                "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
             },
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -84,6 +89,7 @@ def test_the_switch_changes_the_wiring():
     assert on["view"] == "config.views.FastGraphQLView"
     assert on["authenticate"] == "FastGraphQLView.authenticate"  # fastpath.viewer's
     assert on["schema_fast"] is True
+    assert on["pool_check"] == "fastpath.pool.check_connection"
 
     # Off: nothing of fastpath on the request path.
     assert not [entry for entry in off["middleware"] if entry.startswith("fastpath")]
@@ -92,6 +98,7 @@ def test_the_switch_changes_the_wiring():
     assert off["view"] == "config.views.GatehouseGraphQLView"
     assert off["authenticate"] == "GatehouseGraphQLView.authenticate"  # tokens.viewer's
     assert off["schema_fast"] is False
+    assert off["pool_check"] is None  # Django's default: ConnectionPool.check_connection
     # The rest of the stack is the same either way.
     assert [m for m in on["middleware"] if not m.startswith("fastpath")] == off["middleware"]
 
