@@ -20,7 +20,7 @@ from strawberry.types.graphql import OperationType
 
 from api.endpoint import GRAPHQL_PATH, GRAPHQL_PATHS
 from api.responses import error_response
-from fastpath import content_cache
+from fastpath import content_cache, me_answers
 
 
 class GraphQLFastLane:
@@ -95,8 +95,11 @@ def run_plain_post(
         return None
     sub_response = _SubResponse()
     context = view.get_context(request, sub_response)
-    # The content cache: a stored answer, or a ticket to store this one (None: not cacheable).
-    ticket = content_cache.lookup(context, query, variables, operation_name)
+    # A remembered `me` answer or a shared content answer, or a ticket to keep this one
+    # (None: neither may answer this request).
+    ticket: me_answers.Ticket | content_cache.Ticket | None = me_answers.lookup(
+        context, query, variables, operation_name
+    ) or content_cache.lookup(context, query, variables, operation_name)
     if ticket is not None and ticket.hit is not None:
         return HttpResponse(ticket.hit, content_type="application/json")
     try:

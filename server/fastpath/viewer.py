@@ -32,7 +32,10 @@ class FastViewer(Viewer):
     def __init__(self, claims: AccessClaims | None, snapshot: str | None = None) -> None:
         super().__init__(claims)
         # The cached user row read beside the revocation marks; not part of the claims.
-        self._snapshot = snapshot
+        self.snapshot = snapshot
+        # Set when display_user was built from the snapshot (fastpath/me_answers.py keeps
+        # only such answers).
+        self.shown_from_snapshot = False
 
     def load_user(self, user_id: str) -> User | None:
         return _load_user(user_id)
@@ -47,8 +50,9 @@ class FastViewer(Viewer):
             return None
         if "user" in self.__dict__:
             return self.user
-        cached = snapshot_load(self._snapshot)
+        cached = snapshot_load(self.snapshot)
         if cached is not None and cached.is_active and str(cached.pk) == self.claims.user_id:
+            self.shown_from_snapshot = True
             return cached
         user = self.user
         if user is not None:
