@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -20,7 +21,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
 
 from core.errors import CoreErrorCode, DomainError
 
@@ -46,9 +46,21 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+@functools.lru_cache(maxsize=16)
+def _derived_key(salt: str, secret: str) -> bytes:
+    # What django.utils.crypto.salted_hmac derives on every call (a SHA-256 of salt and
+    # secret), once per pair: a refresh computes three HMACs.
+    return hashlib.sha256((salt + secret).encode()).digest()
+
+
+def salted_sha256(salt: str, value: str, secret: str) -> bytes:
+    """The same bytes as Django's `salted_hmac(salt, value, secret=secret,
+    algorithm="sha256").digest()` (tokens issued either way stay valid)."""
+    return hmac.new(_derived_key(salt, secret), value.encode(), hashlib.sha256).digest()
+
+
 def _tag(body: str, secret: str) -> str:
-    digest = salted_hmac(_TAG_SALT, body, secret=secret, algorithm="sha256").digest()
-    return _b64(digest[:_TAG_BYTES])
+    return _b64(salted_sha256(_TAG_SALT, body, secret)[:_TAG_BYTES])
 
 
 def _compose(session_id: uuid.UUID, generation: int, nonce: bytes) -> str:
@@ -63,9 +75,7 @@ def new_refresh_token(session_id: uuid.UUID) -> str:
 
 def successor_of(parsed: ParsedRefreshToken) -> str:
     """The token that replaces `parsed`; the same every time it is asked for."""
-    nonce = salted_hmac(
-        _NEXT_SALT, parsed.token, secret=settings.SECRET_KEY, algorithm="sha256"
-    ).digest()[:_NONCE_BYTES]
+    nonce = salted_sha256(_NEXT_SALT, parsed.token, settings.SECRET_KEY)[:_NONCE_BYTES]
     return _compose(parsed.session_id, parsed.generation + 1, nonce)
 
 

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from api.testing import GraphQLClient
 from core.errors import DomainError
 from tokens.models import AuthMethod, Session
+from tokens.refresh import salted_sha256
 from tokens.services import session_refresh, session_start
 from tokens.tests.helpers import ME, codes, data, refresh
 
@@ -193,3 +195,10 @@ def test_rotation_under_the_row_lock_saves_the_new_generation(user, monkeypatch)
     assert session.user_agent == "locked"
     assert session.ip_address == "10.0.0.9"
     assert rotate(issued.refresh_token)
+
+
+@pytest.mark.parametrize("value", ["", "abc.0.x", "é" * 40, "0" * 200])
+def test_the_remembered_key_derivation_gives_djangos_salted_hmac(value):
+    for secret in ("s3cret", settings.SECRET_KEY, "another"):
+        expected = salted_hmac("a.salt", value, secret=secret, algorithm="sha256").digest()
+        assert salted_sha256("a.salt", value, secret) == expected
