@@ -48,8 +48,8 @@ ANSWERABLE_FIELDS = frozenset(
     {"id", "email", "emailVerified", "registerMethod", "dateJoined", "__typename"}
 )
 MAX_DOCUMENT_CHARS = 2048
-MAX_ENTRY_BYTES = 4096
-MAX_ENTRIES = 4096
+MAX_ENTRY_BYTES = 2048
+MAX_ENTRIES = 2048
 
 _answers: dict[tuple[str, str | None, str, str], bytes] = {}
 
