@@ -16,7 +16,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The pool checks each connection before handing it out (Django passes
     # psycopg_pool's ConnectionPool.check_connection as `check` when this is on): a
     # connection that PostgreSQL dropped (restart, failover, idle timeout, a terminated
-    # backend) is replaced instead of failing the request that gets it.
+    # backend) is replaced instead of failing the request that gets it. With
+    # FAST_PATH_ENABLED, config/settings/__init__.py swaps in fastpath.pool.check_connection,
+    # which reads the socket instead of sending an empty query when it is quiet.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
