@@ -10,7 +10,6 @@ definition.
 
 from __future__ import annotations
 
-import functools
 import hmac
 from datetime import datetime
 from typing import Protocol
@@ -133,13 +132,7 @@ def _rotation_shortcut() -> RotationShortcut | None:
     answers None for anything else, or None. Whatever it does not rotate, the locked path
     below does, which alone is complete."""
     path = settings.REFRESH_ROTATION_SHORTCUT
-    return _imported(path) if path else None
-
-
-@functools.lru_cache(maxsize=8)
-def _imported(path: str) -> RotationShortcut:
-    # Once per dotted path (tests switch the setting), not on every refresh.
-    shortcut: RotationShortcut = import_string(path)
+    shortcut: RotationShortcut | None = import_string(path) if path else None
     return shortcut
 
 
