@@ -98,6 +98,8 @@ if FAST_PATH_ENABLED:
     ACCESS_TOKEN_VERIFIER = "fastpath.revocation.verify_access_token"
     # The common case of `refresh` in one statement on PostgreSQL.
     REFRESH_ROTATION_SHORTCUT = "fastpath.rotation.rotate_if_current"
+    # A sign-in's last_login and session row in one round trip on PostgreSQL.
+    SESSION_INSERT_SHORTCUT = "fastpath.signin.insert_session"
     if "pool" in DATABASES["default"].get("OPTIONS", {}):  # noqa: F405
         # The pool's check before each checkout without a round trip when the socket is
         # quiet (instead of an empty query on every request that touches PostgreSQL).

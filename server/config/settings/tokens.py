@@ -21,6 +21,9 @@ ACCESS_TOKEN_VERIFIER = "tokens.revocation.verify_access_token"
 # A callable that may rotate a refresh token's common case on its own, before the locked
 # path (tokens/services/rotation.py); None: the locked path alone. Set by the fast path.
 REFRESH_ROTATION_SHORTCUT: str | None = None
+# A callable that may write a new session row (and a sign-in's last_login) in one round
+# trip (tokens/services/signin.py); None: a transaction of ORM writes. Set by the fast path.
+SESSION_INSERT_SHORTCUT: str | None = None
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))

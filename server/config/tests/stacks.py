@@ -41,12 +41,14 @@ STACKS = {
         _urlconf(GatehouseGraphQLView, fast=False),
         "tokens.revocation.verify_access_token",
         None,
+        None,
     ),
     "fast": (
         FAST_MIDDLEWARE,
         _urlconf(FastGraphQLView, fast=True),
         "fastpath.revocation.verify_access_token",
         "fastpath.rotation.rotate_if_current",
+        "fastpath.signin.insert_session",
     ),
 }
 
@@ -55,7 +57,7 @@ STACKS = {
 def stack(name: str) -> Iterator[Client]:
     """A test client whose requests go through the plain or the fast stack, whatever this
     process's switch says."""
-    middleware, urlconf, verifier, rotation = STACKS[name]
+    middleware, urlconf, verifier, rotation, session_insert = STACKS[name]
     get_access_token_verifier.cache_clear()
     try:
         with override_settings(
@@ -63,6 +65,7 @@ def stack(name: str) -> Iterator[Client]:
             ROOT_URLCONF=urlconf,
             ACCESS_TOKEN_VERIFIER=verifier,
             REFRESH_ROTATION_SHORTCUT=rotation,
+            SESSION_INSERT_SHORTCUT=session_insert,
         ):
             yield Client()  # a new client loads the middleware from the settings
     finally:

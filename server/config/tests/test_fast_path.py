@@ -41,6 +41,7 @@ print(json.dumps({
     "middleware": settings.MIDDLEWARE,
     "verifier": settings.ACCESS_TOKEN_VERIFIER,
     "rotation": settings.REFRESH_ROTATION_SHORTCUT,
+    "session_insert": settings.SESSION_INSERT_SHORTCUT,
     "view": f"{view.__module__}.{view.__qualname__}",
     "authenticate": view.authenticate.__qualname__,
     "schema_fast": schema.fast,
@@ -86,6 +87,7 @@ def test_the_switch_changes_the_wiring():
     assert "fastpath.transport.GraphQLFastLane" in on["middleware"]
     assert on["verifier"] == "fastpath.revocation.verify_access_token"
     assert on["rotation"] == "fastpath.rotation.rotate_if_current"
+    assert on["session_insert"] == "fastpath.signin.insert_session"
     assert on["view"] == "config.views.FastGraphQLView"
     assert on["authenticate"] == "FastGraphQLView.authenticate"  # fastpath.viewer's
     assert on["schema_fast"] is True
@@ -95,6 +97,7 @@ def test_the_switch_changes_the_wiring():
     assert not [entry for entry in off["middleware"] if entry.startswith("fastpath")]
     assert off["verifier"] == "tokens.revocation.verify_access_token"
     assert off["rotation"] is None
+    assert off["session_insert"] is None
     assert off["view"] == "config.views.GatehouseGraphQLView"
     assert off["authenticate"] == "GatehouseGraphQLView.authenticate"  # tokens.viewer's
     assert off["schema_fast"] is False
@@ -112,11 +115,13 @@ def test_this_process_is_wired_as_the_switch_says():
         assert "fastpath.transport.GraphQLFastLane" in settings.MIDDLEWARE
         assert get_access_token_verifier() is fastpath.revocation.verify_access_token
         assert settings.REFRESH_ROTATION_SHORTCUT == "fastpath.rotation.rotate_if_current"
+        assert settings.SESSION_INSERT_SHORTCUT == "fastpath.signin.insert_session"
     else:
         assert view is GatehouseGraphQLView
         assert not [m for m in settings.MIDDLEWARE if m.startswith("fastpath")]
         assert get_access_token_verifier() is tokens.revocation.verify_access_token
         assert settings.REFRESH_ROTATION_SHORTCUT is None
+        assert settings.SESSION_INSERT_SHORTCUT is None
 
 
 # --- the same answers both ways ----------------------------------------------------------
@@ -201,6 +206,7 @@ def test_plain_and_fast_answer_alike(user: User, password: str, catalogue: None,
         "fastpath.transport.run_plain_post",
         "fastpath.viewer.authenticate",
         "fastpath.rotation.rotate_if_current",
+        "fastpath.signin.insert_session",
     ):
         module, name = target.rsplit(".", 1)
         original = getattr(__import__(module, fromlist=[name]), name)
@@ -218,6 +224,7 @@ def test_plain_and_fast_answer_alike(user: User, password: str, catalogue: None,
         "fastpath.transport.run_plain_post",
         "fastpath.viewer.authenticate",
         "fastpath.rotation.rotate_if_current",
+        "fastpath.signin.insert_session",
     }
     assert plain == fast
     # and they are real answers, not two equal failures

@@ -11,9 +11,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
@@ -49,19 +52,21 @@ def issue_tokens(session: Session, refresh_token: str) -> IssuedTokens:
     )
 
 
-# No savepoint: inside a caller's transaction (session_start_signed_in) a failure here
-# fails the whole sign-in anyway, and a savepoint would cost two more round trips
-# (SAVEPOINT, RELEASE) on the path of every sign-in.
-@transaction.atomic(savepoint=False)
 def session_start(
-    *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
+    *,
+    user: User,
+    auth_method: AuthMethod,
+    user_agent: str,
+    ip_address: str | None,
+    last_login: bool = False,
 ) -> IssuedTokens:
     """Create a Session row and return a fresh access + refresh token pair (in the
-    caller's transaction when there is one)."""
+    caller's transaction when there is one). With `last_login`, the user's last_login is
+    stamped in the same write (a sign-in)."""
     session_id = uuid.uuid4()
     refresh_token = new_refresh_token(session_id)
     now = timezone.now()
-    session = Session.objects.create(
+    session = Session(
         id=session_id,
         user=user,
         created_at=now,
@@ -74,6 +79,7 @@ def session_start(
         generation=0,
         token_hash=hash_token(refresh_token),
     )
+    _session_insert(session, last_login=last_login)
     security_event_send(
         SecurityEventKind.SIGN_IN,
         user.pk,
@@ -83,6 +89,26 @@ def session_start(
         session_id=session_id,
     )
     return issue_tokens(session, refresh_token)
+
+
+class SessionInsertShortcut(Protocol):
+    def __call__(self, session: Session, /, *, last_login: bool) -> bool: ...
+
+
+def _session_insert(session: Session, *, last_login: bool) -> None:
+    """Write the new row, and with `last_login` stamp the user's last_login at its
+    creation time, all or nothing. The setting SESSION_INSERT_SHORTCUT may do it in one
+    round trip (it answers False where it cannot, and this does it)."""
+    path = settings.SESSION_INSERT_SHORTCUT
+    shortcut: SessionInsertShortcut | None = import_string(path) if path else None
+    if shortcut is not None and shortcut(session, last_login=last_login):
+        return
+    # No savepoint: inside a caller's transaction a failure here fails the whole sign-in
+    # anyway, and a savepoint would cost two more round trips (SAVEPOINT, RELEASE).
+    with transaction.atomic(savepoint=False):
+        if last_login:
+            User.objects.filter(pk=session.user_id).update(last_login=session.created_at)
+        session.save(force_insert=True)
 
 
 def _burn_password_hash(password: str) -> None:
@@ -159,10 +185,12 @@ def session_start_signed_in(
     *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
 ) -> IssuedTokens:
     """Every factor passed: record the sign-in and start the session."""
-    with transaction.atomic():
-        # As Django's own login does; it also spends reset links sent before this sign-in
-        # (the reset token covers last_login), as accounts/email_tokens.py promises.
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-        return session_start(
-            user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
-        )
+    # last_login as Django's own login sets it; it also spends reset links sent before this
+    # sign-in (the reset token covers last_login), as accounts/email_tokens.py promises.
+    return session_start(
+        user=user,
+        auth_method=auth_method,
+        user_agent=user_agent,
+        ip_address=ip_address,
+        last_login=True,
+    )
