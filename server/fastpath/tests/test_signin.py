@@ -3,34 +3,21 @@ transaction, all or nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.test import override_settings
 
 from accounts.models import User
 from fastpath.signin import insert_session
+from fastpath.tests.sql import counted_statements
 from tokens.models import AuthMethod, Session
 from tokens.services import session_start, session_start_signed_in
 from tokens.tests.helpers import LOGIN, data
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield sent
 
 
 def start(user: User) -> Session:
@@ -46,7 +33,7 @@ def row(session: Session) -> dict[str, Any]:
 
 def test_a_sign_in_writes_last_login_and_the_session_in_one_round_trip(gql, user, password):
     assert user.last_login is None
-    with statements() as sent:
+    with counted_statements() as sent:
         variables = {"email": user.email, "password": password, "transport": "BODY"}
         payload = data(gql(LOGIN, variables))["login"]
     assert payload["errors"] == []
@@ -106,7 +93,7 @@ def test_inside_a_callers_transaction_it_goes_back_with_it(user):
 
 
 def test_without_last_login_only_the_session_is_written(user):
-    with statements() as sent:
+    with counted_statements() as sent:
         session_start(user=user, auth_method=AuthMethod.PASSWORD, user_agent="", ip_address=None)
     assert not [s for s in sent if "accounts_user" in s and "UPDATE" in s]
     assert User.objects.get(pk=user.pk).last_login is None

@@ -4,13 +4,10 @@ the token's claims."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection
 
 from accounts.models import User
+from fastpath.tests.sql import counted_statements
 from fastpath.user_snapshot import snapshot_load
 from fastpath.viewer import verify_and_read_snapshot
 from tokens.models import AuthMethod
@@ -20,19 +17,6 @@ from tokens.verifier import AccessClaims
 
 # Through the fast stack (fastpath/tests/conftest.py), whatever the switch says.
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    # Counted at execution rather than from the query log, which a request resets.
-    statements: list[str] = []
-
-    def record(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield statements
 
 
 def sign_in(user: User) -> str:
