@@ -66,6 +66,7 @@ from api.errors import Unauthenticated
 from content.models import Article
 from content.selectors import next_publication_after
 from core.cache import CACHE_DOWN, raw_redis
+from fastpath.keep import keepable
 from membership.entitlement import access_for_context
 from membership.models import Plan, Subscription
 
@@ -222,9 +223,7 @@ class Ticket:
     def store(self, body: bytes, *, errors: Any, sub_response: HttpResponse) -> None:
         """Keep a freshly computed answer under the version read beforehand, unless it has
         errors or a resolver set a status, header or cookie of the response."""
-        if errors or sub_response.status_code != 200 or sub_response.cookies:
-            return
-        if any(name.lower() != "content-type" for name, _ in sub_response.items()):
+        if not keepable(errors, sub_response):
             return
         if len(body) > MAX_ENTRY_BYTES or not _budget.take(len(body)):
             return

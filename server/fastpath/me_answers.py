@@ -42,6 +42,8 @@ from graphql import (
     parse,
 )
 
+from fastpath.keep import keepable
+
 # Fields of the User type that come straight from the snapshot's columns (checked against
 # fastpath.user_snapshot.SNAPSHOT_FIELDS by the tests).
 ANSWERABLE_FIELDS = frozenset(
@@ -116,9 +118,7 @@ class Ticket:
     hit: bytes | None = None
 
     def store(self, body: bytes, *, errors: Any, sub_response: HttpResponse) -> None:
-        if errors or sub_response.status_code != 200 or sub_response.cookies:
-            return
-        if any(name.lower() != "content-type" for name, _ in sub_response.items()):
+        if not keepable(errors, sub_response):
             return
         if len(body) > MAX_ENTRY_BYTES or not getattr(self.viewer, "shown_from_snapshot", False):
             return
