@@ -4,8 +4,8 @@ round trip when the connection is quiet.
 Plain counterpart: psycopg_pool's `ConnectionPool.check_connection`, which Django passes
 as the pool's `check` with CONN_HEALTH_CHECKS: an empty query on every checkout, i.e. one
 round trip more on every request that touches PostgreSQL (a `refresh` is one statement,
-so it doubled its round trips). config/settings/database.py passes `check_connection`
-below instead while FAST_PATH_ENABLED is on.
+so it doubled its round trips). config/settings/__init__.py passes `check_connection`
+below instead while FAST_PATH_ENABLED is on (with Django's pool; PgBouncer's mode has none).
 
 A connection idle in the pool has nothing to read: the server speaks only when asked.
 When PostgreSQL drops it (a restart, a failover, an idle timeout, pg_terminate_backend)
