@@ -75,6 +75,42 @@ function useCooldown(): [number, (seconds: number) => void] {
   return [left, start];
 }
 
+/**
+ * A "send it again" button's state: the message under it and the cooldown. `sendAgain` shows
+ * `sentText` when the email went out, or the server's reason (starting the cooldown it asks
+ * for), or the request's failure; it answers whether the email went out.
+ */
+function useSendAgain() {
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [cooldown, startCooldown] = useCooldown();
+  const sendAgain = useCallback(
+    async (send: () => Promise<readonly PayloadError[]>, sentText: string): Promise<boolean> => {
+      setMessage(null);
+      try {
+        const outcome = resendOutcome(await send(), sentText);
+        setMessage(outcome);
+        startCooldown(outcome.waitSeconds);
+        return outcome.ok;
+      } catch (error) {
+        setMessage({ ok: false, text: failureText(error) });
+        return false;
+      }
+    },
+    [startCooldown],
+  );
+  return { message, setMessage, cooldown, startCooldown, sendAgain };
+}
+
+/** What the last "send it again" came to. */
+function SentMessage(props: { message: { ok: boolean; text: string } | null }) {
+  if (!props.message) return null;
+  return (
+    <Alert color={props.message.ok ? 'green' : 'red'} role="status">
+      {props.message.text}
+    </Alert>
+  );
+}
+
 /** "A link" or "a 6-digit code": how an email proves the user reads the mailbox. */
 function MethodChoice(props: { label: string; value: EmailMethod; onChange: (value: EmailMethod) => void }) {
   return (
@@ -527,8 +563,7 @@ export function CheckEmailPage() {
   // Showing the code form: registered with a code, or the user says a code came.
   const [codeStep, setCodeStep] = useState(methodFromParam(params.get('method')) === 'CODE');
   const [resend, { loading }] = useMutation(ResendVerificationMutation);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [cooldown, startCooldown] = useCooldown();
+  const { message, cooldown, sendAgain } = useSendAgain();
   const [code, setCode] = useState('');
   const [codeError, setCodeError] = useState<string | null>(null);
   const [errors, setErrors] = useState<PayloadError[]>([]);
@@ -540,24 +575,17 @@ export function CheckEmailPage() {
   });
   const { byField, general } = splitErrors(errors, ['code']);
 
-  async function sendAgain(method: EmailMethod) {
-    setMessage(null);
-    try {
-      const { data } = await resend({ variables: { email, method } });
-      const sent =
-        method === 'CODE'
-          ? 'A new code is on its way; any code or link sent before no longer works.'
-          : 'Sent again. It can take a minute to arrive.';
-      const outcome = resendOutcome(data?.resendVerificationEmail.errors ?? [], sent);
-      setMessage(outcome);
-      startCooldown(outcome.waitSeconds);
-      if (outcome.ok && method === 'CODE') {
-        setCodeStep(true);
-        setCode('');
-        setErrors([]);
-      }
-    } catch (error) {
-      setMessage({ ok: false, text: failureText(error) });
+  async function resendEmail(method: EmailMethod) {
+    const sent = await sendAgain(
+      async () => (await resend({ variables: { email, method } })).data?.resendVerificationEmail.errors ?? [],
+      method === 'CODE'
+        ? 'A new code is on its way; any code or link sent before no longer works.'
+        : 'Sent again. It can take a minute to arrive.',
+    );
+    if (sent && method === 'CODE') {
+      setCodeStep(true);
+      setCode('');
+      setErrors([]);
     }
   }
 
@@ -599,11 +627,7 @@ export function CheckEmailPage() {
         )
       }
     >
-      {message && (
-        <Alert color={message.ok ? 'green' : 'red'} role="status">
-          {message.text}
-        </Alert>
-      )}
+      <SentMessage message={message} />
       {codeStep && email && (
         <>
           <FormAlert messages={failure ? [failure, ...general] : general} title="Could not verify" />
@@ -627,15 +651,15 @@ export function CheckEmailPage() {
       {email && (
         <Group gap="xs">
           {codeStep ? (
-            <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => sendAgain('CODE')}>
+            <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => resendEmail('CODE')}>
               Send a new code{waitLabel}
             </Button>
           ) : (
             <>
-              <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => sendAgain('LINK')}>
+              <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => resendEmail('LINK')}>
                 Send the email again{waitLabel}
               </Button>
-              <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => sendAgain('CODE')}>
+              <Button variant="default" loading={loading} disabled={cooldown > 0} onClick={() => resendEmail('CODE')}>
                 Email me a code instead{waitLabel}
               </Button>
               <Button variant="subtle" onClick={() => setCodeStep(true)}>
@@ -703,8 +727,7 @@ export function ForgotPasswordPage() {
   const [confirm, setConfirm] = useState('');
   const [codeErrors, setCodeErrors] = useState<PayloadError[]>([]);
   const [codeFailure, setCodeFailure] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [cooldown, startCooldown] = useCooldown();
+  const { message, setMessage, cooldown, startCooldown, sendAgain } = useSendAgain();
   const [done, setDone] = useState(false);
   const [reset, resetting] = useMutation(ResetPasswordWithCodeMutation);
   const step = splitErrors(codeErrors, ['code', 'newPassword']);
@@ -725,21 +748,13 @@ export function ForgotPasswordPage() {
   }
 
   async function sendNewCode() {
-    setMessage(null);
-    try {
-      const { data } = await request({ variables: { email, method: 'CODE' } });
-      const outcome = resendOutcome(
-        data?.requestPasswordReset.errors ?? [],
-        'A new code is on its way; the one sent before no longer works.',
-      );
-      setMessage(outcome);
-      startCooldown(outcome.waitSeconds);
-      if (outcome.ok) {
-        setCode('');
-        setCodeErrors([]);
-      }
-    } catch (error) {
-      setMessage({ ok: false, text: failureText(error) });
+    const sent = await sendAgain(
+      async () => (await request({ variables: { email, method: 'CODE' } })).data?.requestPasswordReset.errors ?? [],
+      'A new code is on its way; the one sent before no longer works.',
+    );
+    if (sent) {
+      setCode('');
+      setCodeErrors([]);
     }
   }
 
@@ -778,11 +793,7 @@ export function ForgotPasswordPage() {
           </>
         }
       >
-        {message && (
-          <Alert color={message.ok ? 'green' : 'red'} role="status">
-            {message.text}
-          </Alert>
-        )}
+        <SentMessage message={message} />
         <FormAlert
           messages={codeFailure ? [codeFailure, ...step.general] : step.general}
           title="Could not reset the password"
