@@ -14,7 +14,7 @@ import {
   type CodedError,
   type SecondFactorAnswer,
 } from '../auth/secondFactor';
-import { getPasskeyAssertion, PasskeyError } from '../auth/webauthn';
+import { getPasskeyAssertion } from '../auth/webauthn';
 import { VerifySecondFactorMutation } from '../graphql/operations';
 import { failureText } from './forms';
 
@@ -93,7 +93,7 @@ export function SecondFactorStep(props: {
     try {
       await answer({ method: 'PASSKEY', passkey: await getPasskeyAssertion(challenge.passkeyOptions) });
     } catch (error) {
-      setProblem(error instanceof PasskeyError ? error.message : failureText(error));
+      setProblem(failureText(error));
     } finally {
       setBusy(null);
     }

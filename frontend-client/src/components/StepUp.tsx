@@ -12,7 +12,7 @@ import {
   type StepUpOptions,
 } from '../auth/secondFactor';
 import { StepUpGate, withStepUp, type StepUpErrorLike, type StepUpOutcome } from '../auth/stepUp';
-import { getPasskeyAssertion, PasskeyError } from '../auth/webauthn';
+import { getPasskeyAssertion } from '../auth/webauthn';
 import { ReauthenticateMutation, SecondFactorsQuery, StartPasskeyLoginMutation } from '../graphql/operations';
 import { failureText } from './forms';
 
@@ -144,7 +144,7 @@ function StepUpForm(props: { options: StepUpOptions; onDone: (confirmed: boolean
       }
       await send({ passkey: await getPasskeyAssertion(started.options) });
     } catch (error) {
-      setProblem(error instanceof PasskeyError ? error.message : failureText(error));
+      setProblem(failureText(error));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, splitErrors } from './forms';
+import { PASSKEY_PROBLEM_MESSAGES, PasskeyError } from '../auth/webauthn';
+import { errorText, failureText, splitErrors } from './forms';
 
 const error = (field: string | null, message: string, code = 'VALIDATION_ERROR') => ({ field, message, code });
 
@@ -54,5 +55,17 @@ describe('errorText', () => {
   it('says the wait once when the message already names it', () => {
     const message = 'An email was just requested for this address; wait 58 seconds.';
     expect(errorText({ ...error('email', message, 'RATE_LIMITED'), retryAfter: 58 })).toBe(message);
+  });
+});
+
+describe('failureText', () => {
+  it('gives a failed passkey ceremony its own words', () => {
+    expect(failureText(new PasskeyError('cancelled'))).toBe(PASSKEY_PROBLEM_MESSAGES.cancelled);
+  });
+
+  it('calls anything else a connection problem', () => {
+    expect(failureText(new TypeError('Failed to fetch'))).toBe(
+      'The server cannot be reached. Check your connection and try again.',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { Alert, List } from '@mantine/core';
 import { CombinedGraphQLErrors } from '@apollo/client';
+import { PasskeyError } from '../auth/webauthn';
 import { PageLoader } from './RequireAuth';
 
 /**
@@ -65,6 +66,8 @@ function listedPath(field: string, paths: readonly string[]): string | null {
 
 /** What to tell the user when a request failed outside the payload. */
 export function failureText(error: unknown): string {
+  // A passkey ceremony that failed in the browser says what to do in its own words.
+  if (error instanceof PasskeyError) return error.message;
   if (CombinedGraphQLErrors.is(error)) {
     const codes = error.errors.map((e) => e.extensions?.code);
     if (codes.includes('UNAUTHENTICATED')) return 'Please sign in again.';

@@ -19,7 +19,7 @@ import { useAuth } from '../auth/AuthContext';
 import { codeProblem, methodFromParam, normalizeCode, resendOutcome, type EmailMethod } from '../auth/emailCode';
 import { challengeFrom, describeError, type Challenge } from '../auth/secondFactor';
 import { SIGN_OUT_MESSAGES } from '../auth/tokens';
-import { getPasskeyAssertion, PasskeyError, passkeysSupported } from '../auth/webauthn';
+import { getPasskeyAssertion, passkeysSupported } from '../auth/webauthn';
 import { FormAlert, failureText, splitErrors, type PayloadError } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import { SecondFactorStep } from '../components/SecondFactorStep';
@@ -305,7 +305,7 @@ export function LoginPage() {
         setFailure((payload?.errors ?? []).map((e) => describeError(e, 'sign-in')).join(' ') || 'Could not sign in with the passkey.');
       }
     } catch (error) {
-      setFailure(error instanceof PasskeyError ? error.message : failureText(error));
+      setFailure(failureText(error));
     } finally {
       setPasskeyBusy(false);
     }

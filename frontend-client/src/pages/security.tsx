@@ -25,7 +25,7 @@ import {
   recoveryCodesText,
   type CodedError,
 } from '../auth/secondFactor';
-import { createPasskey, PasskeyError, passkeysSupported } from '../auth/webauthn';
+import { createPasskey, passkeysSupported } from '../auth/webauthn';
 import { FirstLoad, failureText } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import { useStepUp } from '../components/StepUp';
@@ -466,7 +466,7 @@ export function PasskeysCard() {
         setProblems(errorsText(payload?.errors ?? []));
       }
     } catch (failure) {
-      setProblems([failure instanceof PasskeyError ? failure.message : failureText(failure)]);
+      setProblems([failureText(failure)]);
     } finally {
       setAdding(false);
     }
