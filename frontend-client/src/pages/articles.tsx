@@ -2,7 +2,7 @@ import { useQuery } from '@apollo/client/react';
 import { Alert, Anchor, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
-import { failureText } from '../components/forms';
+import { FirstLoad, failureText } from '../components/forms';
 import { PageLoader } from '../components/RequireAuth';
 import type { ArticleSummaryFieldsFragment } from '../gql/graphql';
 import { ArticleQuery, ArticlesQuery } from '../graphql/operations';
@@ -68,12 +68,7 @@ export function ArticlesPage() {
         <Title order={1}>Articles</Title>
         <Text c="dimmed">Free pieces for everyone; premium ones for members.</Text>
       </div>
-      {error && !connection && (
-        <Alert color="red" role="alert">
-          {failureText(error)}
-        </Alert>
-      )}
-      {!connection && loading && <PageLoader />}
+      <FirstLoad error={error} loading={loading} loaded={!!connection} />
       {connection && (
         <>
           <Text size="sm" c="dimmed" data-testid="article-count">

@@ -27,7 +27,6 @@ import {
 } from '../auth/secondFactor';
 import { createPasskey, passkeysSupported } from '../auth/webauthn';
 import { FirstLoad, failureText } from '../components/forms';
-import { PageLoader } from '../components/RequireAuth';
 import { useStepUp } from '../components/StepUp';
 import {
   ConfirmTotpEnrollmentMutation,
@@ -606,12 +605,7 @@ export function SecurityLogPage() {
           .
         </Text>
       </div>
-      {error && !connection && (
-        <Alert color="red" role="alert">
-          {failureText(error)}
-        </Alert>
-      )}
-      {!connection && loading && <PageLoader />}
+      <FirstLoad error={error} loading={loading} loaded={!!connection} />
       {connection && connection.edges.length === 0 && <Text>Nothing recorded yet.</Text>}
       {connection && connection.edges.length > 0 && (
         <Text size="sm" data-testid="security-event-count">
