@@ -43,35 +43,16 @@ def session_logout(
     if user_id is None:
         raise INVALID_REFRESH
     session_end(parsed.session_id, reason="logout", now=timezone.now())
-    _ended(
+    # The address and device in the user's security log are the requester's: who ended the
+    # session, from where (none when no request did: a password reset's signal, an
+    # operator command). securitylog records the event once the transaction commits.
+    security_event_send(
         SecurityEventKind.SESSION_ENDED,
         user_id,
         method="logout",
         session_id=parsed.session_id,
         ip_address=ip_address,
         user_agent=user_agent,
-    )
-
-
-def _ended(
-    kind: SecurityEventKind,
-    user_id: object,
-    *,
-    method: str,
-    session_id: uuid.UUID | None,
-    ip_address: str | None = None,
-    user_agent: str = "",
-) -> None:
-    # For the user's security log (securitylog records it once the transaction commits).
-    # The address and device are the requester's: who ended the session, from where (none
-    # when no request did, e.g. a password reset's signal or an operator command).
-    security_event_send(
-        kind,
-        user_id,
-        ip_address=ip_address,
-        user_agent=user_agent,
-        method=method,
-        session_id=session_id,
     )
 
 
@@ -88,7 +69,7 @@ def session_revoke(
     if not Session.objects.filter(pk=pk, user=user).exists():
         raise not_found
     session_end(pk, reason="revoked", now=timezone.now())
-    _ended(
+    security_event_send(
         SecurityEventKind.SESSION_ENDED,
         user.pk,
         method="revoke",
@@ -125,7 +106,7 @@ def sessions_end_all(
         update_fields=["tokens_valid_after", "kept_session_id"],
     )
     revocation.mark_user_revoked(user.pk, now, kept)
-    _ended(
+    security_event_send(
         SecurityEventKind.ALL_SESSIONS_ENDED,
         user.pk,
         method="",
