@@ -114,14 +114,19 @@ _budget = _StoreBudget(_STORE_RATE, _STORE_BURST)
 # --- Which documents ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=512)
 def document_key(query: str, operation_name: str | None) -> str | None:
     """A digest of the normalized operation when it may be served from the cache, else None.
 
     Memoised per query text: the common case is a handful of documents sent again and
-    again."""
+    again. Longer documents are refused before the memo, so that they never become its keys.
+    """
     if len(query) > MAX_DOCUMENT_CHARS:
         return None
+    return _document_key(query, operation_name)
+
+
+@functools.lru_cache(maxsize=512)
+def _document_key(query: str, operation_name: str | None) -> str | None:
     try:
         # Parsed here (this function is memoised): the schema's gate parses it too.
         document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)

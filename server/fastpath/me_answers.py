@@ -69,11 +69,14 @@ def _plain_fields(selection_set: SelectionSetNode | None) -> list[FieldNode] | N
     return fields if len(fields) == len(selection_set.selections) else None
 
 
-@functools.lru_cache(maxsize=256)
 def answerable(query: str, operation_name: str | None) -> bool:
     """Whether the document's answer depends only on the viewer's snapshot."""
-    if len(query) > MAX_DOCUMENT_CHARS:
-        return False
+    # Measured before the memo, so that long texts never become its keys.
+    return len(query) <= MAX_DOCUMENT_CHARS and _answerable(query, operation_name)
+
+
+@functools.lru_cache(maxsize=256)
+def _answerable(query: str, operation_name: str | None) -> bool:
     try:
         document = parse(query, no_location=True, max_tokens=settings.GRAPHQL_MAX_TOKENS)
     except GraphQLError:

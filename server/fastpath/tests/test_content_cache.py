@@ -297,7 +297,9 @@ def test_switched_off_nothing_is_stored(gql, plans, settings):
 def test_clients_cannot_fill_redis(gql, plans, monkeypatch):
     # a long document is not cached at all
     padded = PAGE + "#" + "x" * content_cache.MAX_DOCUMENT_CHARS
+    content_cache._document_key.cache_clear()
     assert content_cache.document_key(padded, None) is None
+    assert content_cache._document_key.cache_info().currsize == 0  # nor remembered
     # answers beyond the process's store budget are answered but not kept
     monkeypatch.setattr(content_cache, "_budget", content_cache._StoreBudget(0, 10))
     fetch(gql, ONE, {"slug": FREE}, None)

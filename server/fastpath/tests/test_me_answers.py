@@ -199,3 +199,11 @@ def test_answerable_fields_are_user_fields_read_from_the_snapshot():
         assert field in user_type.fields  # type: ignore[attr-defined]
         snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in field)
         assert snake in SNAPSHOT_FIELDS, field
+
+
+def test_a_long_document_is_refused_before_it_can_become_a_memo_key():
+    me_answers._answerable.cache_clear()
+    long_query = "{ me { id } }" + " " * me_answers.MAX_DOCUMENT_CHARS
+
+    assert not me_answers.answerable(long_query, None)
+    assert me_answers._answerable.cache_info().currsize == 0
