@@ -1,0 +1,61 @@
+"""core.deferred: run at once without a queue; after the response with one; a failing task
+is logged and stops nothing."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+
+from core import deferred
+
+_seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="")
+
+
+def test_without_a_queue_a_task_runs_at_once():
+    ran: list[str] = []
+    deferred.defer(lambda: ran.append("now"))
+    assert ran == ["now"]
+
+
+def test_with_a_queue_tasks_wait_and_then_run_in_order():
+    ran: list[int] = []
+    token = deferred.collect()
+    deferred.defer(lambda: ran.append(1))
+    deferred.defer(lambda: ran.append(2))
+    assert ran == []
+    tasks = deferred.collected(token)
+    # After the queue is closed, new tasks run at once again.
+    deferred.defer(lambda: ran.append(3))
+    assert ran == [3]
+    deferred.run_all(tasks)
+    assert ran == [3, 1, 2]
+
+
+def test_a_task_runs_in_the_context_it_was_deferred_in():
+    token = deferred.collect()
+    value = _seen.set("request 1")
+    found: list[str] = []
+    deferred.defer(lambda: found.append(_seen.get()))
+    _seen.reset(value)
+    tasks = deferred.collected(token)
+    deferred.run_all(tasks)
+    assert found == ["request 1"]
+
+
+def failing(secret: str) -> None:
+    raise ValueError(f"holds {secret}")
+
+
+def test_a_failing_task_is_logged_without_what_it_carried_and_stops_nothing(caplog):
+    ran: list[str] = []
+    token = deferred.collect()
+    deferred.defer(functools.partial(failing, "hunter2-secret"))
+    deferred.defer(lambda: ran.append("after"))
+    with caplog.at_level(logging.ERROR, logger="core.deferred"):
+        deferred.run_all(deferred.collected(token))
+        deferred.defer(functools.partial(failing, "hunter2-secret"))  # at once: no raise either
+    assert ran == ["after"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["deferred task failing failed: ValueError"] * 2
+    assert "hunter2" not in caplog.text
