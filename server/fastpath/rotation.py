@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
+from fastpath.compiled import Statement, with_slots
 from tokens.models import Limits, Session, live_q
 from tokens.refresh import ParsedRefreshToken, hash_token, successor_of
 from tokens.services.signin import IssuedTokens, issue_tokens
@@ -44,9 +45,9 @@ _SLOTS: dict[str, Any] = {
 
 
 @functools.cache
-def _rotate_sql() -> tuple[str, tuple[str | None, ...], tuple[Any, ...], list[str], list[str]]:
-    """The rotation statement: SQL, the slot each WHERE parameter fills (None: a constant
-    of the definition, kept as compiled), the constants, and the column names.
+def _rotate_sql() -> tuple[Statement, list[str], list[str]]:
+    """The rotation statement (its WHERE parameters as slots and constants of the
+    definition) and the column names of the session and the user it returns.
 
     The WHERE clause is the live-session definition compiled by Django's SQL compiler for
     the session row itself, not a subquery: when two UPDATEs race for one row, PostgreSQL
@@ -60,15 +61,6 @@ def _rotate_sql() -> tuple[str, tuple[str | None, ...], tuple[Any, ...], list[st
         .query
     )
     where, compiled = query.get_compiler(connection=connection).compile(query.where)
-    slots: list[str | None] = []
-    for value in compiled:
-        found = [
-            name for name, mark in _SLOTS.items() if type(value) is type(mark) and value == mark
-        ]
-        slots.append(found[0] if found else None)
-    missing = set(_SLOTS) - set(slots)
-    if missing:
-        raise RuntimeError(f"the rotation statement lost its parameters {sorted(missing)}")
     quote = connection.ops.quote_name
     table = quote(Session._meta.db_table)
     user_table = quote(User._meta.db_table)
@@ -91,7 +83,7 @@ def _rotate_sql() -> tuple[str, tuple[str | None, ...], tuple[Any, ...], list[st
         )
         SELECT {session_cols}, {user_cols} FROM r JOIN {user_table} u ON u.id = r.user_id
     """  # noqa: S608
-    return sql, tuple(slots), tuple(compiled), session_names, user_names
+    return with_slots(sql, compiled, _SLOTS), session_names, user_names
 
 
 def rotate_if_current(
@@ -111,16 +103,15 @@ def rotate_if_current(
     now = timezone.now()
     limits = Limits.at(now)
     successor = successor_of(parsed)
-    sql, slots, compiled, session_names, user_names = _rotate_sql()
-    values: dict[str, Any] = {
-        "sid": parsed.session_id,
-        "hash": hash_token(parsed.token),
-        "used_after": limits.used_after,
-        "created_after": limits.created_after,
-    }
-    where_params: list[Any] = [
-        c if s is None else values[s] for s, c in zip(slots, compiled, strict=True)
-    ]
+    statement, session_names, user_names = _rotate_sql()
+    where_params = statement.params(
+        {
+            "sid": parsed.session_id,
+            "hash": hash_token(parsed.token),
+            "used_after": limits.used_after,
+            "created_after": limits.created_after,
+        }
+    )
     set_params: list[Any] = [
         hash_token(successor),
         now,
@@ -129,7 +120,7 @@ def rotate_if_current(
         ip_address or None,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*set_params, *where_params])
+        cursor.execute(statement.sql, [*set_params, *where_params])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -5,7 +5,7 @@ has. Nothing else of passkeys (WebAuthn, its challenges) is known here.
 
 from __future__ import annotations
 
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from core.errors import DomainError
@@ -18,9 +18,9 @@ def passkey_count(user: User) -> int:
     return passkey_selectors.passkey_count(user.pk)
 
 
-def passkeys_exist(user: User) -> Exists:
-    """EXISTS(the user's passkeys), to fold into another query."""
-    return Exists(passkey_selectors.passkeys_of_user(user.pk))
+def passkeys_exist(user_id: OuterRef) -> Exists:
+    """EXISTS(the passkeys of the user `user_id` refers to), to fold into another query."""
+    return Exists(passkey_selectors.passkeys_of_user(user_id))
 
 
 def authentication_options(user: User) -> str | None:

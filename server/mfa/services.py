@@ -291,7 +291,11 @@ def password_login(
 ) -> IssuedTokens:
     """`login`: email + password, then a session or the second step."""
     user = login_credentials_check(
-        email=email, password=password, ip_address=ip_address, user_agent=user_agent
+        email=email,
+        password=password,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        users=selectors.users_signing_in,
     )
     return sign_in_finish(
         user=user,

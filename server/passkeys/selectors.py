@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 
 from passkeys.models import Passkey, PasskeyUser
 
 
-def passkeys_of_user(user_id: uuid.UUID | str) -> QuerySet[Passkey]:
-    """The user's passkeys, oldest first."""
+def passkeys_of_user(user_id: uuid.UUID | str | OuterRef) -> QuerySet[Passkey]:
+    """The user's passkeys, oldest first (`user_id` may refer to an outer query's user)."""
     return Passkey.objects.filter(user_id=user_id).order_by("created_at", "id")
 
 

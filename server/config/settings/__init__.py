@@ -100,6 +100,8 @@ if FAST_PATH_ENABLED:
     REFRESH_ROTATION_SHORTCUT = "fastpath.rotation.rotate_if_current"
     # A sign-in's last_login and session row in one round trip on PostgreSQL.
     SESSION_INSERT_SHORTCUT = "fastpath.signin.insert_session"
+    # A sign-in's user lookup (and its second-factor flag) compiled once, on PostgreSQL.
+    SIGN_IN_LOOKUP_SHORTCUT = "fastpath.signin.user_by_email"
     if "pool" in DATABASES["default"].get("OPTIONS", {}):  # noqa: F405
         # The pool's check before each checkout without a round trip when the socket is
         # quiet (instead of an empty query on every request that touches PostgreSQL).

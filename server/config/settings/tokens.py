@@ -24,6 +24,9 @@ REFRESH_ROTATION_SHORTCUT: str | None = None
 # A callable that may write a new session row (and a sign-in's last_login) in one round
 # trip (tokens/services/signin.py); None: a transaction of ORM writes. Set by the fast path.
 SESSION_INSERT_SHORTCUT: str | None = None
+# A callable that may look up the user a sign-in names by email, with a statement compiled
+# once (tokens/services/signin.py); None: the ORM query. Set by the fast path.
+SIGN_IN_LOOKUP_SHORTCUT: str | None = None
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))

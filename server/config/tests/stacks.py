@@ -42,6 +42,7 @@ STACKS = {
         "tokens.revocation.verify_access_token",
         None,
         None,
+        None,
     ),
     "fast": (
         FAST_MIDDLEWARE,
@@ -49,6 +50,7 @@ STACKS = {
         "fastpath.revocation.verify_access_token",
         "fastpath.rotation.rotate_if_current",
         "fastpath.signin.insert_session",
+        "fastpath.signin.user_by_email",
     ),
 }
 
@@ -57,7 +59,7 @@ STACKS = {
 def stack(name: str) -> Iterator[Client]:
     """A test client whose requests go through the plain or the fast stack, whatever this
     process's switch says."""
-    middleware, urlconf, verifier, rotation, session_insert = STACKS[name]
+    middleware, urlconf, verifier, rotation, session_insert, sign_in_lookup = STACKS[name]
     get_access_token_verifier.cache_clear()
     try:
         with override_settings(
@@ -66,6 +68,7 @@ def stack(name: str) -> Iterator[Client]:
             ACCESS_TOKEN_VERIFIER=verifier,
             REFRESH_ROTATION_SHORTCUT=rotation,
             SESSION_INSERT_SHORTCUT=session_insert,
+            SIGN_IN_LOOKUP_SHORTCUT=sign_in_lookup,
         ):
             yield Client()  # a new client loads the middleware from the settings
     finally:

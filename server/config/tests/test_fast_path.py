@@ -42,6 +42,10 @@ print(json.dumps({
     "verifier": settings.ACCESS_TOKEN_VERIFIER,
     "rotation": settings.REFRESH_ROTATION_SHORTCUT,
     "session_insert": settings.SESSION_INSERT_SHORTCUT,
+    "sign_in_lookup": settings.SIGN_IN_LOOKUP_SHORTCUT,
+    "wsgi": (lambda a: f"{type(a).__module__}.{type(a).__qualname__}")(
+        __import__("config.wsgi", fromlist=["application"]).application
+    ),
     "view": f"{view.__module__}.{view.__qualname__}",
     "authenticate": view.authenticate.__qualname__,
     "schema_fast": schema.fast,
@@ -88,6 +92,8 @@ def test_the_switch_changes_the_wiring():
     assert on["verifier"] == "fastpath.revocation.verify_access_token"
     assert on["rotation"] == "fastpath.rotation.rotate_if_current"
     assert on["session_insert"] == "fastpath.signin.insert_session"
+    assert on["sign_in_lookup"] == "fastpath.signin.user_by_email"
+    assert on["wsgi"] == "fastpath.after_response.AfterResponse"
     assert on["view"] == "config.views.FastGraphQLView"
     assert on["authenticate"] == "FastGraphQLView.authenticate"  # fastpath.viewer's
     assert on["schema_fast"] is True
@@ -98,6 +104,8 @@ def test_the_switch_changes_the_wiring():
     assert off["verifier"] == "tokens.revocation.verify_access_token"
     assert off["rotation"] is None
     assert off["session_insert"] is None
+    assert off["sign_in_lookup"] is None
+    assert off["wsgi"] == "django.core.handlers.wsgi.WSGIHandler"
     assert off["view"] == "config.views.GatehouseGraphQLView"
     assert off["authenticate"] == "GatehouseGraphQLView.authenticate"  # tokens.viewer's
     assert off["schema_fast"] is False
@@ -116,12 +124,14 @@ def test_this_process_is_wired_as_the_switch_says():
         assert get_access_token_verifier() is fastpath.revocation.verify_access_token
         assert settings.REFRESH_ROTATION_SHORTCUT == "fastpath.rotation.rotate_if_current"
         assert settings.SESSION_INSERT_SHORTCUT == "fastpath.signin.insert_session"
+        assert settings.SIGN_IN_LOOKUP_SHORTCUT == "fastpath.signin.user_by_email"
     else:
         assert view is GatehouseGraphQLView
         assert not [m for m in settings.MIDDLEWARE if m.startswith("fastpath")]
         assert get_access_token_verifier() is tokens.revocation.verify_access_token
         assert settings.REFRESH_ROTATION_SHORTCUT is None
         assert settings.SESSION_INSERT_SHORTCUT is None
+        assert settings.SIGN_IN_LOOKUP_SHORTCUT is None
 
 
 # --- the same answers both ways ----------------------------------------------------------

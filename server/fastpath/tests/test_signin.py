@@ -1,18 +1,26 @@
-"""A sign-in's writes in one round trip (fastpath/signin.py): the same rows as the plain
-transaction, all or nothing."""
+"""A sign-in's statements (fastpath/signin.py): compiled once, and the same as Django's
+compilers write; the user lookup finds what the plain query finds, with its second-factor
+flag; the writes go in one round trip, with the same rows as the plain transaction, all or
+nothing."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.forms.models import model_to_dict
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import User
-from fastpath.signin import insert_session
+from fastpath import signin
+from fastpath.signin import insert_session, user_by_email
 from fastpath.tests.sql import counted_statements
+from mfa import selectors
+from mfa.models import TotpDevice
 from tokens.models import AuthMethod, Session
 from tokens.services import session_start, session_start_signed_in
 from tokens.tests.helpers import LOGIN, data
@@ -97,3 +105,68 @@ def test_without_last_login_only_the_session_is_written(user):
         session_start(user=user, auth_method=AuthMethod.PASSWORD, user_agent="", ip_address=None)
     assert not [s for s in sent if "accounts_user" in s and "UPDATE" in s]
     assert User.objects.get(pk=user.pk).last_login is None
+
+
+def compiled_by_django(session: Session, last_login: bool) -> tuple[str, list[Any]]:
+    """The two statements as Django's compilers write them for this very session."""
+    statements: list[str] = []
+    params: list[Any] = []
+    if last_login:
+        update = UpdateQuery(User)
+        update.add_update_values({"last_login": session.created_at})
+        update.add_q(Q(pk=session.user_id))
+        sql, update_params = update.get_compiler(connection=connection).as_sql()
+        statements.append(sql)
+        params.extend(update_params)
+    insert = InsertQuery(Session)
+    insert.insert_values(Session._meta.local_concrete_fields, [session])
+    ((sql, insert_params),) = insert.get_compiler(connection=connection).as_sql()
+    statements.append(sql)
+    params.extend(insert_params)
+    return "; ".join(statements), params
+
+
+@pytest.mark.parametrize("last_login", [True, False])
+def test_the_writes_compiled_once_are_djangos_for_each_session(user, last_login):
+    now = timezone.now()
+    for ip_address, agent in (("203.0.113.9", "Firefox"), (None, ""), ("2001:db8::1", "x" * 300)):
+        session = Session(
+            user=user,
+            created_at=now,
+            last_used_at=now,
+            rotated_at=now,
+            authenticated_at=now,
+            user_agent=agent,
+            ip_address=ip_address,
+            auth_method=AuthMethod.GOOGLE,
+            generation=0,
+            token_hash="h" * 64,
+        )
+        assert (signin._write_sql(last_login), signin._write_params(session, last_login)) == (
+            compiled_by_django(session, last_login)
+        )
+
+
+def test_the_lookup_finds_what_the_plain_query_finds_with_its_flag(user, password):
+    other_user = User.objects.create_user("grace@example.com", password, email_verified=True)
+    TotpDevice.objects.create(user=other_user, secret="x", confirmed_at=timezone.now())
+    for person, flag in ((user, False), (other_user, True)):
+        (found,) = user_by_email(selectors.users_signing_in, person.email) or []
+        plain = selectors.users_signing_in().get(email=person.email)
+        assert model_to_dict(found) == model_to_dict(plain)
+        flags = (found.__dict__["second_factor_on"], plain.__dict__["second_factor_on"])
+        assert (found.pk, *flags) == (person.pk, flag, flag)
+        assert not found._state.adding and found._state.db == "default"
+    assert user_by_email(selectors.users_signing_in, "nobody@example.com") == []
+
+
+def test_a_sign_in_reads_the_user_and_the_flag_in_one_statement(gql, user, password):
+    with counted_statements() as sent:
+        variables = {"email": user.email, "password": password, "transport": "BODY"}
+        assert data(gql(LOGIN, variables))["login"]["errors"] == []
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    lookups = [s for s in reads if 'FROM "accounts_user"' in s and '"email" =' in s]
+    assert len(lookups) == 1
+    assert "mfa_totpdevice" in lookups[0] and "passkeys_passkey" in lookups[0]
+    # No second statement asks about second factors.
+    assert not [s for s in reads if s is not lookups[0] and "mfa_totpdevice" in s]

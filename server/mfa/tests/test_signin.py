@@ -13,10 +13,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from api.testing import GraphQLClient
 from core import ratelimit
 from core.events import sign_in_attempted
-from mfa.models import RecoveryCode
+from mfa import selectors
+from mfa.models import RecoveryCode, TotpDevice
 from mfa.tests.conftest import (
     ME_QUERY,
     Enrolled,
@@ -25,6 +27,7 @@ from mfa.tests.conftest import (
     login,
     verify,
 )
+from passkeys.models import DeviceType, Passkey
 from social.tests.conftest import provider  # noqa: F401 (the local Google stand-in)
 from tokens.models import AuthMethod, Session
 
@@ -319,3 +322,28 @@ def test_google_sign_in_of_an_account_with_a_second_factor_asks_for_it(
     done = verify(gql, challenge=payload["secondFactor"]["challenge"], code=enrolled.code())
     assert done["errors"] == []
     assert Session.objects.get(user=enrolled.user).auth_method == AuthMethod.GOOGLE
+
+
+def test_the_second_factor_flag_comes_with_the_user(
+    user: User, password, django_assert_num_queries
+):
+    def loaded() -> bool:
+        found = selectors.users_signing_in().get(pk=user.pk)
+        with django_assert_num_queries(0):
+            return selectors.second_factor_enabled(found)
+
+    assert loaded() is False and selectors.second_factor_enabled(user) is False
+    device = TotpDevice.objects.create(user=user, secret="x")  # not confirmed yet
+    assert loaded() is False and selectors.second_factor_enabled(user) is False
+    device.confirmed_at = timezone.now()
+    device.save()
+    assert loaded() is True and selectors.second_factor_enabled(user) is True
+    device.delete()
+    Passkey.objects.create(
+        user=user,
+        credential_id=b"id",
+        public_key=b"key",
+        device_type=DeviceType.SINGLE_DEVICE,
+        name="k",
+    )
+    assert loaded() is True and selectors.second_factor_enabled(user) is True

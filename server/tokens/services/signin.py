@@ -8,13 +8,16 @@ password it is.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -22,6 +25,7 @@ from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from accounts.services import login_attempt_record, login_attempts_forget
+from core.deferred import defer
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
 from tokens.access import issue_access_token
@@ -111,6 +115,26 @@ def _session_insert(session: Session, *, last_login: bool) -> None:
         session.save(force_insert=True)
 
 
+class UserLookupShortcut(Protocol):
+    def __call__(self, users: Callable[[], QuerySet[User]], email: str, /) -> list[User] | None: ...
+
+
+def _all_users() -> QuerySet[User]:
+    return User.objects.all()
+
+
+def _user_by_email(users: Callable[[], QuerySet[User]], email: str) -> User | None:
+    """The user with this (normalized) address in `users()`. The setting
+    SIGN_IN_LOOKUP_SHORTCUT may look it up instead ([the user], [], or None where it
+    cannot, and this does)."""
+    path = settings.SIGN_IN_LOOKUP_SHORTCUT
+    shortcut: UserLookupShortcut | None = import_string(path) if path else None
+    found = shortcut(users, email) if shortcut is not None else None
+    if found is not None:
+        return found[0] if found else None
+    return users().filter(email=email).first()
+
+
 def _burn_password_hash(password: str) -> None:
     # Same work as checking a real password, so an unknown email answers as slowly.
     User().set_password(password)
@@ -129,9 +153,16 @@ def session_authenticated(*, user: User, session_id: str | None) -> bool:
 
 
 def login_credentials_check(
-    *, email: str, password: str, ip_address: str | None, user_agent: str = ""
+    *,
+    email: str,
+    password: str,
+    ip_address: str | None,
+    user_agent: str = "",
+    users: Callable[[], QuerySet[User]] | None = None,
 ) -> User:
-    """Check email + password: the user they belong to, who may sign in.
+    """Check email + password: the user they belong to, who may sign in, looked up in what
+    `users` builds (default: all users; a caller may annotate what it needs next, so that
+    it comes in the same statement; it must build the same query on every call).
 
     A wrong password and an unknown email both give INVALID_CREDENTIALS, after the same
     password-hashing work. EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED are only told to someone
@@ -156,7 +187,7 @@ def login_credentials_check(
     if not password or len(password) > 4096:
         _burn_password_hash("x")
         raise invalid
-    user = User.objects.filter(email=normalized).first() if normalized else None
+    user = _user_by_email(users or _all_users, normalized) if normalized else None
     if user is None or not user.has_usable_password():
         _burn_password_hash(password)
         raise invalid
@@ -177,7 +208,8 @@ def login_credentials_check(
             "Verify your email address first; we sent you a link.",
             None,
         )
-    login_attempts_forget(email=normalized)
+    # The answer does not wait for Redis here (core/deferred.py).
+    defer(functools.partial(login_attempts_forget, email=normalized))
     return user
 
 
