@@ -50,6 +50,8 @@ def _refused_char(char: str) -> bool:
 
 def has_refused_chars(address: str) -> bool:
     """Invisible, control or unassigned characters, which no address of ours may hold."""
+    if address.isascii() and address.isprintable():
+        return False  # nearly every address: printable ASCII holds none of them
     return any(_refused_char(char) for char in address)
 
 

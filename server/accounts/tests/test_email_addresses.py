@@ -114,3 +114,13 @@ def test_the_data_migration_rewrites_stored_unicode_domains():
     assert emails[twin.pk] == "eve@xn--exmple-cua.com"
     assert emails[plain.pk] == "ada@example.com"
     assert emails[look_alike.pk] == "grace@example.com\u200b"
+
+
+def test_the_printable_ascii_shortcut_agrees_with_the_full_check():
+    from accounts.email_address import _refused_char, has_refused_chars
+
+    for point in range(0x80):
+        char = chr(point)
+        assert has_refused_chars(f"a{char}b@example.com") is _refused_char(char), hex(point)
+    assert has_refused_chars("ada@example.com\u200b") is True
+    assert has_refused_chars("ada@exämple.com") is False
