@@ -11,7 +11,10 @@ whose subscription grants the top tier (every answer is checked: 20 bodies, none
 `refresh` with the BODY transport and a fresh, unused refresh token for every request.
 Then single sign-in latency: BENCH_SIGNINS sequential `login` calls over HTTP (one
 keep-alive connection), each paired with one verification of the same password by the
-production password hasher (Django's check_password in the production settings).
+production password hasher (Django's check_password in the production settings). Those
+go to a second gunicorn whose workers load bench/signin_probe, which times each sign-in's
+own verification inside the worker: the sign-in minus its own hash is printed too, free
+of the hash's own variance (on 2 shared cores one argon2id pass varies by several ms).
 
 Environment: BENCH_DURATION (5 s per run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
 BENCH_WORKERS (2), BENCH_WORKER_CLASS (sync; or gthread, with BENCH_THREADS, gunicorn.conf.py's
@@ -187,9 +190,24 @@ def main() -> None:
                     spent += int(results[name]["requests"]) + CONNECTIONS
             loads.append(os.getloadavg()[0])
             rounds.append(results)
+        # The sign-ins go to a gunicorn of their own with bench/signin_probe on its path,
+        # which times each sign-in's own password verification inside the worker.
+        probe = stack.workdir / "signin-probe.txt"
+        signin_port = stack.gunicorn(
+            workers=WORKERS,
+            worker_class=WORKER_CLASS,
+            **({"GUNICORN_THREADS": THREADS} if THREADS else {}),
+            PYTHONPATH=f"{BENCH / 'signin_probe'}{os.pathsep}{stack.env['PYTHONPATH']}",
+            BENCH_SIGNIN_PROBE=str(probe),
+            LOGIN_RATE_LIMIT_PER_EMAIL="1000000",
+            LOGIN_RATE_LIMIT_PER_IP="1000000",
+        )
         log(f"sign-in: {SIGNINS} sequential logins over HTTP, {SIGNINS} password hashes")
-        hashes = paired_timings(stack, port, SIGNINS)
+        hashes = paired_timings(stack, signin_port, SIGNINS)
         loads.append(os.getloadavg()[0])
+        # One line per sign-in in order, the warm-up ones first (PAIRED_TIMER's three).
+        probed = [tuple(map(float, line.split())) for line in probe.read_text().splitlines()]
+        probed = probed[len(probed) - SIGNINS :]
 
     # A round in which an endpoint completed nothing (the machine stalled: it happens on
     # the shared VM) has no ratio; it is shown but left out of the medians.
@@ -266,6 +284,16 @@ def main() -> None:
         f"(difference of the medians {login_ms - verify_ms:.1f} ms; "
         f"target <= 5 ms: {verdict(paired <= 5)})"
     )
+    if len(probed) == SIGNINS:
+        inside = statistics.median(total - own for total, own in probed)
+        around = statistics.median(
+            login - total for login, (total, _) in zip(hashes["logins"], probed, strict=True)
+        )
+        print(
+            f"    inside the worker: sign-in minus its own hash {inside:.1f} ms (median of "
+            f"{SIGNINS}; Django's handler, bench/signin_probe); HTTP, gunicorn and the "
+            f"client around it {around:.1f} ms"
+        )
     if max(loads) > (os.cpu_count() or 1):
         print(
             f"  NOTE: the load average ({max(loads):.1f}) exceeded nproc ({os.cpu_count()}): "
