@@ -38,7 +38,9 @@ _FLAG = "second_factor_on"
 def users_signing_in() -> QuerySet[User]:
     """Users as a password sign-in loads them: each carries whether it must pass a second
     factor, read in the same statement as the row (both indexed EXISTS), so that
-    `second_factor_enabled` costs nothing after the password check."""
+    `second_factor_enabled` costs nothing after the password check. The flag is as of
+    before that check: a second factor confirmed while it runs applies from the next
+    sign-in."""
     confirmed_totp = Exists(
         TotpDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
     )
