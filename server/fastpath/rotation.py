@@ -42,11 +42,18 @@ _SLOTS: dict[str, Any] = {
     "used_after": datetime(1901, 1, 1, tzinfo=UTC),
     "created_after": datetime(1902, 2, 2, tzinfo=UTC),
 }
+# And for the values the SET list takes (written here, not compiled).
+_SET_SLOTS: dict[str, Any] = {
+    "successor_hash": "\x00successor token hash",
+    "now": datetime(1903, 3, 3, tzinfo=UTC),
+    "user_agent": "\x00user agent",
+    "ip_address": "\x00ip address",
+}
 
 
 @functools.cache
 def _rotate_sql() -> tuple[Statement, list[str], list[str]]:
-    """The rotation statement (its WHERE parameters as slots and constants of the
+    """The rotation statement (each parameter a slot, or a constant of the live-session
     definition) and the column names of the session and the user it returns.
 
     The WHERE clause is the live-session definition compiled by Django's SQL compiler for
@@ -83,7 +90,10 @@ def _rotate_sql() -> tuple[Statement, list[str], list[str]]:
         )
         SELECT {session_cols}, {user_cols} FROM r JOIN {user_table} u ON u.id = r.user_id
     """  # noqa: S608
-    return with_slots(sql, compiled, _SLOTS), session_names, user_names
+    set_params = [_SET_SLOTS[name] for name in ("successor_hash", "now", "now")]
+    set_params += [_SET_SLOTS["user_agent"], _SET_SLOTS["ip_address"]]
+    statement = with_slots(sql, [*set_params, *compiled], {**_SET_SLOTS, **_SLOTS})
+    return statement, session_names, user_names
 
 
 def rotate_if_current(
@@ -104,23 +114,20 @@ def rotate_if_current(
     limits = Limits.at(now)
     successor = successor_of(parsed)
     statement, session_names, user_names = _rotate_sql()
-    where_params = statement.params(
+    params = statement.params(
         {
+            "successor_hash": hash_token(successor),
+            "now": now,
+            "user_agent": (user_agent or "")[:300],
+            "ip_address": ip_address or None,
             "sid": parsed.session_id,
             "hash": hash_token(parsed.token),
             "used_after": limits.used_after,
             "created_after": limits.created_after,
         }
     )
-    set_params: list[Any] = [
-        hash_token(successor),
-        now,
-        now,
-        (user_agent or "")[:300],
-        ip_address or None,
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [*set_params, *where_params])
+        cursor.execute(statement.sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
