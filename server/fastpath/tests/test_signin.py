@@ -23,7 +23,7 @@ from mfa import selectors
 from mfa.models import TotpDevice
 from tokens.models import AuthMethod, Session
 from tokens.services import session_start, session_start_signed_in
-from tokens.services.signin import _user_by_email
+from tokens.services.signin import _new_session, _user_by_email
 from tokens.tests.helpers import LOGIN, data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,19 +129,9 @@ def compiled_by_django(session: Session, last_login: bool) -> tuple[str, list[An
 
 @pytest.mark.parametrize("last_login", [True, False])
 def test_the_writes_compiled_once_are_djangos_for_each_session(user, last_login):
-    now = timezone.now()
     for ip_address, agent in (("203.0.113.9", "Firefox"), (None, ""), ("2001:db8::1", "x" * 300)):
-        session = Session(
-            user=user,
-            created_at=now,
-            last_used_at=now,
-            rotated_at=now,
-            authenticated_at=now,
-            user_agent=agent,
-            ip_address=ip_address,
-            auth_method=AuthMethod.GOOGLE,
-            generation=0,
-            token_hash="h" * 64,
+        session, _ = _new_session(
+            user=user, auth_method=AuthMethod.GOOGLE, user_agent=agent, ip_address=ip_address
         )
         assert (signin._write_sql(last_login), signin._write_params(session, last_login)) == (
             compiled_by_django(session, last_login)

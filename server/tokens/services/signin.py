@@ -56,17 +56,10 @@ def issue_tokens(session: Session, refresh_token: str) -> IssuedTokens:
     )
 
 
-def session_start(
-    *,
-    user: User,
-    auth_method: AuthMethod,
-    user_agent: str,
-    ip_address: str | None,
-    last_login: bool = False,
-) -> IssuedTokens:
-    """Create a Session row and return a fresh access + refresh token pair (in the
-    caller's transaction when there is one). With `last_login`, the user's last_login is
-    stamped in the same write (a sign-in)."""
+def _new_session(
+    *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
+) -> tuple[Session, str]:
+    """A session row as a sign-in begins it (not yet written), and its first refresh token."""
     session_id = uuid.uuid4()
     refresh_token = new_refresh_token(session_id)
     now = timezone.now()
@@ -83,6 +76,23 @@ def session_start(
         generation=0,
         token_hash=hash_token(refresh_token),
     )
+    return session, refresh_token
+
+
+def session_start(
+    *,
+    user: User,
+    auth_method: AuthMethod,
+    user_agent: str,
+    ip_address: str | None,
+    last_login: bool = False,
+) -> IssuedTokens:
+    """Create a Session row and return a fresh access + refresh token pair (in the
+    caller's transaction when there is one). With `last_login`, the user's last_login is
+    stamped in the same write (a sign-in)."""
+    session, refresh_token = _new_session(
+        user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
+    )
     _session_insert(session, last_login=last_login)
     security_event_send(
         SecurityEventKind.SIGN_IN,
@@ -90,7 +100,7 @@ def session_start(
         ip_address=session.ip_address,
         user_agent=session.user_agent,
         method=str(auth_method),
-        session_id=session_id,
+        session_id=session.pk,
     )
     return issue_tokens(session, refresh_token)
 
@@ -158,7 +168,7 @@ def login_credentials_check(
     password: str,
     ip_address: str | None,
     user_agent: str = "",
-    users: Callable[[], QuerySet[User]] | None = None,
+    users: Callable[[], QuerySet[User]] = _all_users,
 ) -> User:
     """Check email + password: the user they belong to, who may sign in, looked up in what
     `users` builds (default: all users; a caller may annotate what it needs next, so that
@@ -187,7 +197,7 @@ def login_credentials_check(
     if not password or len(password) > 4096:
         _burn_password_hash("x")
         raise invalid
-    user = _user_by_email(users or _all_users, normalized) if normalized else None
+    user = _user_by_email(users, normalized) if normalized else None
     if user is None or not user.has_usable_password():
         _burn_password_hash(password)
         raise invalid
