@@ -1,28 +1,22 @@
-"""Request gating: parsing and validation with the gate's rules first, the cost limits, and
-refusing bad bearer tokens.
+"""The request gate's rules: the cost limits, one expensive mutation per operation, and
+which operations a bad bearer token refuses.
 
-Used by config/schema.py's GatehouseSchema on every operation. These are the plain versions;
-the fast path remembers their outcomes per process (fastpath/gate_cache.py).
+Each rule reads only the document's syntax tree, in time linear in its size, so the gate
+(api/gate.py) runs them before the spec's validation rules, whose cost grows faster.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from graphql import (
-    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    ValidationRule,
-    parse,
 )
 
 # Mutations that authenticate with a refresh token, not the access token. A client whose
@@ -55,32 +49,6 @@ def root_fields(document: DocumentNode, operation_name: str | None) -> frozenset
         )
         or None
     )
-
-
-def parse_document(query: str, max_tokens: int) -> DocumentNode:
-    """Parse with the token limit; raises GraphQLError."""
-    return parse(query, max_tokens=max_tokens)
-
-
-def validate_gated(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    rules: tuple[type[ASTValidationRule], ...],
-    gate: tuple[type[ASTValidationRule], ...] = (),
-) -> list[GraphQLError]:
-    """Validate with `rules`, after the `gate` rules alone.
-
-    The gate's rules are cheap (linear), and a document they refuse, typically one built to
-    be expensive, never reaches the spec's rules, whose cost grows faster with its size
-    (a 5 KB fragment chain costs the spec rules a second of CPU).
-    """
-    from strawberry.schema.schema import validate_document
-
-    if gate:
-        errors = validate_document(schema, document, gate)
-        if errors:
-            return errors
-    return validate_document(schema, document, rules)
 
 
 # --- cost limits ----------------------------------------------------------------------
@@ -169,54 +137,46 @@ def _operation_label(operation: OperationDefinitionNode) -> str:
     return operation.name.value if operation.name else "anonymous"
 
 
-def cost_limit_rule(*, max_fields: int, max_depth: int, max_aliases: int) -> type[ValidationRule]:
-    """A rule refusing operations that select more than `max_fields` fields or
-    `max_aliases` aliases (counting every repeat of a fragment), or nest deeper than
-    `max_depth`.
+def cost_errors(
+    document: DocumentNode, *, max_fields: int, max_depth: int, max_aliases: int
+) -> list[GraphQLError]:
+    """The operations that select more than `max_fields` fields or `max_aliases` aliases
+    (counting every repeat of a fragment), or nest deeper than `max_depth`.
 
     It replaces strawberry's QueryDepthLimiter and MaxAliasesLimiter, which expand every
-    fragment spread again (exponential time). Made once per schema: the validation cache
-    keys on the rule classes.
+    fragment spread again (exponential time).
     """
-
-    class OperationCostLimit(ValidationRule):
-        def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-            measure = _Measure(node, max_fields, max_aliases)
-            for operation in node.definitions:
-                if isinstance(operation, OperationDefinitionNode):
-                    self._check(measure, operation)
-            return self.BREAK
-
-        def _check(self, measure: _Measure, operation: OperationDefinitionNode) -> None:
-            try:
-                fields, depth, aliases = measure.selection_set(operation.selection_set)
-            except RecursionError:
-                fields, depth, aliases = max_fields + 1, max_depth + 1, 0
-            label = _operation_label(operation)
-            if depth > max_depth:
-                self.report_error(
-                    GraphQLError(
-                        f"'{label}' exceeds maximum operation depth of {max_depth}", operation
-                    )
+    errors: list[GraphQLError] = []
+    measure = _Measure(document, max_fields, max_aliases)
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        try:
+            fields, depth, aliases = measure.selection_set(operation.selection_set)
+        except RecursionError:
+            fields, depth, aliases = max_fields + 1, max_depth + 1, 0
+        label = _operation_label(operation)
+        if depth > max_depth:
+            errors.append(
+                GraphQLError(f"'{label}' exceeds maximum operation depth of {max_depth}", operation)
+            )
+        if fields > max_fields:
+            errors.append(
+                GraphQLError(
+                    f"'{label}' selects more than {max_fields} fields, counting each "
+                    "repeat of a fragment; ask for less or split it into several requests.",
+                    operation,
                 )
-            if fields > max_fields:
-                self.report_error(
-                    GraphQLError(
-                        f"'{label}' selects more than {max_fields} fields, counting each "
-                        "repeat of a fragment; ask for less or split it into several requests.",
-                        operation,
-                    )
+            )
+        if aliases > max_aliases:
+            errors.append(
+                GraphQLError(
+                    f"'{label}' uses more than {max_aliases} aliases, counting each "
+                    "repeat of a fragment.",
+                    operation,
                 )
-            if aliases > max_aliases:
-                self.report_error(
-                    GraphQLError(
-                        f"'{label}' uses more than {max_aliases} aliases, counting each "
-                        "repeat of a fragment.",
-                        operation,
-                    )
-                )
-
-    return OperationCostLimit
+            )
+    return errors
 
 
 # Mutations that hash a password (Argon2, deliberately slow) or call Google over the
@@ -255,26 +215,25 @@ class _ExpensiveCount(_FragmentWalk[int]):
         return count
 
 
-class OneExpensiveMutation(ValidationRule):
+def expensive_mutation_errors(document: DocumentNode) -> list[GraphQLError]:
     """At most one of EXPENSIVE_MUTATIONS per operation, aliases and fragments included."""
-
-    def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-        count = _ExpensiveCount(node)
-        for operation in node.definitions:
-            if (
-                isinstance(operation, OperationDefinitionNode)
-                and operation.operation == OperationType.MUTATION
-            ):
-                try:
-                    too_many = count.selection_set(operation.selection_set) > 1
-                except RecursionError:
-                    too_many = True
-                if too_many:
-                    self.report_error(
-                        GraphQLError(
-                            f"'{_operation_label(operation)}' runs more than one of "
-                            f"{', '.join(EXPENSIVE_MUTATIONS)}; send one per request.",
-                            operation,
-                        )
+    errors: list[GraphQLError] = []
+    count = _ExpensiveCount(document)
+    for operation in document.definitions:
+        if (
+            isinstance(operation, OperationDefinitionNode)
+            and operation.operation == OperationType.MUTATION
+        ):
+            try:
+                too_many = count.selection_set(operation.selection_set) > 1
+            except RecursionError:
+                too_many = True
+            if too_many:
+                errors.append(
+                    GraphQLError(
+                        f"'{_operation_label(operation)}' runs more than one of "
+                        f"{', '.join(EXPENSIVE_MUTATIONS)}; send one per request.",
+                        operation,
                     )
-        return self.BREAK
+                )
+    return errors

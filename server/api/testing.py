@@ -7,6 +7,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -107,3 +109,19 @@ class GraphQLClient:
             "/graphql/", data=json.dumps(payload), content_type="application/json", headers=extra
         )
         return GraphQLResult(response.status_code, json.loads(response.content), response)
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """The SQL sent while the block runs, counted at execution (not from the query log,
+    which each request resets)."""
+    from django.db import connection
+
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield statements

@@ -8,14 +8,7 @@ from typing import Any
 
 import strawberry
 from django.conf import settings
-from graphql import (
-    ASTValidationRule,
-    DocumentNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    specified_rules,
-)
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from graphql import DocumentNode, GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
@@ -25,7 +18,6 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 import accounts.schema
 import api.node
 import content.schema
-import fastpath
 import membership.schema
 import mfa.schema
 import passkeys.schema
@@ -33,16 +25,9 @@ import securitylog.schema
 import social.schema
 import tokens.schema
 from api.errors import BadRequest, TopLevelError
-from api.extensions import (
-    OneExpensiveMutation,
-    bearer_refused,
-    cost_limit_rule,
-    parse_document,
-    validate_gated,
-)
+from api.gate import Gate, GateLimits, unnamed_choice
 from api.scalars import SCALAR_OVERRIDES
 from core.errors import ServiceUnavailableError
-from fastpath import gate_cache
 
 Query = merge_types(
     "Query",
@@ -83,60 +68,31 @@ logger = logging.getLogger("api.graphql")
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 
-def _operation_count(document: DocumentNode) -> int:
-    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
-
-
 class GatehouseSchema(strawberry.Schema):
-    """Strawberry's schema with the request gate built in rather than as extensions.
+    """Strawberry's schema with the request gate (api/gate.py) and our error logging."""
 
-    Every request parses (token-limited) and validates its document, the gate's rules
-    first, and a present but bad bearer token refuses the operation (except `refresh` and
-    `logout`). Doing this here instead of in four schema extensions saves their per-request
-    set-up, a measurable share of a small query. With `fast` (FAST_PATH_ENABLED), parsing
-    and validation are remembered per process and lean operations skip the extensions
-    (fastpath/gate_cache.py); the answers are the same.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_tokens: int,
-        rules: tuple[type[ASTValidationRule], ...],
-        fast: bool,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, gate: Gate, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.max_tokens = max_tokens
-        self.gate_rules = rules
-        self.all_rules = (*specified_rules, *rules)
-        self.fast = fast
-        self._parse = gate_cache.parse_cached if fast else parse_document
-        self._validate = gate_cache.validate_cached if fast else validate_gated
+        self.gate = gate
 
     def parse_document(self, query: str) -> DocumentNode:
-        """Parse with the token limit (remembered on the fast path); raises GraphQLError."""
-        return self._parse(query, self.max_tokens)
+        """Parse with the gate's token limit (remembered); raises GraphQLError."""
+        return self.gate.verdict(query).document
 
-    def _document(self, query: str | None) -> DocumentNode | None:
-        if not query:
-            return None
-        try:
-            return self.parse_document(query)
-        except GraphQLError:
-            return None  # the stock path parses again and reports the error
-
-    def _create_execution_context(self, *args: Any, **kwargs: Any) -> StrawberryExecutionContext:
-        context = super()._create_execution_context(*args, **kwargs)
-        context.parse_options["max_tokens"] = self.max_tokens
-        context.validation_rules = (*context.validation_rules, *self.gate_rules)
-        document = self._document(context.query)
-        if document is not None:
-            context.graphql_document = document
-            context.pre_execution_errors = self._validate(
-                self._schema, document, context.validation_rules, self.gate_rules
+    def execute_sync(  # type: ignore[override]
+        self, query: str | None, *args: Any, operation_name: str | None = None, **kwargs: Any
+    ) -> ExecutionResult:
+        if unnamed_choice(query, operation_name, self.gate):
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    BadRequest(
+                        "The document holds several operations: name the one to run in "
+                        "`operationName`."
+                    )
+                ],
             )
-        return context
+        return super().execute_sync(query, *args, operation_name=operation_name, **kwargs)
 
     def process_errors(
         self,
@@ -175,39 +131,6 @@ class GatehouseSchema(strawberry.Schema):
                     exc_info=error.original_error,
                 )
 
-    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
-        if self.fast and gate_cache.skip_extensions():
-            return []
-        return super().get_extensions(sync=sync)
-
-    def execute_sync(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
-        context_value = kwargs.get("context_value")
-        operation_name = kwargs.get("operation_name")
-        auth_error = getattr(context_value, "auth_error", None)
-        document = self._document(query)
-        if document is not None and operation_name is None and _operation_count(document) > 1:
-            # Strawberry would quietly run the first one; the spec says this is an error.
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    BadRequest(
-                        "The document holds several operations: name the one to run in "
-                        "`operationName`."
-                    )
-                ],
-            )
-        if (
-            document is not None
-            and auth_error is not None
-            and not self._validate(self._schema, document, self.all_rules, self.gate_rules)
-            and bearer_refused(document, operation_name)
-        ):
-            return ExecutionResult(data=None, errors=[auth_error])
-        if not self.fast:
-            return super().execute_sync(query, *args, **kwargs)
-        with gate_cache.lean_while(gate_cache.lean_operation(document, operation_name)):
-            return super().execute_sync(query, *args, **kwargs)
-
 
 def _client_error(error: GraphQLError) -> bool:
     """Errors before execution have no path; top-level errors are deliberate refusals."""
@@ -226,27 +149,24 @@ def build_schema(
     max_aliases: int | None = None,
     max_tokens: int | None = None,
     introspection: bool | None = None,
-    fast: bool | None = None,
 ) -> GatehouseSchema:
-    max_depth = max_depth or settings.GRAPHQL_MAX_DEPTH
-    max_fields = max_fields or settings.GRAPHQL_MAX_FIELDS
-    max_aliases = max_aliases or settings.GRAPHQL_MAX_ALIASES
-    introspection = settings.GRAPHQL_INTROSPECTION if introspection is None else introspection
-    # Built once: the validation cache keys on the rule classes, and a fresh rule class
-    # per request would never hit the cache.
-    rules: list[type[ASTValidationRule]] = [
-        cost_limit_rule(max_fields=max_fields, max_depth=max_depth, max_aliases=max_aliases),
-        OneExpensiveMutation,
-    ]
-    if not introspection:
-        rules += DisableIntrospection().validation_rules
+    gate = Gate(
+        GateLimits(
+            max_tokens=max_tokens or settings.GRAPHQL_MAX_TOKENS,
+            max_depth=max_depth or settings.GRAPHQL_MAX_DEPTH,
+            max_fields=max_fields or settings.GRAPHQL_MAX_FIELDS,
+            max_aliases=max_aliases or settings.GRAPHQL_MAX_ALIASES,
+            introspection=(
+                settings.GRAPHQL_INTROSPECTION if introspection is None else introspection
+            ),
+        )
+    )
     return GatehouseSchema(
         query=Query,
         mutation=Mutation,
-        max_tokens=max_tokens or settings.GRAPHQL_MAX_TOKENS,
-        rules=tuple(rules),
-        fast=fastpath.enabled() if fast is None else fast,
-        extensions=[DjangoOptimizerExtension],
+        gate=gate,
+        # The gate first: a refused document never reaches the others.
+        extensions=[gate.extension, DjangoOptimizerExtension],
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )

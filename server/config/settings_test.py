@@ -2,10 +2,6 @@
 
 Each pytest process gets its own test database and Redis key prefix, so that parallel runs
 (two developers, or CI beside a benchmark) never trample each other.
-
-`FAST_PATH_ENABLED=false` in the environment runs the tests on the plain path (the settings
-read it as in production); bin/test runs the transport, token, content and config tests
-that way too.
 """
 
 import os

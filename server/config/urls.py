@@ -5,13 +5,12 @@ from django.urls import path
 from api.graphiql import graphiql_asset
 from api.health import healthz, readyz
 from config.schema import schema
-from config.views import bad_request, graphql_view_class
+from config.views import GatehouseGraphQLView, bad_request
 from membership.webhooks import stripe_webhook
 from observability.views import metrics
 from tokens.views import jwks
 
-# The plain or the fast view, as FAST_PATH_ENABLED says (config/views.py).
-graphql_view = graphql_view_class().as_view(
+graphql_view = GatehouseGraphQLView.as_view(
     schema=schema,
     graphql_ide="graphiql" if settings.GRAPHQL_GRAPHIQL else None,
     allow_queries_via_get=True,

@@ -21,17 +21,14 @@ from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-import fastpath
-import fastpath.transport
-import fastpath.viewer
-import tokens.viewer
 from api.context import Context
 from api.endpoint import GRAPHQL_PATHS
 from api.errors import shape_error
 from api.responses import error_response, unavailable_response
 from config import persisted
+from content import response_cache
 from core.errors import ServiceUnavailableError
-from tokens.viewer import Viewer, build_context
+from tokens.viewer import build_context
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +108,18 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBase:
     return defaults.bad_request(request, exception)
 
 
+def _keepable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """An answer that may be served to later requests as bare JSON: no errors, and no
+    status, header or cookie set by a resolver."""
+    if getattr(request, "gatehouse_errors", True) or response.status_code != 200:
+        return False
+    if response.cookies:
+        return False
+    return all(name.lower() == "content-type" for name, _ in response.items())
+
+
 class GatehouseGraphQLView(GraphQLView[Context, None]):
-    """The plain view: Strawberry's HTTP layer and the plain viewer (tokens/viewer.py)."""
-
-    def authenticate(self, token: str) -> Viewer:
-        """The context's viewer of a bearer token; raises AccessTokenRejected."""
-        return tokens.viewer.authenticate(token)
-
-    def run_plain_post(self, request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase | None:
-        """A JSON POST's response without Strawberry's generic HTTP layer, or None to take
-        that layer (`run`), as here: the fast path's view answers some itself."""
-        return None
+    """Strawberry's Django view with our transport rules and the viewer (tokens/viewer.py)."""
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -134,7 +132,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         return view
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
-        return build_context(request, response, authenticate=self.authenticate)
+        return build_context(request, response)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in {"GET", "POST", "OPTIONS"}:
@@ -172,15 +170,37 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         except ServiceUnavailableError as exc:  # a hash looked up with Redis down
             return unavailable_response(exc)
         try:
-            response = (
-                self.run_plain_post(request, json_body) if json_body is not None else None
-            ) or self.run(request=request)
+            ticket = self.content_ticket(request, json_body)
+            if ticket is not None and ticket.hit is not None:
+                response = HttpResponse(ticket.hit, content_type="application/json")
+            else:
+                response = self.run(request=request)
+                if ticket is not None and _keepable(request, response):
+                    ticket.store(response.content)
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
         except ServiceUnavailableError as exc:  # from the context (bearer) or a resolver
             return unavailable_response(exc)
         response["Cache-Control"] = "no-store"
         return response
+
+    def content_ticket(
+        self, request: HttpRequest, data: dict[str, Any] | None
+    ) -> response_cache.Ticket | None:
+        """The shared content cache's answer to a JSON POST, or where to keep the one about
+        to be computed (content/response_cache.py); None when it does not apply."""
+        if data is None:
+            return None
+        query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+        if (
+            not isinstance(query, str)
+            or not isinstance(variables, dict | None)
+            or not isinstance(name, str | None)
+        ):
+            return None  # Strawberry words the refusal
+        return response_cache.lookup(
+            self.get_context(request, HttpResponse()), query, variables, name
+        )
 
     def parse_http_body(self, request: Any) -> Any:
         data = super().parse_http_body(request)
@@ -193,6 +213,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
         return data
 
     def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
+        request.gatehouse_errors = bool(result.errors)  # type: ignore[attr-defined]
         unavailable = _unavailable_in(result)
         if unavailable is not None:
             raise unavailable  # answered by dispatch
@@ -203,19 +224,3 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, separators=(",", ":"))
-
-
-class FastGraphQLView(GatehouseGraphQLView):
-    """The same endpoint with the fast path's pieces (fastpath/): a JSON POST skips
-    Strawberry's generic HTTP layer, and the viewer comes with its cached row."""
-
-    def authenticate(self, token: str) -> Viewer:
-        return fastpath.viewer.authenticate(token)
-
-    def run_plain_post(self, request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase | None:
-        return fastpath.transport.run_plain_post(self, request, data)
-
-
-def graphql_view_class() -> type[GatehouseGraphQLView]:
-    """The view FAST_PATH_ENABLED asks for."""
-    return FastGraphQLView if fastpath.enabled() else GatehouseGraphQLView

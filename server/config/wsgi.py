@@ -8,11 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-import fastpath  # noqa: E402
-
 application = get_wsgi_application()
-if fastpath.enabled():
-    # Bookkeeping that the answer does not carry runs after it is written (core/deferred.py).
-    from fastpath.after_response import AfterResponse
-
-    application = AfterResponse(application)  # type: ignore[assignment]

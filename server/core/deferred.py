@@ -1,16 +1,17 @@
 """Work that may wait until the answer has gone out.
 
 `defer(task)` is for bookkeeping whose outcome the answer does not carry and that may be
-lost if the process dies in between: the security log's row, a rate-limit reset. It runs
-`task` once the current request's response has been handed to the WSGI server, when the
-server set up a queue for the request (fastpath.after_response, wired in by config/wsgi.py
-while FAST_PATH_ENABLED); and at once everywhere else (the test client, management
-commands, the worker, a streamed body, the fast path switched off). Either way a task that
-raises is logged (its name and the exception's class, nothing it carried) and never reaches
-the caller.
+lost if the process dies in between: the security log's row, a rate-limit reset. During a
+request it is queued, and runs when Django sends `request_finished`: the WSGI server
+closes the response after it has written the whole body, and Django's `close()` sends the
+signal (Django's own test client does the same before it returns the response). Outside a
+request (management commands, the worker, a service called directly) it runs at once.
+Either way a task that raises is logged (its name and the exception's class, nothing it
+carried) and never reaches the caller.
 
 Each task runs in a copy of the context it was deferred in, so its log lines keep the
-request's id.
+request's id. A database connection a task opens is handed back when the next request
+starts (Django's `close_old_connections` on `request_started`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Callable
+from typing import Any
+
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +35,7 @@ _queue: contextvars.ContextVar[list[Queued] | None] = contextvars.ContextVar(
 
 
 def defer(task: Task) -> None:
-    """Run `task` after the current response is out, or now when nothing will run it later."""
+    """Run `task` after the current response is out, or now when outside a request."""
     queue = _queue.get()
     if queue is None:
         _run(task)
@@ -38,20 +43,19 @@ def defer(task: Task) -> None:
         queue.append((contextvars.copy_context(), task))
 
 
-def collect() -> contextvars.Token[list[Queued] | None]:
-    """Start a queue for the request about to run (the WSGI server's side)."""
-    return _queue.set([])
+@receiver(request_started, dispatch_uid="core.deferred.start")
+def _request_started(**kwargs: Any) -> None:
+    _queue.set([])
 
 
-def collected(token: contextvars.Token[list[Queued] | None]) -> list[Queued]:
-    """Stop queueing (later `defer` calls run at once) and return what was queued."""
-    tasks = _queue.get() or []
-    _queue.reset(token)
-    return tasks
-
-
-def run_all(tasks: list[Queued]) -> None:
-    """Run queued tasks in order, each in its own context; one failing stops none of the others."""
+@receiver(request_finished, dispatch_uid="core.deferred.finish")
+def _request_finished(**kwargs: Any) -> None:
+    tasks = _queue.get()
+    # From here on `defer` runs tasks at once (a task that defers another, code after the
+    # request in the same thread).
+    _queue.set(None)
+    if not tasks:
+        return
     for context, task in tasks:
         context.run(_run, task)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from datetime import UTC, datetime
@@ -51,6 +52,18 @@ def issue_access_token(
 def decode_access_token(token: str) -> AccessClaims:
     """Check signature, header and claims locally; no I/O."""
     return check_not_expired(verify_signature(token))
+
+
+@functools.lru_cache(maxsize=4096)
+def verify_signature_cached(token: str) -> AccessClaims:
+    """`verify_signature`, remembered per process for the same token string.
+
+    A client sends the same access token with every request for its whole lifetime, and
+    the ES256 check is most of a small request's token work. Only successes are
+    remembered (an exception is never cached); the caller checks expiry and revocation on
+    every use. Forgotten when the key set or the token settings change (tokens/signals.py).
+    """
+    return verify_signature(token)
 
 
 def check_not_expired(claims: AccessClaims) -> AccessClaims:

@@ -5,4 +5,4 @@ class TokensConfig(AppConfig):
     name = "tokens"
 
     def ready(self) -> None:
-        from tokens import signals  # noqa: F401  (connect the receivers)
+        from tokens import signals, snapshot  # noqa: F401  (connect the receivers)

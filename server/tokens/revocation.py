@@ -32,18 +32,16 @@ import logging
 import math
 import time
 import uuid
-import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.cache import CACHE_DOWN, raw_redis, unavailable
+from core.redis_connections import on_redis_connect
 from tokens.verifier import AccessClaims, AccessTokenRejected
 
 logger = logging.getLogger(__name__)
@@ -90,18 +88,16 @@ def set_raw(entries: Iterable[tuple[str, str, int]]) -> None:
 
 
 class _Connections:
-    """The Redis connections this process has read revocations over (per process)."""
+    """Whether this process has connected to Redis before, and whether a reconnection
+    since asks for a rebuild (per process)."""
 
     def __init__(self) -> None:
-        self.seen: weakref.WeakSet[Any] = weakref.WeakSet()
-        # Whether this process has connected to Redis for revocations before.
         self.connected_before = False
         # Set by a reconnection: rebuild from PostgreSQL before trusting what Redis says.
         self.rebuild_due = False
 
     def connected(self, conn: Any) -> None:
-        """A connection (re)connected: call after every connect of a connection that reads
-        revocations. Registered as redis-py's connect callback on pooled connections.
+        """A cache connection (re)connected (core/redis_connections.py).
 
         A connection is lost when Redis restarts or fails over. Replication is asynchronous,
         and a demoted master keeps taking writes until Sentinel reconfigures it, then drops
@@ -121,15 +117,6 @@ class _Connections:
             self.rebuild_due = True
         self.connected_before = True
 
-    def watch(self, conn: Any) -> None:
-        """Follow a pooled connection's reconnections from now on."""
-        if conn in self.seen:
-            return
-        self.seen.add(conn)
-        conn.register_connect_callback(self.connected)
-        # It connected before we watched it (for another command, or just now in the pool).
-        self.connected(conn)
-
     def take_rebuild_due(self) -> bool:
         due, self.rebuild_due = self.rebuild_due, False
         return due
@@ -138,61 +125,31 @@ class _Connections:
 _connections = _Connections()
 
 
-def note_connected(conn: Any) -> None:
-    """For connections outside the pool (fastpath): call after each connect."""
+def _connected(conn: Any) -> None:
     _connections.connected(conn)
 
 
-def note_connection_broken() -> None:
-    """A connection reading revocations broke: Redis restarted or was unreachable, and may
-    have missed a revocation meanwhile. Check before trusting it again."""
-    _sync.suspect = True
+on_redis_connect(_connected)
 
 
-def leave_a_demoted_master(conn: Any, pool: Any) -> None:
-    """Through Sentinel: drop a connection once the pool has learnt (from any of its
-    connections) that the master moved: the old master may go on answering MGET as a
-    replica."""
-    master = getattr(pool, "master_address", None)
-    if master is not None and conn._sock is not None and (conn.host, conn.port) != master:
-        conn.disconnect()
-
-
-def _mget(redis: Any, keys: list[str]) -> list[Any]:
-    """MGET on a connection of redis-py's pool, watched for reconnections."""
-    pool = redis.connection_pool
-    for attempt in (1, 2):
-        conn = pool.get_connection()
-        try:
-            _connections.watch(conn)
-            leave_a_demoted_master(conn, pool)
-            if not conn._sock:
-                # Through Sentinel, only connect() asks the sentinels where the master is now.
-                conn.connect()
-            conn.send_command("MGET", *keys)
-            return list(conn.read_response())
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            conn.disconnect()
-            note_connection_broken()
-            if attempt == 2:
-                raise
-        finally:
-            pool.release(conn)
-    raise AssertionError("unreachable")
-
-
-MGet = Callable[[Any, list[str]], list[Any]]
-
-
-def get_many(keys: list[str], mget: MGet = _mget) -> list[Any]:
-    """The plain string values of `keys` (None when absent) in one round trip; `mget` sends
-    the MGET on the raw redis-py client."""
+def get_many(keys: list[str]) -> list[Any]:
+    """The plain string values of `keys` (None when absent) in one round trip."""
     redis, prefix = _redis()
     if redis is None:
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
-    values = mget(redis, [prefix + key for key in keys])
+    try:
+        values = redis.mget([prefix + key for key in keys])
+    except CACHE_DOWN:
+        note_connection_broken()
+        raise
     return [value.decode() if isinstance(value, bytes) else value for value in values]
+
+
+def note_connection_broken() -> None:
+    """Reading revocations failed: Redis restarted or was unreachable, and may have missed
+    a revocation meanwhile. Check before trusting it again."""
+    _sync.suspect = True
 
 
 class _SyncState:
@@ -342,21 +299,19 @@ def _refused_by_everyone_mark(claims: AccessClaims, global_entry: Any) -> str | 
     return None
 
 
-def check_access(
-    claims: AccessClaims, *, also: Sequence[str] = (), mget: MGet = _mget
-) -> list[Any]:
+def check_access(claims: AccessClaims, *, also: Sequence[str] = ()) -> list[Any]:
     """Raise AccessTokenRejected when the token's session or user was revoked.
 
     Returns the values of the keys `also`, read in the same round trip (none by default).
     """
     keys = [READY_KEY, _sid_key(claims.session_id), _user_key(claims.user_id), GLOBAL_KEY, *also]
     try:
-        values = get_many(keys, mget)
+        values = get_many(keys)
         # Taken first: a reconnection's rebuild is due whatever else is true.
         reconnected = _connections.take_rebuild_due()
         if reconnected or values[0] is None or _resync_needed():
             rebuild()
-            values = get_many(keys, mget)
+            values = get_many(keys)
     except CACHE_DOWN as exc:
         _sync.suspect = True
         raise unavailable() from exc
@@ -367,12 +322,3 @@ def check_access(
     if reason is not None:
         raise AccessTokenRejected(reason)
     return values[4:]
-
-
-def verify_access_token(token: str) -> AccessClaims:
-    """The ACCESS_TOKEN_VERIFIER of the API: local JWT checks, then one cache round trip."""
-    from tokens.access import decode_access_token
-
-    claims = decode_access_token(token)
-    check_access(claims)
-    return claims

@@ -34,7 +34,7 @@ def end_sessions_on_credentials_change(
 
 
 # The settings whose change changes the outcome of an access token's check: the key set is
-# reloaded on them here, and fastpath forgets remembered signature checks on the same list.
+# reloaded and remembered signature checks are forgotten on them here.
 TOKEN_SETTINGS = frozenset(
     {
         "JWT_PRIVATE_KEYS",
@@ -51,6 +51,8 @@ TOKEN_SETTINGS = frozenset(
 def reload_keys(setting: str, **kwargs: Any) -> None:
     # Tests and reloads that swap the key set must not keep verifying with the old one.
     if setting in TOKEN_SETTINGS:
+        from tokens.access import verify_signature_cached
         from tokens.keys import keyset
 
         keyset.cache_clear()
+        verify_signature_cached.cache_clear()

@@ -1,18 +1,8 @@
-"""The seam between the GraphQL context and token verification.
-
-The request context asks `get_access_token_verifier()` for a callable that turns a bearer
-string into `AccessClaims` or raises `AccessTokenRejected`. The callable is a setting
-(`ACCESS_TOKEN_VERIFIER`) so that tests and other deployments can swap it.
-"""
+"""What a verified access token says (`AccessClaims`), and its refusal."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from typing import Protocol
-
-from django.conf import settings
-from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +20,3 @@ class AccessClaims:
 
 class AccessTokenRejected(Exception):
     """The bearer token is not acceptable. The reason is for logs, never for clients."""
-
-
-class AccessTokenVerifier(Protocol):
-    def __call__(self, token: str, /) -> AccessClaims: ...
-
-
-@functools.cache
-def get_access_token_verifier() -> AccessTokenVerifier:
-    verifier: AccessTokenVerifier = import_string(settings.ACCESS_TOKEN_VERIFIER)
-    return verifier

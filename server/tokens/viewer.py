@@ -1,16 +1,16 @@
 """Who is calling: the viewer behind a request's bearer token, resolved lazily.
 
 The bearer token (if any) is verified once per request: locally for the signature and
-claims, plus whatever the configured verifier adds (the revocation check). The user row is
-loaded from the database only when a resolver asks for `viewer.user`. This is the plain
-path; config may pass a faster `authenticate` to `build_context` (fastpath/viewer.py).
+claims (tokens/access.py), then one Redis round trip for the revocation marks
+(tokens/revocation.py), which also brings the user's snapshot (tokens/snapshot.py). The
+user row is loaded from PostgreSQL only when a resolver asks for `viewer.user`, or for
+`display_user` when the snapshot is cold.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -21,7 +21,10 @@ from django.utils import timezone
 from api.context import Context
 from api.errors import Unauthenticated
 from observability.context import note_viewer
-from tokens.verifier import AccessClaims, AccessTokenRejected, get_access_token_verifier
+from tokens.access import check_not_expired, verify_signature_cached
+from tokens.revocation import check_access
+from tokens.snapshot import snapshot_key, snapshot_load, snapshot_remember
+from tokens.verifier import AccessClaims, AccessTokenRejected
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -33,8 +36,10 @@ logger = logging.getLogger("api.context")
 class Viewer:
     """The caller. Anonymous when `claims` is None."""
 
-    def __init__(self, claims: AccessClaims | None) -> None:
+    def __init__(self, claims: AccessClaims | None, snapshot: str | None = None) -> None:
         self.claims = claims
+        # The cached user row read beside the revocation marks; not part of the claims.
+        self.snapshot = snapshot
 
     @property
     def is_authenticated(self) -> bool:
@@ -59,12 +64,23 @@ class Viewer:
             raise Unauthenticated()
         return user
 
-    @property
+    @cached_property
     def display_user(self) -> User | None:
-        """The user for read-only resolvers (the `me` query). Here the same as `user`; a
-        viewer may answer it from a cached copy of the row, so never pass it to a service
-        that writes: use `user` there."""
-        return self.user
+        """The user for read-only resolvers (the `me` query), without a database query when
+        the snapshot is warm. Fields outside the snapshot load from PostgreSQL on first
+        access. Never pass it to a service that writes: use `user` there.
+        """
+        if self.claims is None:
+            return None
+        if "user" in self.__dict__:
+            return self.user
+        cached = snapshot_load(self.snapshot)
+        if cached is not None and cached.is_active and str(cached.pk) == self.claims.user_id:
+            return cached
+        user = self.user
+        if user is not None:
+            snapshot_remember(user)
+        return user
 
     def authenticated_within(self, window: timedelta) -> bool:
         """True when this session signed in or re-authenticated within `window` (step-up).
@@ -116,22 +132,37 @@ def bearer_token(request: HttpRequest) -> str | None:
 
 
 def authenticate(token: str) -> Viewer:
-    """The viewer of a bearer token, through the configured verifier; raises
-    AccessTokenRejected."""
-    return Viewer(get_access_token_verifier()(token))
+    """The viewer of a bearer token; raises AccessTokenRejected.
+
+    The signature's outcome is remembered per token (tokens/access.py); expiry and
+    revocation are checked on every request, in one Redis round trip that also reads the
+    user's snapshot.
+    """
+    claims = check_not_expired(verify_signature_cached(token))
+    (snapshot,) = check_access(claims, also=[snapshot_key(claims.user_id)])
+    return Viewer(claims, snapshot if isinstance(snapshot, str) else None)
 
 
-def build_context(
-    request: HttpRequest, response: object, *, authenticate: Callable[[str], Viewer] = authenticate
-) -> Context:
-    context = Context(request=request, response=response, viewer=Viewer(None))  # type: ignore[arg-type]
+def build_context(request: HttpRequest, response: object) -> Context:
+    """The GraphQL context of a request. The bearer token is checked once per request,
+    however many contexts are built for it (the endpoint builds one to consult its
+    response caches before Strawberry builds its own)."""
+    known: tuple[Viewer, Unauthenticated | None] | None = getattr(request, "gatehouse_viewer", None)
+    if known is None:
+        known = _viewer_of(request)
+        request.gatehouse_viewer = known  # type: ignore[attr-defined]
+    viewer, auth_error = known
+    return Context(request=request, response=response, viewer=viewer, auth_error=auth_error)  # type: ignore[arg-type]
+
+
+def _viewer_of(request: HttpRequest) -> tuple[Viewer, Unauthenticated | None]:
     token = bearer_token(request)
     if token is None:
-        return context
+        return Viewer(None), None
     try:
-        context.viewer = authenticate(token)
-        note_viewer(user_id=context.viewer.user_id, session_id=context.viewer.session_id)
+        viewer = authenticate(token)
     except AccessTokenRejected as exc:
         logger.info("access token rejected: %s", exc)
-        context.auth_error = Unauthenticated("The access token is invalid or has expired.")
-    return context
+        return Viewer(None), Unauthenticated("The access token is invalid or has expired.")
+    note_viewer(user_id=viewer.user_id, session_id=viewer.session_id)
+    return viewer, None

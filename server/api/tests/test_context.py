@@ -1,56 +1,54 @@
-"""The context seam: any verifier can be plugged in; the user loads lazily."""
+"""The request context: a bearer token is checked once per request, the user loads lazily."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 
-from tokens import verifier
-from tokens.verifier import AccessClaims, AccessTokenRejected
 from tokens.viewer import build_context
 
-SEEN: list[str] = []
 
-
-def fake_verifier(token: str) -> AccessClaims:
-    SEEN.append(token)
-    if token != "good":
-        raise AccessTokenRejected("nope")
-    return AccessClaims(user_id="u-1", session_id="s-1", jti="j", issued_at=1, expires_at=2)
-
-
-@pytest.fixture
-def plugged():
-    verifier.get_access_token_verifier.cache_clear()
-    with override_settings(ACCESS_TOKEN_VERIFIER="api.tests.test_context.fake_verifier"):
-        yield
-    verifier.get_access_token_verifier.cache_clear()
-
-
-def test_context_uses_the_configured_verifier_and_loads_no_user(
-    db, plugged, django_assert_num_queries
-):
-    request = RequestFactory().post("/graphql/", headers={"Authorization": "Bearer good"})
+def test_context_verifies_the_token_and_loads_no_user(db, access_token, django_assert_num_queries):
+    request = RequestFactory().post(
+        "/graphql/", headers={"Authorization": f"Bearer {access_token}"}
+    )
+    build_context(
+        RequestFactory().post("/graphql/", headers={"Authorization": f"Bearer {access_token}"}),
+        None,
+    )  # the revocation set is rebuilt once
     with django_assert_num_queries(0):
         context = build_context(request, None)
     assert context.viewer.is_authenticated
-    assert context.viewer.session_id == "s-1"
     assert context.auth_error is None
-    assert SEEN[-1] == "good"
 
 
-def test_context_records_rejection(plugged):
+def test_the_token_is_checked_once_per_request(db, access_token, monkeypatch):
+    import tokens.viewer
+
+    calls: list[str] = []
+    real = tokens.viewer.authenticate
+    monkeypatch.setattr(
+        tokens.viewer, "authenticate", lambda token: calls.append(token) or real(token)
+    )
+    request = RequestFactory().post(
+        "/graphql/", headers={"Authorization": f"Bearer {access_token}"}
+    )
+    first = build_context(request, None)
+    second = build_context(request, None)
+    assert calls == [access_token]
+    assert first.viewer is second.viewer
+
+
+def test_context_records_rejection():
     request = RequestFactory().post("/graphql/", headers={"Authorization": "Bearer bad"})
     context = build_context(request, None)
     assert not context.viewer.is_authenticated
     assert context.auth_error is not None
 
 
-def test_no_header_is_anonymous_without_calling_the_verifier(plugged):
-    SEEN.clear()
+def test_no_header_is_anonymous():
     context = build_context(RequestFactory().post("/graphql/"), None)
     assert not context.viewer.is_authenticated and context.auth_error is None
-    assert SEEN == []
 
 
 @pytest.mark.django_db

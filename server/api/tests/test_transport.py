@@ -184,7 +184,7 @@ def test_unexpected_exception_is_masked(client, monkeypatch):
     user = User.objects.create_user("x@example.com", "x" * 12)
     token, _ = issue_access_token(user_id=str(user.pk), session_id="s")
     monkeypatch.setattr("tokens.viewer._load_user", boom)
-    monkeypatch.setattr("fastpath.viewer._load_user", boom)
+    monkeypatch.setattr("tokens.viewer._load_user", boom)
     response = client.post(
         "/graphql/",
         data=json.dumps({"query": ME}),

@@ -30,7 +30,6 @@ from config.settings.graphql import *  # noqa: F403
 from config.settings.observability import *  # noqa: F403
 from config.settings.securitylog import *  # noqa: F403
 from config.settings.environment import BASE_DIR, VAR_DIR, env
-from config.settings.graphql import FAST_PATH_ENABLED
 # isort: on
 
 INSTALLED_APPS = [
@@ -53,8 +52,6 @@ INSTALLED_APPS = [
     "securitylog",
     "passkeys",
     "mfa",
-    # Speed-only code, wired in by config when FAST_PATH_ENABLED (the default).
-    "fastpath",
     "observability",
     # Operator commands (revoke_sessions, worker_health): above the domains, which never
     # import it.
@@ -81,9 +78,6 @@ MIDDLEWARE = [
     "observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Fast path only: serves /graphql/ without the session/auth/CSRF/messages middleware
-    # below it.
-    *(["fastpath.transport.GraphQLFastLane"] if FAST_PATH_ENABLED else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,23 +85,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
-if FAST_PATH_ENABLED:
-    # The same checks as tokens.revocation.verify_access_token, with the signature's outcome
-    # remembered and the MGET on a connection of each thread's own.
-    ACCESS_TOKEN_VERIFIER = "fastpath.revocation.verify_access_token"
-    # The common case of `refresh` in one statement on PostgreSQL.
-    REFRESH_ROTATION_SHORTCUT = "fastpath.rotation.rotate_if_current"
-    # A sign-in's last_login and session row in one round trip on PostgreSQL.
-    SESSION_INSERT_SHORTCUT = "fastpath.signin.insert_session"
-    # A sign-in's user lookup (and its second-factor flag) compiled once, on PostgreSQL.
-    SIGN_IN_LOOKUP_SHORTCUT = "fastpath.signin.user_by_email"
-    if "pool" in DATABASES["default"].get("OPTIONS", {}):  # noqa: F405
-        # The pool's check before each checkout without a round trip when the socket is
-        # quiet (instead of an empty query on every request that touches PostgreSQL).
-        from fastpath.pool import check_connection
-
-        DATABASES["default"]["OPTIONS"]["pool"]["check"] = check_connection  # noqa: F405
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

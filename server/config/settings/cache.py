@@ -1,7 +1,8 @@
 """Redis: the one cache through which everything reaches Redis, optionally via Sentinel.
 
-The rate limits, the revocation MGET (tokens/revocation.py, on connections of the same
-pool) and the worker all go through CACHES["default"].
+The rate limits, the revocation MGET (tokens/revocation.py, through the same client) and
+the worker all go through CACHES["default"]. Its connections tell tokens/revocation.py when
+they reconnect (core/redis_connections.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from config.settings.environment import env
+from core.redis_connections import (
+    NotifyingConnection,
+    NotifyingSentinelConnection,
+    NotifyingSSLConnection,
+)
 
 REDIS_URL = env.str("REDIS_URL", "")
 # What a request that needs Redis answers while Redis is unreachable: HTTP 503 with
@@ -23,7 +29,7 @@ SERVICE_UNAVAILABLE_RETRY_AFTER = env.duration(
     "SERVICE_UNAVAILABLE_RETRY_AFTER", timedelta(seconds=5)
 )
 # How long a cached answer of the content queries lives at most, in seconds
-# (fastpath/content_cache.py; changes make entries stale at once, this only bounds what an
+# (content/response_cache.py; changes make entries stale at once, this only bounds what an
 # unseen change could leave). 0 turns that cache off.
 CONTENT_CACHE_TTL = timedelta(seconds=max(0, env.int("CONTENT_CACHE_TTL", 60)))
 if REDIS_URL:
@@ -34,13 +40,19 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "gh"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "PARSER_CLASS": "redis.connection._HiredisParser",
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
                 # One immediate retry, without backoff: a pooled connection that Redis
                 # dropped (restart, idle timeout) is reopened instead of failing the
                 # request, and a Redis that is down is answered at once (503).
-                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
+                "CONNECTION_POOL_KWARGS": {
+                    "retry": Retry(NoBackoff(), 1),
+                    "connection_class": (
+                        NotifyingSSLConnection
+                        if REDIS_URL.startswith("rediss:")
+                        else NotifyingConnection
+                    ),
+                },
             },
         }
     }
@@ -70,4 +82,6 @@ if REDIS_SENTINELS:
         raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER")
     _location, _sentinel_options = _sentinel_cache_options()
     CACHES["default"]["LOCATION"] = _location
-    cast("dict[str, Any]", CACHES["default"]["OPTIONS"]).update(_sentinel_options)
+    _options = cast("dict[str, Any]", CACHES["default"]["OPTIONS"])
+    _options.update(_sentinel_options)
+    _options["CONNECTION_POOL_KWARGS"]["connection_class"] = NotifyingSentinelConnection

@@ -6,6 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.environment import VAR_DIR, env
+from core.pg_pool import check_connection
 
 _database_url = env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gatehouse.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(_database_url)}
@@ -16,14 +17,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The pool checks each connection before handing it out (Django passes
     # psycopg_pool's ConnectionPool.check_connection as `check` when this is on): a
     # connection that PostgreSQL dropped (restart, failover, idle timeout, a terminated
-    # backend) is replaced instead of failing the request that gets it. With
-    # FAST_PATH_ENABLED, config/settings/__init__.py swaps in fastpath.pool.check_connection,
-    # which reads the socket instead of sending an empty query when it is quiet.
+    # backend) is replaced instead of failing the request that gets it. core/pg_pool.py's
+    # check reads the socket instead of sending an empty query when it is quiet.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4),
         "timeout": 10,
+        "check": check_connection,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -32,8 +32,3 @@ STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
 
 # Request bodies above this are refused before parsing (a query is never this big).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-
-# Everything that exists only for speed lives in the `fastpath` package and is wired in by
-# config while this is on. Off, every request takes the plain Strawberry/Django/ORM path:
-# same answers, slower. CI runs the transport, token and content tests both ways.
-FAST_PATH_ENABLED = env.bool("FAST_PATH_ENABLED", True)

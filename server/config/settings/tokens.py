@@ -15,18 +15,6 @@ if PRODUCTION and not (JWT_PRIVATE_KEYS.strip() or JWT_PRIVATE_KEYS_FILE.strip()
     env.missing.append("JWT_PRIVATE_KEYS (or JWT_PRIVATE_KEYS_FILE)")
 # Development only: generated on first start into the git-ignored var/ folder.
 JWT_DEV_KEY_FILE = VAR_DIR / "keys" / "jwt-dev.json"
-# The callable that turns a bearer string into claims (tokens/verifier.py).
-# Local signature and claim checks, then one Redis round trip for revocation.
-ACCESS_TOKEN_VERIFIER = "tokens.revocation.verify_access_token"
-# A callable that may rotate a refresh token's common case on its own, before the locked
-# path (tokens/services/rotation.py); None: the locked path alone. Set by the fast path.
-REFRESH_ROTATION_SHORTCUT: str | None = None
-# A callable that may write a new session row (and a sign-in's last_login) in one round
-# trip (tokens/services/signin.py); None: a transaction of ORM writes. Set by the fast path.
-SESSION_INSERT_SHORTCUT: str | None = None
-# A callable that may look up the user a sign-in names by email, with a statement compiled
-# once (tokens/services/signin.py); None: the ORM query. Set by the fast path.
-SIGN_IN_LOOKUP_SHORTCUT: str | None = None
 JWT_ISSUER = env.str("JWT_ISSUER", "gatehouse", required=False)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", "gatehouse-api", required=False)
 ACCESS_TOKEN_LIFETIME = env.duration("ACCESS_TOKEN_LIFETIME", timedelta(minutes=5))

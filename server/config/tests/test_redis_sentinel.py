@@ -19,7 +19,6 @@ import pytest
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-import fastpath
 from accounts.models import User
 from accounts.tests.conftest import SmtpSink
 from api.testing import post_graphql as post
@@ -210,8 +209,7 @@ def test_api_and_worker_follow_the_master_through_two_failovers(
         assert worker.returncode == 0, worker.stdout + worker.stderr
         assert len(sink.inbox) == 1
         assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
-        if fastpath.enabled():  # the plain path caches no user row
-            assert snapshot_keys
+        assert snapshot_keys
         assert not cluster.client(third, db=DB).keys(f"{PREFIX}:*user:v1:*")
     finally:
         server.stop()

@@ -12,7 +12,6 @@ from django.test import override_settings
 
 from accounts.models import User
 from api.testing import GraphQLClient, GraphQLResult, free_port, wait_until_serving
-from fastpath.revocation import forget_thread_connection
 from membership.tests.fixtures import make_plan
 from tokens import revocation
 from tokens.models import Session
@@ -93,7 +92,6 @@ def test_a_process_that_never_saw_the_outage_rebuilds_before_trusting_redis(
     # and a process that knows nothing of it (a fresh worker) takes the next request
     revocation._sync = revocation._SyncState()
     revocation._connections = revocation._Connections()
-    forget_thread_connection()
 
     # then: it does not trust Redis's copy, which lacks the logout
     assert gql(ME, token=signed_in["accessToken"]).error_codes == ["UNAUTHENTICATED"]

@@ -1,9 +1,8 @@
 """A shared response cache for the content queries (`articles`, `article`).
 
-The plain path runs the whole GraphQL machinery for every request: for a page of 20
-articles that is ~15 ms of ORM object building and per-field resolution, while the answer
-is the same for every viewer entitled to the same things. This caches the encoded answer
-in Redis, keyed by
+Running the GraphQL machinery for a page of 20 articles is ~15 ms of ORM object building
+and per-field resolution, while the answer is the same for every viewer entitled to the
+same things. The endpoint (config/views.py) keeps the encoded answer in Redis, keyed by
 
 - the normalized document (printed from its AST, so whitespace and comments do not
   matter) and the operation name,
@@ -25,12 +24,12 @@ Never served from the cache:
 - documents with anything beside `articles`, `article` and `__typename` at the root
   (`me`, `sessions`, `node`…), fragments spread at the root, subscriptions or mutations;
 - requests whose bearer token was refused, or whose user is deleted or disabled (the
-  plain path answers those);
+  schema answers those);
 - answers with errors, or with a status, header or cookie set by a resolver, answers
   over MAX_ENTRY_BYTES, and answers beyond this process's store budget (never stored);
 - documents longer than MAX_DOCUMENT_CHARS.
 
-When Redis cannot be reached the cache steps aside (the plain path answers). A version
+When Redis cannot be reached the cache steps aside (the schema answers). A version
 bump that fails marks this process's cache as untrusted until a bump succeeds.
 """
 
@@ -49,7 +48,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
 from django.utils import timezone
 from graphql import (
     DocumentNode,
@@ -61,12 +59,10 @@ from graphql import (
     print_ast,
 )
 
-import fastpath
 from api.errors import Unauthenticated
 from content.models import Article
 from content.selectors import next_publication_after
 from core.cache import CACHE_DOWN, raw_redis
-from fastpath.keep import keepable
 from membership.entitlement import access_for_context
 from membership.models import Plan, Subscription
 
@@ -225,11 +221,10 @@ class Ticket:
     version: bytes
     hit: bytes | None = None
 
-    def store(self, body: bytes, *, errors: Any, sub_response: HttpResponse) -> None:
-        """Keep a freshly computed answer under the version read beforehand, unless it has
-        errors or a resolver set a status, header or cookie of the response."""
-        if not keepable(errors, sub_response):
-            return
+    def store(self, body: bytes) -> None:
+        """Keep a freshly computed answer under the version read beforehand. The caller
+        passes only answers without errors, and without a status, header or cookie set by
+        a resolver (a stored answer is served as bare JSON)."""
         if len(body) > MAX_ENTRY_BYTES or not _budget.take(len(body)):
             return
         client, prefix = _redis()
@@ -251,46 +246,12 @@ def _entry_key(document: str, viewer: str, canonical: str) -> str:
     return _ENTRY_PREFIX + digest
 
 
-# The entitlement class each recent signed-in user had, per process: only a guess, used to
-# ask Redis for the entry while PostgreSQL answers what the class is now. A wrong guess
-# costs a second round trip, never a wrong answer: the entry is used only when the class
-# read live is the guessed one.
-_recent_class: dict[str, str] = {}
-_RECENT_MAX = 10_000
-
-
-class _Pending:
-    """An MGET sent and not read yet, on a connection of redis-py's pool."""
-
-    def __init__(self, client: Any, keys: list[str]) -> None:
-        self.pool = client.connection_pool
-        self.conn = self.pool.get_connection()
-        try:
-            self.conn.send_command("MGET", *keys)
-        except BaseException:
-            self.drop()
-            raise
-
-    def read(self) -> list[Any]:
-        try:
-            return list(self.conn.read_response())
-        except BaseException:
-            self.conn.disconnect()  # its reply may still be on the way: never reuse it
-            raise
-        finally:
-            self.pool.release(self.conn)
-
-    def drop(self) -> None:
-        self.conn.disconnect()
-        self.pool.release(self.conn)
-
-
 def lookup(
     context: Any, query: str, variables: dict[str, Any] | None, operation_name: str | None
 ) -> Ticket | None:
-    """The cache's part in a request: None when the plain path must answer alone; else a
-    Ticket with the stored answer, or to store the answer the plain path computes."""
-    if not fastpath.enabled() or _ttl() <= 0:
+    """The cache's part in a request: None when the schema must answer alone; else a
+    Ticket with the stored answer, or to store the answer the schema computes."""
+    if _ttl() <= 0:
         return None
     document = document_key(query, operation_name)
     if document is None:
@@ -306,39 +267,12 @@ def lookup(
         canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError):
         return None
-    user_id = context.viewer.user_id if context.viewer.is_authenticated else None
-    guess = _recent_class.get(user_id) if user_id and context.auth_error is None else None
-    pending = None
-    if guess is not None:
-        try:
-            pending = _Pending(
-                client, [prefix + VERSION_KEY, prefix + _entry_key(document, guess, canonical)]
-            )
-        except CACHE_DOWN:
-            pending = None
-    try:
-        viewer = entitlement_class(context)  # read live, while Redis answers the guess
-    except BaseException:
-        if pending is not None:
-            pending.drop()
-        raise
-    reply = None
-    if pending is not None:
-        try:
-            reply = pending.read()
-        except CACHE_DOWN:
-            return None
-        if viewer != guess:
-            reply = None
+    viewer = entitlement_class(context)
     if viewer is None:
         return None
-    if user_id:
-        if len(_recent_class) >= _RECENT_MAX:
-            _recent_class.clear()
-        _recent_class[user_id] = viewer
     key = _entry_key(document, viewer, canonical)
     try:
-        version, entry = reply or client.mget([prefix + VERSION_KEY, prefix + key])
+        version, entry = client.mget([prefix + VERSION_KEY, prefix + key])
         if version is None:
             client.set(prefix + VERSION_KEY, time.time_ns(), nx=True)
             version = client.get(prefix + VERSION_KEY)

@@ -1,8 +1,8 @@
 """A read-only snapshot of the viewer's user row in the cache, for the `me` query.
 
-Plain counterpart: the viewer's `user`, one query (tokens/viewer.py). The revocation check
-already makes one Redis round trip per signed-in request (tokens/revocation.py); the
-snapshot rides in the same MGET (fastpath/viewer.py), so `me { id email }` needs no
+The revocation check already makes one Redis round trip per signed-in request
+(tokens/revocation.py); the snapshot rides in the same MGET (tokens/viewer.py), so
+`me { id email }` needs no
 PostgreSQL query at all when it is warm. It is kept beside the revocation marks, under its
 own key, never in the access token: the token carries identity claims only. It holds only
 what the `User` GraphQL type shows plus `is_active`, never the password hash. An instance
@@ -11,9 +11,7 @@ is used only by read-only resolvers: services that write load the user from Post
 
 Every save or delete of a user drops its snapshot (immediately and again after commit); a
 snapshot lives at most SNAPSHOT_TTL, which bounds the rare race where a slow reader
-writes back a row read just before a change. The receivers stay connected while the fast
-path is off: a process with it on (a rolling switch) must not read a row changed by one
-with it off.
+writes back a row read just before a change.
 """
 
 from __future__ import annotations
@@ -105,7 +103,7 @@ def snapshot_forget(user_id: str) -> None:
     transaction.on_commit(lambda: _delete(key))
 
 
-@receiver(post_save, sender=User, dispatch_uid="fastpath.user_snapshot.saved")
-@receiver(post_delete, sender=User, dispatch_uid="fastpath.user_snapshot.deleted")
+@receiver(post_save, sender=User, dispatch_uid="tokens.snapshot.saved")
+@receiver(post_delete, sender=User, dispatch_uid="tokens.snapshot.deleted")
 def _user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     snapshot_forget(str(instance.pk))

@@ -1,4 +1,4 @@
-"""The fast viewer's user row rides in the revocation round trip: `me` needs no SQL when
+"""The viewer's user row rides in the revocation round trip: `me` needs no SQL when
 warm, every change to the user is visible on the next request, and the row is never part of
 the token's claims."""
 
@@ -7,15 +7,14 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from fastpath.tests.sql import counted_statements
-from fastpath.user_snapshot import snapshot_load
-from fastpath.viewer import verify_and_read_snapshot
+from api.testing import counted_statements
 from tokens.models import AuthMethod
 from tokens.services import session_start
+from tokens.snapshot import snapshot_load
 from tokens.tests.helpers import ME, data
 from tokens.verifier import AccessClaims
+from tokens.viewer import authenticate
 
-# Through the fast stack (fastpath/tests/conftest.py), whatever the switch says.
 pytestmark = pytest.mark.django_db
 
 
@@ -55,7 +54,8 @@ def test_a_disabled_user_is_refused_even_with_a_warm_snapshot(gql, user):
 def test_the_snapshot_holds_no_password_and_defers_it_to_the_database(gql, user, password):
     token = sign_in(user)
     gql(ME, token=token)
-    claims, raw = verify_and_read_snapshot(token)
+    viewer = authenticate(token)
+    claims, raw = viewer.claims, viewer.snapshot
     assert raw is not None
     assert raw not in repr(claims)
     assert user.password not in raw

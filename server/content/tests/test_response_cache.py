@@ -1,4 +1,4 @@
-"""The content cache (fastpath/content_cache.py) never serves a body to a viewer not entitled
+"""The content cache (content/response_cache.py) never serves a body to a viewer not entitled
 to it at that moment, never serves an answer older than a change, and stays out of every
 document that touches anything viewer-specific.
 
@@ -18,8 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from content import response_cache
 from content.models import Article
-from fastpath import content_cache
 from membership.models import Plan, SubscriptionStatus
 from membership.tests.fixtures import make_article, make_plan, make_subscription
 from tokens.access import issue_access_token
@@ -201,21 +201,19 @@ def test_an_answer_computed_before_a_change_is_not_served_after_it(rf, plans):
     from api.context import Context
 
     context = Context(request=rf.post("/graphql/"), response=None)  # type: ignore[arg-type]
-    ticket = content_cache.lookup(context, ONE, {"slug": FREE}, None)
+    ticket = response_cache.lookup(context, ONE, {"slug": FREE}, None)
     assert ticket is not None and ticket.hit is None
-    content_cache.bump_version()  # what a concurrent save does
-    from django.http import HttpResponse
-
-    ticket.store(b'{"data":"old"}', errors=None, sub_response=HttpResponse())
-    again = content_cache.lookup(context, ONE, {"slug": FREE}, None)
+    response_cache.bump_version()  # what a concurrent save does
+    ticket.store(b'{"data":"old"}')
+    again = response_cache.lookup(context, ONE, {"slug": FREE}, None)
     assert again is not None and again.hit is None
 
 
 def test_a_scheduled_article_bounds_the_life_of_an_entry(gql, plans):
     make_article("soon", tier=0, days_ago=-10 / 86400)  # visible in ten seconds
     fetch(gql, PAGE, {"first": 10}, None)
-    client, prefix = content_cache._redis()
-    keys = list(client.scan_iter(f"{prefix}{content_cache._ENTRY_PREFIX}*"))
+    client, prefix = response_cache._redis()
+    keys = list(client.scan_iter(f"{prefix}{response_cache._ENTRY_PREFIX}*"))
     assert len(keys) == 1
     assert 0 < client.ttl(keys[0]) <= 10
 
@@ -237,17 +235,17 @@ def test_documents_beside_the_content_fields_are_never_cached(gql, user, plans, 
     for _ in range(2):
         result = gql(query, token=token)
         assert result.errors == []
-    client, prefix = content_cache._redis()
-    assert list(client.scan_iter(f"{prefix}{content_cache._ENTRY_PREFIX}*")) == []
+    client, prefix = response_cache._redis()
+    assert list(client.scan_iter(f"{prefix}{response_cache._ENTRY_PREFIX}*")) == []
 
 
 def test_mutations_are_never_cached(plans):
-    assert content_cache.document_key("mutation { logout { ok } }", None) is None
-    assert content_cache.document_key("subscription { articles { slug } }", None) is None
-    assert content_cache.document_key("{ articles { ", None) is None  # a syntax error
+    assert response_cache.document_key("mutation { logout { ok } }", None) is None
+    assert response_cache.document_key("subscription { articles { slug } }", None) is None
+    assert response_cache.document_key("{ articles { ", None) is None  # a syntax error
 
 
-def test_a_refused_token_or_a_disabled_account_is_answered_by_the_plain_path(gql, user, plans):
+def test_a_refused_token_or_a_disabled_account_is_answered_by_the_schema(gql, user, plans):
     make_subscription(user, plans["pro"])
     token = token_for(user)
     fetch(gql, ONE, {"slug": PRO}, token)
@@ -259,11 +257,11 @@ def test_a_refused_token_or_a_disabled_account_is_answered_by_the_plain_path(gql
     assert body_of(PRO) not in result.response.content.decode()
 
 
-def test_redis_down_leaves_the_answer_to_the_plain_path(gql, plans, monkeypatch):
+def test_redis_down_leaves_the_answer_to_the_schema(gql, plans, monkeypatch):
     import redis
 
     down = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    monkeypatch.setattr(content_cache, "_redis", lambda: (down, "x:"))
+    monkeypatch.setattr(response_cache, "_redis", lambda: (down, "x:"))
     data, _, cached = fetch(gql, ONE, {"slug": FREE}, None)
     assert not cached and data["article"]["body"] == body_of(FREE)
 
@@ -275,44 +273,40 @@ def test_a_failed_bump_stops_this_process_using_the_cache_until_one_succeeds(
 
     fetch(gql, ONE, {"slug": FREE}, None)
     assert fetch(gql, ONE, {"slug": FREE}, None)[2]
-    real = content_cache._redis()
+    real = response_cache._redis()
     down = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    monkeypatch.setattr(content_cache, "_redis", lambda: (down, real[1]))
-    content_cache.bump_version()  # a change while Redis is unreachable
-    monkeypatch.setattr(content_cache, "_redis", lambda: real)
+    monkeypatch.setattr(response_cache, "_redis", lambda: (down, real[1]))
+    response_cache.bump_version()  # a change while Redis is unreachable
+    monkeypatch.setattr(response_cache, "_redis", lambda: real)
     # the next request bumps first (it goes through now), so the old entry is not served
     assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
     assert fetch(gql, ONE, {"slug": FREE}, None)[2]
 
 
 def test_switched_off_nothing_is_stored(gql, plans, settings):
-    settings.FAST_PATH_ENABLED = False
-    fetch(gql, ONE, {"slug": FREE}, None)
-    assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
-    settings.FAST_PATH_ENABLED = True
     settings.CONTENT_CACHE_TTL = timedelta(0)
     assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
 
 
 def test_clients_cannot_fill_redis(gql, plans, monkeypatch):
     # a long document is not cached at all
-    padded = PAGE + "#" + "x" * content_cache.MAX_DOCUMENT_CHARS
-    content_cache._document_key.cache_clear()
-    assert content_cache.document_key(padded, None) is None
-    assert content_cache._document_key.cache_info().currsize == 0  # nor remembered
+    padded = PAGE + "#" + "x" * response_cache.MAX_DOCUMENT_CHARS
+    response_cache._document_key.cache_clear()
+    assert response_cache.document_key(padded, None) is None
+    assert response_cache._document_key.cache_info().currsize == 0  # nor remembered
     # answers beyond the process's store budget are answered but not kept
-    monkeypatch.setattr(content_cache, "_budget", content_cache._StoreBudget(0, 10))
+    monkeypatch.setattr(response_cache, "_budget", response_cache._StoreBudget(0, 10))
     fetch(gql, ONE, {"slug": FREE}, None)
     assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
     # and an answer over the entry limit neither
-    monkeypatch.setattr(content_cache, "_budget", content_cache._StoreBudget(0, 10**9))
-    monkeypatch.setattr(content_cache, "MAX_ENTRY_BYTES", 10)
+    monkeypatch.setattr(response_cache, "_budget", response_cache._StoreBudget(0, 10**9))
+    monkeypatch.setattr(response_cache, "MAX_ENTRY_BYTES", 10)
     fetch(gql, ONE, {"slug": FREE}, None)
     assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
 
 
 def test_the_store_budget_refills_at_its_rate():
-    budget = content_cache._StoreBudget(rate=1000, burst=100)
+    budget = response_cache._StoreBudget(rate=1000, burst=100)
     assert budget.take(100)
     assert not budget.take(50)
     budget.at -= 0.05  # 50 ms later: 50 bytes more

@@ -1,4 +1,4 @@
-"""The pool's check (fastpath/pool.py): no round trip for a quiet connection, the full
+"""The pool's check (core/pg_pool.py): no round trip for a quiet connection, the full
 check for anything else, and a dropped connection is never handed out."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from psycopg import OperationalError
 from psycopg_pool import ConnectionPool
 
+from core.pg_pool import check_connection, socket_quiet
 from core.tests.pg import connect, terminate
-from fastpath.pool import check_connection, socket_quiet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

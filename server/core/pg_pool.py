@@ -1,11 +1,11 @@
 """The connection pool's check before it hands out a PostgreSQL connection, without a
 round trip when the connection is quiet.
 
-Plain counterpart: psycopg_pool's `ConnectionPool.check_connection`, which Django passes
-as the pool's `check` with CONN_HEALTH_CHECKS: an empty query on every checkout, i.e. one
-round trip more on every request that touches PostgreSQL (a `refresh` is one statement,
-so it doubled its round trips). config/settings/__init__.py passes `check_connection`
-below instead while FAST_PATH_ENABLED is on (with Django's pool; PgBouncer's mode has none).
+psycopg_pool's own `ConnectionPool.check_connection`, which Django passes as the pool's
+`check` with CONN_HEALTH_CHECKS, sends an empty query on every checkout: one round trip
+more on every request that touches PostgreSQL. config/settings/database.py passes
+`check_connection` below as the pool's `check` instead (Django's pool only; PgBouncer's
+mode has none).
 
 A connection idle in the pool has nothing to read: the server speaks only when asked.
 When PostgreSQL drops it (a restart, a failover, an idle timeout, pg_terminate_backend)
@@ -34,7 +34,7 @@ def socket_quiet(conn: Any) -> bool:
         return False
     try:
         poller = select.poll()
-        poller.register(conn.pgconn.socket, select.POLLIN | select.POLLPRI)
+        poller.register(conn.fileno(), select.POLLIN | select.POLLPRI)
         return not poller.poll(0)
     except (OSError, ValueError, OperationalError):
         return False
