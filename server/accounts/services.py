@@ -21,6 +21,7 @@ from accounts.selectors import user_get_by_email
 from accounts.signals import credentials_changed
 from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
+from api.context import NO_REQUEST, Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
 from core.events import SecurityEventKind, security_event_send
@@ -166,11 +167,19 @@ def _profile_changes(data: ProfileData, *, path: str = "") -> dict[str, Any]:
     return changes
 
 
+def login_attempt_counters(
+    *, email: str, ip_address: str | None
+) -> tuple[tuple[str, str | None], ...]:
+    """The counters one password sign-in attempt counts against: the address and the
+    client IP (the API's `login` and the Django admin share them)."""
+    return (("login:email", email), ("login:ip", ip_address))
+
+
 def login_attempt_record(*, email: str, ip_address: str | None) -> bool:
-    """Count a sign-in attempt (the API's `login` and the Django admin share the counters);
-    False when the address or the client IP has used up its attempts for the window."""
+    """Count a sign-in attempt of the Django admin; False when the address or the client IP
+    has used up its attempts for the window."""
     # Both counted, even when the first refuses (in one round trip to Redis).
-    return ratelimit.allowed_all(("login:email", email), ("login:ip", ip_address))
+    return ratelimit.allowed_all(*login_attempt_counters(email=email, ip_address=ip_address))
 
 
 def login_attempts_forget(*, email: str) -> None:
@@ -192,7 +201,7 @@ def user_register(
     email: str,
     password: str,
     profile: ProfileData | None = None,
-    ip_address: str | None = None,
+    caller: Caller = NO_REQUEST,
     verification_method: VerificationMethod = VerificationMethod.LINK,
 ) -> RegistrationResult:
     """Create an unverified account, or find the existing one without saying so.
@@ -202,7 +211,7 @@ def user_register(
     """
     # Each attempt costs a deliberately slow hash and may send an email: limit it per
     # client, before any of that work, whether or not the address has an account.
-    ratelimit.check("register_ip", ip_address)
+    ratelimit.check("register_ip", caller.ip_address)
     errors: list[DomainError] = []
     normalized = ""
     try:
@@ -278,13 +287,13 @@ def profile_update(*, user: User, data: ProfileData) -> Profile:
 # --- email verification, password reset and change ------------------------------------
 
 
-def _email_request_allowed(*, email: str, scope: str, ip_address: str | None) -> None:
+def _email_request_allowed(*, email: str, scope: str, caller: Caller) -> None:
     """The per-IP limit shared by the "send me an email" mutations.
 
     Applied the same whether or not an account exists, so that the answer tells nothing
     about the address.
     """
-    ratelimit.check("email_requests_ip", ip_address)
+    ratelimit.check("email_requests_ip", caller.ip_address)
 
 
 def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
@@ -297,36 +306,32 @@ def _email_queue_once(*, kind: AccountEmail, scope: str, email: str) -> None:
         account_email_queue_for_address(kind=kind, address=email)
 
 
-def _email_verified(
-    user: User, *, method: VerificationMethod, ip_address: str | None, user_agent: str
-) -> User:
+def _email_verified(user: User, *, method: VerificationMethod, caller: Caller) -> User:
     """Mark the (locked, unverified) user's address verified: the one way, by link or code."""
     user.email_verified = True
     user.save(update_fields=["email_verified"])
     security_event_send(
         SecurityEventKind.EMAIL_VERIFIED,
         user.pk,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
         method=str(method),
     )
     return user
 
 
 @transaction.atomic
-def user_verify_email(*, token: str, ip_address: str | None = None, user_agent: str = "") -> User:
+def user_verify_email(*, token: str, caller: Caller = NO_REQUEST) -> User:
     """Mark the address the token was sent to as verified; a token works once."""
     user = email_tokens.verification_token_check(token=token, lock=True)
-    return _email_verified(
-        user, method=VerificationMethod.LINK, ip_address=ip_address, user_agent=user_agent
-    )
+    return _email_verified(user, method=VerificationMethod.LINK, caller=caller)
 
 
-def _code_attempt_allowed(*, email: str, ip_address: str | None) -> None:
+def _code_attempt_allowed(*, email: str, caller: Caller) -> None:
     """Count one typed code against the client IP and the address (both counted, even when
     the first refuses), before anything about the address is looked at."""
     by_email = ratelimit.allowed("email_code_email", email)
-    if not ratelimit.allowed("email_code_ip", ip_address):
+    if not ratelimit.allowed("email_code_ip", caller.ip_address):
         raise ratelimit.refusal("email_code_ip")
     if not by_email:
         raise ratelimit.refusal("email_code_email")
@@ -348,22 +353,18 @@ def _code_holder(*, purpose: CodePurpose, email: str, code: str) -> User:
     return user
 
 
-def user_verify_email_with_code(
-    *, email: str, code: str, ip_address: str | None, user_agent: str = ""
-) -> User:
+def user_verify_email_with_code(*, email: str, code: str, caller: Caller = NO_REQUEST) -> User:
     """Mark the address verified with the code emailed to it (method CODE): the same state
     as verifying by link. Every failure is INVALID_CODE on `code`."""
     normalized = email_clean(email)
-    _code_attempt_allowed(email=normalized, ip_address=ip_address)
+    _code_attempt_allowed(email=normalized, caller=caller)
     with transaction.atomic():
         user = _code_holder(purpose=CodePurpose.VERIFY_EMAIL, email=normalized, code=code)
-        return _email_verified(
-            user, method=VerificationMethod.CODE, ip_address=ip_address, user_agent=user_agent
-        )
+        return _email_verified(user, method=VerificationMethod.CODE, caller=caller)
 
 
 def verification_email_resend(
-    *, email: str, ip_address: str | None, method: VerificationMethod = VerificationMethod.LINK
+    *, email: str, caller: Caller = NO_REQUEST, method: VerificationMethod = VerificationMethod.LINK
 ) -> None:
     """Send another verification email (a link or a code) if the address has an unverified
     account.
@@ -372,12 +373,12 @@ def verification_email_resend(
     every well-formed address. Links and codes share the cooldown.
     """
     normalized = email_clean(email)
-    _email_request_allowed(email=normalized, scope="verify_resend", ip_address=ip_address)
+    _email_request_allowed(email=normalized, scope="verify_resend", caller=caller)
     _email_queue_once(kind=_VERIFY_EMAILS[method], scope="verify_resend", email=normalized)
 
 
 def password_reset_request(
-    *, email: str, ip_address: str | None, method: VerificationMethod = VerificationMethod.LINK
+    *, email: str, caller: Caller = NO_REQUEST, method: VerificationMethod = VerificationMethod.LINK
 ) -> None:
     """Queue a reset link or code if the address has an account; answers the same either
     way.
@@ -387,7 +388,7 @@ def password_reset_request(
     one. Links and codes share the cooldown.
     """
     normalized = email_clean(email)
-    _email_request_allowed(email=normalized, scope="password_reset", ip_address=ip_address)
+    _email_request_allowed(email=normalized, scope="password_reset", caller=caller)
     _email_queue_once(kind=_RESET_EMAILS[method], scope="password_reset", email=normalized)
 
 
@@ -402,8 +403,7 @@ def _password_reset_apply(
     new_password: str,
     *,
     method: VerificationMethod,
-    ip_address: str | None,
-    user_agent: str,
+    caller: Caller,
 ) -> User:
     """Set the new password of the locked user who proved the inbox (link or code): the one
     definition of what a reset does. Ends every session; no sign-in."""
@@ -417,30 +417,27 @@ def _password_reset_apply(
     security_event_send(
         SecurityEventKind.PASSWORD_RESET,
         user.pk,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
         method=str(method),
     )
     return user
 
 
 @transaction.atomic
-def password_reset(
-    *, token: str, new_password: str, ip_address: str | None = None, user_agent: str = ""
-) -> User:
+def password_reset(*, token: str, new_password: str, caller: Caller = NO_REQUEST) -> User:
     """Set a new password with a reset token; ends every session. No sign-in."""
     user = email_tokens.reset_token_check(token=token, lock=True)
     return _password_reset_apply(
         user,
         new_password,
         method=VerificationMethod.LINK,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        caller=caller,
     )
 
 
 def password_reset_with_code(
-    *, email: str, code: str, new_password: str, ip_address: str | None, user_agent: str = ""
+    *, email: str, code: str, new_password: str, caller: Caller = NO_REQUEST
 ) -> User:
     """Set a new password with the code emailed to the address (method CODE); exactly what
     a reset by link does. Every failure of the code is INVALID_CODE on `code`."""
@@ -448,15 +445,14 @@ def password_reset_with_code(
     # Checked before the code is spent, so that a weak password does not cost the code (as
     # with a link). The validators read only the address, which is known here.
     password_check(new_password, user=User(email=normalized), field_name="new_password")
-    _code_attempt_allowed(email=normalized, ip_address=ip_address)
+    _code_attempt_allowed(email=normalized, caller=caller)
     with transaction.atomic():
         user = _code_holder(purpose=CodePurpose.PASSWORD_RESET, email=normalized, code=code)
         return _password_reset_apply(
             user,
             new_password,
             method=VerificationMethod.CODE,
-            ip_address=ip_address,
-            user_agent=user_agent,
+            caller=caller,
         )
 
 
@@ -467,8 +463,7 @@ def password_change(
     old_password: str,
     new_password: str,
     current_session_id: str | None,
-    ip_address: str | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_REQUEST,
 ) -> User:
     """Change the signed-in user's password; ends every other session."""
     ratelimit.check("change_password", str(user.pk))
@@ -487,8 +482,8 @@ def password_change(
     security_event_send(
         SecurityEventKind.PASSWORD_CHANGED,
         locked.pk,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
         method="password",
         session_id=current_session_id,
     )

@@ -1,4 +1,5 @@
-"""Per-request context: who is calling (the viewer) and why a bearer token was refused.
+"""Per-request context: who is calling (the viewer), from where (the caller) and why a
+bearer token was refused.
 
 The viewer itself is built by the tokens domain (tokens/viewer.py); the toolkit only knows
 what resolvers may ask of it.
@@ -10,13 +11,43 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from django.http import HttpRequest
 from strawberry.django.context import StrawberryDjangoContext
 
 from api.errors import Unauthenticated
+from core.net import client_ip, user_agent
+from observability import context as request_log
 
 if TYPE_CHECKING:
     # For the type checker only: at run time the toolkit does not import any domain.
     from accounts.models import User
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Where a request comes from, as services record it (security log, rate limits):
+    read once per request and handed to services as one value. The default is nobody in
+    particular (a management command, a test)."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    # The X-Request-ID its log line carries, to tie what a service did back to the request.
+    request_id: str = ""
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Caller:
+        logged = request_log.current()
+        return cls(
+            ip_address=client_ip(request),
+            user_agent=user_agent(request),
+            request_id=logged.request_id
+            if logged is not None
+            else request_log.request_id_from(request.META.get("HTTP_X_REQUEST_ID")),
+        )
+
+
+# What services record when no request asked (a signal receiver, an operator command).
+NO_REQUEST = Caller()
 
 
 class Viewer(Protocol):
@@ -70,3 +101,7 @@ class Context(StrawberryDjangoContext):
     # UNAUTHENTICATED (GatehouseSchema.execute_sync, config/schema.py) rather than served as
     # anonymous.
     auth_error: Unauthenticated | None = None
+    caller: Caller = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.caller = Caller.of(self.request)

@@ -1,9 +1,10 @@
 """Writes for second factors: enrolling and disabling an authenticator app, recovery codes,
 the second step of a sign-in, and re-authentication (step-up).
 
-Every first-factor sign-in (password here, Google in social) ends in `sign_in_finish`: a
-session at once, or, for an account with a second factor, SecondFactorRequired carrying a
-short-lived challenge that `second_factor_verify` turns into a session.
+The second factor is a stage of the one sign-in flow (tokens/services/signin.py), registered
+when the app is ready: for an account with a second factor, the flow stops with
+SecondFactorRequired carrying a short-lived challenge, which `second_factor_verify` turns
+into a session.
 
 Single use under races: a TOTP step is accepted by a conditional UPDATE of
 `last_used_step`, a recovery code by a conditional UPDATE of `used_at`, a challenge by the
@@ -20,11 +21,12 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.errors import AccountErrorCode
 from accounts.models import User
+from api.context import Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, counts_sign_in, security_event_send
@@ -33,12 +35,9 @@ from mfa.errors import MfaErrorCode
 from mfa.models import RecoveryCode, TotpDevice
 from mfa.tasks import MfaNotice, notice_queue
 from tokens.models import AuthMethod
-from tokens.services import (
-    IssuedTokens,
-    login_credentials_check,
-    session_authenticated,
-    session_start_signed_in,
-)
+from tokens.services import IssuedTokens, session_authenticated, sign_in_complete
+
+__all__ = ["Caller"]  # re-exported: callers of these services build one
 
 SECOND_FACTOR_MESSAGE = (
     "Enter the code from your authenticator app, a recovery code or use a passkey."
@@ -64,15 +63,6 @@ _EVENT_METHOD = {
     Method.RECOVERY_CODE: "recovery_code",
     Method.PASSKEY: "passkey",
 }
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Where a request comes from, for the security log."""
-
-    ip_address: str | None = None
-    user_agent: str = ""
-    session_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,14 +94,20 @@ class TotpEnrollment:
     otpauth_uri: str
 
 
-def _event(kind: SecurityEventKind, user: User, caller: Caller, method: str = "") -> None:
+def _event(
+    kind: SecurityEventKind,
+    user: User,
+    caller: Caller,
+    method: str = "",
+    session_id: str | None = None,
+) -> None:
     security_event_send(
         kind,
         user.pk,
         ip_address=caller.ip_address,
         user_agent=caller.user_agent,
         method=method,
-        session_id=caller.session_id,
+        session_id=session_id,
     )
 
 
@@ -215,6 +211,7 @@ def _factor_prove[T](
     user: User,
     presented: _Presented,
     caller: Caller,
+    session_id: str | None,
     then: Callable[[], T],
     on_wrong: Callable[[], None] = lambda: None,
 ) -> T:
@@ -235,11 +232,15 @@ def _factor_prove[T](
     except _Wrong as wrong:
         on_wrong()
         _event(
-            SecurityEventKind.SECOND_FACTOR_FAILED, user, caller, _EVENT_METHOD[presented.method]
+            SecurityEventKind.SECOND_FACTOR_FAILED,
+            user,
+            caller,
+            _EVENT_METHOD[presented.method],
+            session_id,
         )
         raise DomainError(MfaErrorCode.INVALID_SECOND_FACTOR, wrong.message, wrong.field) from None
     if presented.method is Method.RECOVERY_CODE:
-        _event(SecurityEventKind.RECOVERY_CODE_USED, user, caller, "recovery_code")
+        _event(SecurityEventKind.RECOVERY_CODE_USED, user, caller, "recovery_code", session_id)
     return result
 
 
@@ -257,53 +258,32 @@ def _methods(summary: selectors.SecondFactorSummary) -> list[Method]:
     return methods
 
 
-def sign_in_finish(
-    *,
-    user: User,
-    auth_method: AuthMethod,
-    transport: str,
-    user_agent: str,
-    ip_address: str | None,
-) -> IssuedTokens:
-    """The first factor passed: start the session, or raise SecondFactorRequired with a
-    challenge bound to this user, first-factor method and transport."""
-    if not selectors.second_factor_enabled(user):
-        return session_start_signed_in(
-            user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
-        )
-    methods = _methods(selectors.second_factors_summary(user))
-    options = passkey_bridge.authentication_options(user) if Method.PASSKEY in methods else None
-    if Method.PASSKEY in methods and options is None:
-        methods.remove(Method.PASSKEY)
-    challenge, expires_at = challenges.challenge_create(
-        user_id=str(user.pk), auth_method=str(auth_method), transport=transport
-    )
-    raise SecondFactorRequired(
-        Challenge(
-            challenge=challenge, expires_at=expires_at, methods=methods, passkey_options=options
-        )
-    )
+class SecondFactorStage:
+    """The sign-in flow's second-factor stage (registered in mfa/apps.py): an account with
+    a second factor gets a challenge bound to this user, first-factor method and transport
+    instead of a session."""
 
+    def users(self) -> QuerySet[User]:
+        return selectors.users_signing_in()
 
-@counts_sign_in("password")
-def password_login(
-    *, email: str, password: str, transport: str, user_agent: str, ip_address: str | None
-) -> IssuedTokens:
-    """`login`: email + password, then a session or the second step."""
-    user = login_credentials_check(
-        email=email,
-        password=password,
-        ip_address=ip_address,
-        user_agent=user_agent,
-        users=selectors.users_signing_in,
-    )
-    return sign_in_finish(
-        user=user,
-        auth_method=AuthMethod.PASSWORD,
-        transport=transport,
-        user_agent=user_agent,
-        ip_address=ip_address,
-    )
+    def run(self, *, user: User, auth_method: AuthMethod, transport: str) -> None:
+        if not selectors.second_factor_enabled(user):
+            return
+        methods = _methods(selectors.second_factors_summary(user))
+        options = passkey_bridge.authentication_options(user) if Method.PASSKEY in methods else None
+        if Method.PASSKEY in methods and options is None:
+            methods.remove(Method.PASSKEY)
+        challenge, expires_at = challenges.challenge_create(
+            user_id=str(user.pk), auth_method=str(auth_method), transport=transport
+        )
+        raise SecondFactorRequired(
+            Challenge(
+                challenge=challenge,
+                expires_at=expires_at,
+                methods=methods,
+                passkey_options=options,
+            )
+        )
 
 
 def _expired(
@@ -320,8 +300,7 @@ def second_factor_verify(
     recovery_code: str | None = None,
     passkey: str | None = None,
     transport: str,
-    user_agent: str,
-    ip_address: str | None,
+    caller: Caller,
 ) -> IssuedTokens:
     """`verifySecondFactor`: the second step of a sign-in; starts the session."""
     pending = challenges.challenge_read(challenge)
@@ -343,23 +322,20 @@ def second_factor_verify(
     if user is None or not user.is_active:
         challenges.challenge_consume(challenge)
         raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled.", None)
-    caller = Caller(ip_address=ip_address, user_agent=user_agent)
 
     def start() -> IssuedTokens:
         # Inside the factor's transaction: a challenge spent by a racer gives the code back.
         if not challenges.challenge_consume(challenge):
             raise _expired()
-        return session_start_signed_in(
-            user=user,
-            auth_method=AuthMethod(pending.auth_method),
-            user_agent=user_agent,
-            ip_address=ip_address,
+        return sign_in_complete(
+            user=user, auth_method=AuthMethod(pending.auth_method), caller=caller
         )
 
     return _factor_prove(
         user=user,
         presented=presented,
         caller=caller,
+        session_id=None,
         then=start,
         on_wrong=lambda: challenges.challenge_failed(challenge),
     )
@@ -372,6 +348,7 @@ def reauthenticate(
     *,
     user: User,
     caller: Caller,
+    session_id: str | None,
     password: str | None = None,
     code: str | None = None,
     recovery_code: str | None = None,
@@ -389,7 +366,7 @@ def reauthenticate(
     summary = selectors.second_factors_summary(user)
 
     def stamp() -> None:
-        if not session_authenticated(user=user, session_id=caller.session_id):
+        if not session_authenticated(user=user, session_id=session_id):
             raise DomainError(
                 CoreErrorCode.VALIDATION_ERROR, "This session has ended; sign in again.", None
             )
@@ -401,8 +378,10 @@ def reauthenticate(
                 "This account has no second factor: re-authenticate with your password.",
                 presented.field,
             )
-        _factor_prove(user=user, presented=presented, caller=caller, then=stamp)
-        _event(SecurityEventKind.STEP_UP, user, caller, _EVENT_METHOD[presented.method])
+        _factor_prove(
+            user=user, presented=presented, caller=caller, session_id=session_id, then=stamp
+        )
+        _event(SecurityEventKind.STEP_UP, user, caller, _EVENT_METHOD[presented.method], session_id)
         return
     if summary.any:
         raise DomainError(
@@ -422,7 +401,7 @@ def reauthenticate(
             AccountErrorCode.INVALID_CREDENTIALS, "The password is not correct.", "password"
         )
     stamp()
-    _event(SecurityEventKind.STEP_UP, user, caller, "password")
+    _event(SecurityEventKind.STEP_UP, user, caller, "password", session_id)
 
 
 # --- enrolment ----------------------------------------------------------------------------
@@ -469,7 +448,9 @@ def _recovery_codes_new(user: User) -> list[str]:
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
-def totp_enrollment_confirm(*, user: User, code: str, caller: Caller) -> list[str] | None:
+def totp_enrollment_confirm(
+    *, user: User, code: str, caller: Caller, session_id: str | None = None
+) -> list[str] | None:
     """Confirm the pending authenticator with a first code. Returns ten new recovery codes
     when the account had none left, else None."""
     ratelimit.check("second_factor", str(user.pk))
@@ -501,9 +482,9 @@ def totp_enrollment_confirm(*, user: User, code: str, caller: Caller) -> list[st
             codes = None if selectors.recovery_codes_remaining(user) else _recovery_codes_new(user)
     if step is None:
         raise wrong
-    _event(SecurityEventKind.TOTP_ENABLED, user, caller, "totp")
+    _event(SecurityEventKind.TOTP_ENABLED, user, caller, "totp", session_id)
     if codes is not None:
-        _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller)
+        _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller, "", session_id)
     return codes
 
 
@@ -511,6 +492,7 @@ def totp_disable(
     *,
     user: User,
     caller: Caller,
+    session_id: str | None,
     password: str | None,
     code: str | None,
     recovery_code: str | None,
@@ -544,11 +526,15 @@ def totp_disable(
         if not passkey_bridge.passkey_count(user):
             RecoveryCode.objects.filter(user=user).delete()
 
-    _factor_prove(user=user, presented=presented, caller=caller, then=remove)
-    _event(SecurityEventKind.TOTP_DISABLED, user, caller, _EVENT_METHOD[presented.method])
+    _factor_prove(user=user, presented=presented, caller=caller, session_id=session_id, then=remove)
+    _event(
+        SecurityEventKind.TOTP_DISABLED, user, caller, _EVENT_METHOD[presented.method], session_id
+    )
 
 
-def recovery_codes_regenerate(*, user: User, caller: Caller) -> list[str]:
+def recovery_codes_regenerate(
+    *, user: User, caller: Caller, session_id: str | None = None
+) -> list[str]:
     """Ten new recovery codes replacing all of the user's (used or not)."""
     if not selectors.second_factors_summary(user).any:
         raise DomainError(
@@ -558,7 +544,7 @@ def recovery_codes_regenerate(*, user: User, caller: Caller) -> list[str]:
         )
     with transaction.atomic():
         codes = _recovery_codes_new(user)
-    _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller)
+    _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller, "", session_id)
     return codes
 
 

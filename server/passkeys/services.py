@@ -1,8 +1,8 @@
 """Writes for passkeys: register one, remove one, and verify one at sign-in.
 
 `begin_authentication` / `finish_authentication` are the seam that other sign-in flows
-(a passkey as a second factor, re-authentication) use; `passkey_login` is the passkey-only
-sign-in built on them.
+(a passkey as a second factor, re-authentication) use; `PasskeyCredential` is the way a
+passkey alone goes through the one sign-in flow (tokens/services/signin.py).
 
 User verification: registration asks for it ("preferred", so that a security key without a
 PIN can still serve as a second factor), but a passkey alone signs in only when the
@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.errors import AccountErrorCode
 from accounts.models import User
+from api.context import NO_REQUEST, Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, counts_sign_in, security_event_send
+from core.events import SecurityEventKind, security_event_send
 from core.text import refuse_nul
 
 # Reads go through the selectors module, not imported by name, so that the seam others
@@ -35,7 +36,7 @@ from passkeys.challenges import Purpose
 from passkeys.errors import PasskeyErrorCode
 from passkeys.models import MAX_CREDENTIAL_ID_BYTES, DeviceType, Passkey, PasskeyUser
 from tokens.models import AuthMethod
-from tokens.services import IssuedTokens, session_start_signed_in
+from tokens.services import IssuedTokens, SignInRefused, UserQuery, sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ EXPIRED_MESSAGE = "This passkey request has expired or was already used; please 
 FAILED_MESSAGE = "The passkey could not be verified; please try again."
 UNKNOWN_MESSAGE = "This passkey is not registered with this account."
 WRONG_ACCOUNT_MESSAGE = "This passkey belongs to another account."
-DISABLED_MESSAGE = "This account is disabled."
 
 
 class _Refused(Exception):
@@ -101,14 +101,16 @@ def _user_handle(user: User) -> bytes:
     return bytes(record.handle)
 
 
-def _event(kind: SecurityEventKind, *, user_id: object, **context: object) -> None:
+def _event(
+    kind: SecurityEventKind, *, user_id: object, caller: Caller, session_id: str | None
+) -> None:
     security_event_send(
         kind,
         user_id,
-        ip_address=context.get("ip_address"),  # type: ignore[arg-type]
-        user_agent=str(context.get("user_agent") or ""),
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
         method=METHOD,
-        session_id=context.get("session_id"),
+        session_id=session_id,
     )
 
 
@@ -155,8 +157,7 @@ def passkey_registration_finish(
     user: User,
     credential: str,
     name: str | None = None,
-    ip_address: str | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_REQUEST,
     session_id: str | None = None,
 ) -> Passkey:
     """Verify the browser's attestation against the registration challenge and store the
@@ -201,13 +202,7 @@ def passkey_registration_finish(
             "This passkey is already registered.",
             "credential",
         ) from None
-    _event(
-        SecurityEventKind.PASSKEY_ADDED,
-        user_id=user.pk,
-        ip_address=ip_address,
-        user_agent=user_agent,
-        session_id=session_id,
-    )
+    _event(SecurityEventKind.PASSKEY_ADDED, user_id=user.pk, caller=caller, session_id=session_id)
     return passkey
 
 
@@ -215,8 +210,7 @@ def passkey_remove(
     *,
     user: User,
     passkey_id: str,
-    ip_address: str | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_REQUEST,
     session_id: str | None = None,
 ) -> None:
     """Delete one of the user's passkeys; NOT_FOUND for anyone else's or an unknown id."""
@@ -229,13 +223,7 @@ def passkey_remove(
         deleted, _ = Passkey.objects.filter(pk=pk, user=user).delete()
     if not deleted:
         raise DomainError(CoreErrorCode.NOT_FOUND, "No such passkey.", "id")
-    _event(
-        SecurityEventKind.PASSKEY_REMOVED,
-        user_id=user.pk,
-        ip_address=ip_address,
-        user_agent=user_agent,
-        session_id=session_id,
-    )
+    _event(SecurityEventKind.PASSKEY_REMOVED, user_id=user.pk, caller=caller, session_id=session_id)
 
 
 # --- authentication -------------------------------------------------------------------
@@ -333,30 +321,45 @@ def finish_authentication(credential_json: str, user: User | None = None) -> Use
     return passkey.user
 
 
-def passkey_login_start(*, ip_address: str | None) -> str:
+def passkey_login_start(*, caller: Caller) -> str:
     """Options for a passkey-only sign-in (discoverable); rate limited per client IP."""
-    ratelimit.check("passkey:start", ip_address)
+    ratelimit.check("passkey:start", caller.ip_address)
     return begin_authentication(None)
 
 
-@counts_sign_in(METHOD)
-def passkey_login(*, credential: str, user_agent: str, ip_address: str | None) -> IssuedTokens:
+@dataclass(frozen=True)
+class PasskeyCredential:
+    """A passkey alone, as a way into the sign-in flow (tokens/services/signin.py). It is
+    both factors (possession, and the PIN or biometrics the options required), so no second
+    factor is asked; its owner registered it signed in, so no verified address either."""
+
+    credential: str
+    method = METHOD
+    auth_method = AuthMethod.PASSKEY
+    second_factor = False
+    vouches_for_email = True
+
+    def input_check(self) -> None:
+        return None
+
+    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
+        return (("passkey:login", caller.ip_address),)
+
+    def rate_limited(self) -> DomainError:
+        return ratelimit.refusal("passkey:login")
+
+    def check(self, caller: Caller, users: UserQuery) -> User:
+        # The account comes with the passkey (its user handle), not from a lookup.
+        try:
+            passkey = _assertion_check(self.credential, None)
+        except _Refused as refused:
+            raise SignInRefused(refused.domain_error("sign-in"), refused.owner_id) from None
+        return passkey.user
+
+    def succeeded(self) -> None:
+        return None
+
+
+def passkey_login(*, credential: str, transport: str, caller: Caller) -> IssuedTokens:
     """Sign in with a passkey alone and start a session."""
-    ratelimit.check("passkey:login", ip_address)
-    try:
-        passkey = _assertion_check(credential, None)
-    except _Refused as refused:
-        if refused.owner_id is not None:
-            _event(
-                SecurityEventKind.SIGN_IN_FAILED,
-                user_id=refused.owner_id,
-                ip_address=ip_address,
-                user_agent=user_agent,
-            )
-        raise refused.domain_error("sign-in") from None
-    user = passkey.user
-    if not user.is_active:
-        raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, DISABLED_MESSAGE)
-    return session_start_signed_in(
-        user=user, auth_method=AuthMethod.PASSKEY, user_agent=user_agent, ip_address=ip_address
-    )
+    return sign_in(PasskeyCredential(credential), caller=caller, transport=transport)

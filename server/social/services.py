@@ -17,17 +17,16 @@ from django.utils import timezone
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User
 from accounts.services import email_clean
+from api.context import Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
-from core.events import counts_sign_in
-from mfa.services import sign_in_finish
 from social import google
 from social.errors import SocialErrorCode
 from social.google import GoogleAuthFailed, GoogleIdentity, GoogleUnavailable
 from social.models import SocialAccount
 from social.selectors import social_account_get
 from tokens.models import AuthMethod
-from tokens.services import IssuedTokens, sessions_end_all
+from tokens.services import IssuedTokens, UserQuery, sessions_end_all, sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +61,9 @@ def _unavailable(reason: str) -> DomainError:
     return DomainError(SocialErrorCode.GOOGLE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
 
 
-def google_login_start(*, redirect_uri: str, ip_address: str | None = None) -> GoogleLoginStart:
+def google_login_start(*, redirect_uri: str, caller: Caller) -> GoogleLoginStart:
     """Begin the web code flow: an authorization URL with PKCE (S256), a state and a nonce."""
-    ratelimit.check("google:start", ip_address)
+    ratelimit.check("google:start", caller.ip_address)
     redirect_uri = redirect_uri.strip()
     if not google.redirect_uri_allowed(redirect_uri):
         logger.info("google sign-in refused: redirect URI not in GOOGLE_REDIRECT_URIS")
@@ -217,7 +216,42 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
     return user
 
 
-@counts_sign_in("google")
+@dataclass(frozen=True)
+class GoogleCredential:
+    """A Google identity, as a way into the sign-in flow (tokens/services/signin.py): the
+    account it belongs to is found, linked or created. Google vouches for the address."""
+
+    code: str | None = None
+    state: str | None = None
+    id_token: str | None = None
+    nonce: str | None = None
+    method = "google"
+    auth_method = AuthMethod.GOOGLE
+    second_factor = True
+    vouches_for_email = True
+
+    def input_check(self) -> None:
+        # Which pair was sent is checked with the identity, after the attempt is counted.
+        return None
+
+    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
+        return (("google:login", caller.ip_address),)
+
+    def rate_limited(self) -> DomainError:
+        return ratelimit.refusal("google:login")
+
+    def check(self, caller: Caller, users: UserQuery) -> User:
+        # Talks to Google: kept outside the transaction so that no connection waits on it.
+        identity = google_identity_verify(
+            code=self.code, state=self.state, id_token=self.id_token, nonce=self.nonce
+        )
+        # Committed before the second step is asked for: a link made by this sign-in stays.
+        return google_user_resolve(identity=identity)
+
+    def succeeded(self) -> None:
+        return None
+
+
 def google_login(
     *,
     code: str | None = None,
@@ -225,20 +259,12 @@ def google_login(
     id_token: str | None = None,
     nonce: str | None = None,
     transport: str = "BODY",
-    user_agent: str = "",
-    ip_address: str | None = None,
+    caller: Caller,
 ) -> IssuedTokens:
     """Sign in (or up) with Google and start a session, as `login` does for passwords: for
     an account with a second factor, SecondFactorRequired instead (mfa)."""
-    ratelimit.check("google:login", ip_address)
-    # Talks to Google: kept outside the transaction so that no connection waits on it.
-    identity = google_identity_verify(code=code, state=state, id_token=id_token, nonce=nonce)
-    # Committed before the second step is asked for: a link made by this sign-in stays.
-    user = google_user_resolve(identity=identity)
-    return sign_in_finish(
-        user=user,
-        auth_method=AuthMethod.GOOGLE,
+    return sign_in(
+        GoogleCredential(code=code, state=state, id_token=id_token, nonce=nonce),
+        caller=caller,
         transport=transport,
-        user_agent=user_agent,
-        ip_address=ip_address,
     )

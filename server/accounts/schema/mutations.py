@@ -12,7 +12,6 @@ from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
 from api.permissions import require_recent_authentication, viewer_user
-from core.net import client_ip, user_agent
 
 VerificationMethod = strawberry.enum(
     VerificationMethodValue,
@@ -139,7 +138,7 @@ class Mutation:
                 email=input.email,
                 password=input.password,
                 profile=input.profile.to_data() if input.profile else None,
-                ip_address=client_ip(info.context.request),
+                caller=info.context.caller,
                 verification_method=_method(input.verification_method),
             ),
         )
@@ -160,9 +159,9 @@ class Mutation:
             return UpdateProfilePayload(user=user, profile=profile, errors=[])  # type: ignore[arg-type]
 
         return payload_from(
+            UpdateProfilePayload,
             lambda: services.profile_update(user=user, data=input.to_data()),
             ok=updated,
-            failed=lambda errors: UpdateProfilePayload(user=None, profile=None, errors=errors),
         )
 
 
@@ -234,12 +233,9 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> VerifyEmailPayload:
-        request = info.context.request
         return ok_payload(
             VerifyEmailPayload,
-            lambda: services.user_verify_email(
-                token=token, ip_address=client_ip(request), user_agent=user_agent(request)
-            ),
+            lambda: services.user_verify_email(token=token, caller=info.context.caller),
         )
 
     @strawberry.mutation(
@@ -256,14 +252,10 @@ class EmailFlowsMutation:
         ],
         code: Annotated[str, strawberry.argument(description="The 6 digits from the email.")],
     ) -> VerifyEmailPayload:
-        request = info.context.request
         return ok_payload(
             VerifyEmailPayload,
             lambda: services.user_verify_email_with_code(
-                email=email,
-                code=code,
-                ip_address=client_ip(request),
-                user_agent=user_agent(request),
+                email=email, code=code, caller=info.context.caller
             ),
         )
 
@@ -289,7 +281,7 @@ class EmailFlowsMutation:
             ResendVerificationEmailPayload,
             lambda: services.verification_email_resend(
                 email=email,
-                ip_address=client_ip(info.context.request),
+                caller=info.context.caller,
                 method=_method(method),
             ),
         )
@@ -319,7 +311,7 @@ class EmailFlowsMutation:
             RequestPasswordResetPayload,
             lambda: services.password_reset_request(
                 email=email,
-                ip_address=client_ip(info.context.request),
+                caller=info.context.caller,
                 method=_method(method),
             ),
         )
@@ -344,14 +336,10 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> ResetPasswordPayload:
-        request = info.context.request
         return ok_payload(
             ResetPasswordPayload,
             lambda: services.password_reset(
-                token=token,
-                new_password=new_password,
-                ip_address=client_ip(request),
-                user_agent=user_agent(request),
+                token=token, new_password=new_password, caller=info.context.caller
             ),
         )
 
@@ -376,15 +364,10 @@ class EmailFlowsMutation:
             ),
         ],
     ) -> ResetPasswordPayload:
-        request = info.context.request
         return ok_payload(
             ResetPasswordPayload,
             lambda: services.password_reset_with_code(
-                email=email,
-                code=code,
-                new_password=new_password,
-                ip_address=client_ip(request),
-                user_agent=user_agent(request),
+                email=email, code=code, new_password=new_password, caller=info.context.caller
             ),
         )
 
@@ -413,8 +396,7 @@ class EmailFlowsMutation:
                 old_password=old_password,
                 new_password=new_password,
                 current_session_id=info.context.viewer.session_id,
-                ip_address=client_ip(info.context.request),
-                user_agent=user_agent(info.context.request),
+                caller=info.context.caller,
             )
 
         return ok_payload(ChangePasswordPayload, change)

@@ -25,6 +25,7 @@ from accounts import email_codes, services
 from accounts.email_codes import CodePurpose
 from accounts.models import User
 from accounts.tests.conftest import text_part
+from api.context import Caller
 from core import ratelimit
 from core.errors import DomainError
 from tokens.models import AuthMethod
@@ -171,7 +172,9 @@ def test_reset_with_code_sets_the_password_and_ends_every_session(gql, verified,
     # given: two devices signed in
     sessions = [
         session_start(
-            user=verified, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address="127.0.0.1"
+            user=verified,
+            auth_method=AuthMethod.PASSWORD,
+            caller=Caller(ip_address="127.0.0.1", user_agent="t"),
         )
         for _ in range(2)
     ]
@@ -454,7 +457,7 @@ def test_two_racers_with_the_right_code_one_wins(gql, verified):
         2,
         lambda: (
             services.password_reset_with_code(
-                email="ada@example.com", code=code, new_password=NEW_PASSWORD, ip_address=None
+                email="ada@example.com", code=code, new_password=NEW_PASSWORD
             ).pk
         ),
     )

@@ -16,6 +16,7 @@ from django.test import override_settings
 from accounts import email_tokens
 from accounts.models import User
 from accounts.tests.conftest import link_in, text_part, token_in
+from api.context import Caller
 from tokens.models import AuthMethod
 from tokens.services import IssuedTokens, session_start
 
@@ -68,7 +69,9 @@ def html_part(message: mail.EmailMessage) -> str:
 
 def start_session(user: User) -> IssuedTokens:
     return session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="pytest", ip_address="127.0.0.1"
+        user=user,
+        auth_method=AuthMethod.PASSWORD,
+        caller=Caller(ip_address="127.0.0.1", user_agent="pytest"),
     )
 
 

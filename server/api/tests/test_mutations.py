@@ -35,12 +35,30 @@ def test_a_domain_error_becomes_the_payload_errors_with_camel_case_fields():
 
 
 def test_the_result_goes_to_ok():
-    payload = payload_from(
-        lambda: 41,
-        ok=lambda n: Payload(ok=n + 1 == 42, errors=[]),
-        failed=lambda errors: Payload(ok=False, errors=errors),
-    )
+    payload = payload_from(Payload, lambda: 41, ok=lambda n: Payload(ok=n + 1 == 42, errors=[]))
     assert payload == Payload(ok=True, errors=[])
+
+
+@dataclass
+class Result:
+    thing: int | None
+    ok: bool
+    errors: list[Error]
+
+
+def test_a_failed_payload_has_only_its_errors():
+    def service() -> int:
+        raise DomainError(CoreErrorCode.NOT_FOUND, "No such thing.", "id")
+
+    cleared = []
+    payload = payload_from(
+        Result,
+        service,
+        ok=lambda n: Result(thing=n, ok=True, errors=[]),
+        on_failure=lambda: cleared.append(True),
+    )
+    assert (payload.thing, payload.ok, cleared) == (None, False, [True])
+    assert [(e.field, e.code.name) for e in payload.errors] == [("id", "NOT_FOUND")]  # type: ignore[attr-defined]
 
 
 def test_top_level_errors_are_not_payload_errors():

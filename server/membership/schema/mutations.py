@@ -49,14 +49,12 @@ class Mutation:
     ) -> SubscribePayload:
         user = viewer_user(info)
         return payload_from(
+            SubscribePayload,
             lambda: services.subscription_start(user=user, plan_slug=plan_slug),
             ok=lambda result: SubscribePayload(
                 checkout_url=result.checkout_url,
                 subscription=result.subscription,  # type: ignore[arg-type]
                 errors=[],
-            ),
-            failed=lambda errors: SubscribePayload(
-                checkout_url=None, subscription=None, errors=errors
             ),
         )
 
@@ -66,10 +64,10 @@ class Mutation:
     def cancel_subscription(self, info: Info[Context, None]) -> CancelSubscriptionPayload:
         user = viewer_user(info)
         return payload_from(
+            CancelSubscriptionPayload,
             lambda: services.subscription_cancel(user=user),
             ok=lambda subscription: CancelSubscriptionPayload(
                 subscription=subscription,  # type: ignore[arg-type]
                 errors=[],
             ),
-            failed=lambda errors: CancelSubscriptionPayload(subscription=None, errors=errors),
         )

@@ -10,7 +10,6 @@ from strawberry.types import Info
 from api.context import Context
 from api.mutations import ok_payload, payload_from
 from api.permissions import require_recent_authentication, viewer_user
-from core.net import client_ip, user_agent
 from mfa import services
 from mfa.schema.types import (
     ConfirmTotpEnrollmentPayload,
@@ -21,10 +20,10 @@ from mfa.schema.types import (
     RegenerateRecoveryCodesPayload,
     StartTotpEnrollmentPayload,
     VerifySecondFactorInput,
-    caller_from,
     sign_in_payload,
 )
 from tokens.schema.transport import AuthPayload, TokenTransport
+from tokens.services import password_sign_in
 
 _TRANSPORT = strawberry.argument(
     description="BODY (mobile) or COOKIE (web): where the refresh token goes."
@@ -44,16 +43,14 @@ class Mutation:
         input: Annotated[LoginInput, strawberry.argument(description="Email and password.")],
         transport: Annotated[TokenTransport, _TRANSPORT],
     ) -> AuthPayload:
-        request = info.context.request
         return sign_in_payload(
             info,
             transport,
-            lambda: services.password_login(
+            lambda: password_sign_in(
                 email=input.email,
                 password=input.password,
                 transport=transport.name,
-                user_agent=user_agent(request),
-                ip_address=client_ip(request),
+                caller=info.context.caller,
             ),
         )
 
@@ -72,7 +69,6 @@ class Mutation:
         ],
         transport: Annotated[TokenTransport, _TRANSPORT],
     ) -> AuthPayload:
-        request = info.context.request
         return sign_in_payload(
             info,
             transport,
@@ -82,8 +78,7 @@ class Mutation:
                 recovery_code=input.recovery_code,
                 passkey=input.passkey,
                 transport=transport.name,
-                user_agent=user_agent(request),
-                ip_address=client_ip(request),
+                caller=info.context.caller,
             ),
         )
 
@@ -105,7 +100,8 @@ class Mutation:
             ReauthenticatePayload,
             lambda: services.reauthenticate(
                 user=user,
-                caller=caller_from(info),
+                caller=info.context.caller,
+                session_id=info.context.viewer.session_id,
                 password=input.password,
                 code=input.code,
                 recovery_code=input.recovery_code,
@@ -126,12 +122,10 @@ class Mutation:
             return services.totp_enrollment_start(user=user)
 
         return payload_from(
+            StartTotpEnrollmentPayload,
             start,
             ok=lambda enrollment: StartTotpEnrollmentPayload(
                 secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri, errors=[]
-            ),
-            failed=lambda errors: StartTotpEnrollmentPayload(
-                secret=None, otpauth_uri=None, errors=errors
             ),
         )
 
@@ -148,11 +142,14 @@ class Mutation:
     ) -> ConfirmTotpEnrollmentPayload:
         user = viewer_user(info)
         return payload_from(
+            ConfirmTotpEnrollmentPayload,
             lambda: services.totp_enrollment_confirm(
-                user=user, code=code, caller=caller_from(info)
+                user=user,
+                code=code,
+                caller=info.context.caller,
+                session_id=info.context.viewer.session_id,
             ),
             ok=lambda codes: ConfirmTotpEnrollmentPayload(recovery_codes=codes, errors=[]),
-            failed=lambda errors: ConfirmTotpEnrollmentPayload(recovery_codes=None, errors=errors),
         )
 
     @strawberry.mutation(
@@ -178,7 +175,8 @@ class Mutation:
             require_recent_authentication(info)
             services.totp_disable(
                 user=user,
-                caller=caller_from(info),
+                caller=info.context.caller,
+                session_id=info.context.viewer.session_id,
                 password=password,
                 code=code,
                 recovery_code=recovery_code,
@@ -197,12 +195,12 @@ class Mutation:
 
         def regenerate() -> list[str]:
             require_recent_authentication(info)
-            return services.recovery_codes_regenerate(user=user, caller=caller_from(info))
+            return services.recovery_codes_regenerate(
+                user=user, caller=info.context.caller, session_id=info.context.viewer.session_id
+            )
 
         return payload_from(
+            RegenerateRecoveryCodesPayload,
             regenerate,
             ok=lambda codes: RegenerateRecoveryCodesPayload(recovery_codes=codes, errors=[]),
-            failed=lambda errors: RegenerateRecoveryCodesPayload(
-                recovery_codes=None, errors=errors
-            ),
         )

@@ -9,8 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import Error, errors_from
-from api.mutations import payload_from
-from core.net import client_ip, user_agent
+from api.mutations import failed_payload, payload_from
 from mfa import services
 from mfa.selectors import SecondFactorSummary
 from tokens.schema.transport import (
@@ -19,7 +18,6 @@ from tokens.schema.transport import (
     SecondFactorMethod,
     TokenTransport,
     auth_payload,
-    failed_auth_payload,
 )
 from tokens.services import IssuedTokens
 
@@ -136,15 +134,6 @@ class ReauthenticatePayload:
     errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
-def caller_from(info: Info[Context, None]) -> services.Caller:
-    request = info.context.request
-    return services.Caller(
-        ip_address=client_ip(request),
-        user_agent=user_agent(request),
-        session_id=info.context.viewer.session_id,
-    )
-
-
 def challenge_type(challenge: services.Challenge) -> SecondFactorChallenge:
     return SecondFactorChallenge(
         challenge=challenge.challenge,
@@ -160,7 +149,8 @@ def sign_in_payload(
     """The AuthPayload of a sign-in: tokens, the errors, or the second step (null tokens,
     SECOND_FACTOR_REQUIRED and `secondFactor`).
 
-    Every first-factor mutation (login, googleLogin) answers through this."""
+    Every mutation whose sign-in may stop at the second-factor stage (login, googleLogin)
+    answers through this."""
 
     def attempt() -> IssuedTokens | services.SecondFactorRequired:
         try:
@@ -170,9 +160,9 @@ def sign_in_payload(
 
     def answer(result: IssuedTokens | services.SecondFactorRequired) -> AuthPayload:
         if isinstance(result, services.SecondFactorRequired):
-            payload = failed_auth_payload(errors_from(result))
-            payload.second_factor = challenge_type(result.challenge)
-            return payload
+            return failed_payload(
+                AuthPayload, errors_from(result), second_factor=challenge_type(result.challenge)
+            )
         return auth_payload(info, result, transport)
 
-    return payload_from(attempt, ok=answer, failed=failed_auth_payload)
+    return payload_from(AuthPayload, attempt, ok=answer)

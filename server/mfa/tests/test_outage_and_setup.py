@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from api.context import Caller
 from mfa import crypto
 from mfa.models import TotpDevice
 from mfa.tests.conftest import REAUTH, Enrolled, call, codes, login, totp_device, verify
@@ -91,7 +92,9 @@ def test_an_account_without_password_or_second_factor_signs_in_again_to_step_up(
 
     user.set_unusable_password()
     user.save()
-    issued = session_start(user=user, auth_method=AuthMethod.GOOGLE, user_agent="", ip_address=None)
+    issued = session_start(
+        user=user, auth_method=AuthMethod.GOOGLE, caller=Caller(ip_address=None, user_agent="")
+    )
     payload = call(gql, REAUTH, "reauthenticate", issued.access_token, input={"password": "x"})
     assert codes(payload) == ["VALIDATION_ERROR"]
     assert "sign in again" in payload["errors"][0]["message"]

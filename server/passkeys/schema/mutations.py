@@ -12,15 +12,9 @@ from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
 from api.permissions import require_recent_authentication, viewer_user
-from core.net import client_ip, user_agent
 from passkeys import services
 from passkeys.schema.types import Passkey
-from tokens.schema.transport import (
-    AuthPayload,
-    TokenTransport,
-    auth_payload,
-    failed_auth_payload,
-)
+from tokens.schema.transport import AuthPayload, TokenTransport, auth_payload
 
 _CREDENTIAL = (
     "The JSON of the browser's `PublicKeyCredential.toJSON()`, stringified (at most 32768 "
@@ -84,9 +78,9 @@ class Mutation:
     ) -> StartPasskeyRegistrationPayload:
         user = viewer_user(info)
         return payload_from(
+            StartPasskeyRegistrationPayload,
             _stepped_up(info, lambda: services.passkey_registration_start(user=user)),
             ok=lambda options: StartPasskeyRegistrationPayload(options=options, errors=[]),
-            failed=lambda errors: StartPasskeyRegistrationPayload(options=None, errors=errors),
         )
 
     @strawberry.mutation(
@@ -107,20 +101,18 @@ class Mutation:
         ] = None,
     ) -> FinishPasskeyRegistrationPayload:
         user = viewer_user(info)
-        request = info.context.request
         return payload_from(
+            FinishPasskeyRegistrationPayload,
             lambda: services.passkey_registration_finish(
                 user=user,
                 credential=credential,
                 name=name,
-                ip_address=client_ip(request),
-                user_agent=user_agent(request),
+                caller=info.context.caller,
                 session_id=info.context.viewer.session_id,
             ),
             ok=lambda passkey: FinishPasskeyRegistrationPayload(
                 passkey=Passkey.from_model(passkey), errors=[]
             ),
-            failed=lambda errors: FinishPasskeyRegistrationPayload(passkey=None, errors=errors),
         )
 
     @strawberry.mutation(
@@ -135,7 +127,6 @@ class Mutation:
         ],
     ) -> RemovePasskeyPayload:
         user = viewer_user(info)
-        request = info.context.request
         return ok_payload(
             RemovePasskeyPayload,
             _stepped_up(
@@ -143,8 +134,7 @@ class Mutation:
                 lambda: services.passkey_remove(
                     user=user,
                     passkey_id=str(id),
-                    ip_address=client_ip(request),
-                    user_agent=user_agent(request),
+                    caller=info.context.caller,
                     session_id=info.context.viewer.session_id,
                 ),
             ),
@@ -156,9 +146,9 @@ class Mutation:
     )
     def start_passkey_login(self, info: Info[Context, None]) -> StartPasskeyLoginPayload:
         return payload_from(
-            lambda: services.passkey_login_start(ip_address=client_ip(info.context.request)),
+            StartPasskeyLoginPayload,
+            lambda: services.passkey_login_start(caller=info.context.caller),
             ok=lambda options: StartPasskeyLoginPayload(options=options, errors=[]),
-            failed=lambda errors: StartPasskeyLoginPayload(options=None, errors=errors),
         )
 
     @strawberry.mutation(
@@ -178,13 +168,10 @@ class Mutation:
             ),
         ],
     ) -> AuthPayload:
-        request = info.context.request
         return payload_from(
+            AuthPayload,
             lambda: services.passkey_login(
-                credential=credential,
-                user_agent=user_agent(request),
-                ip_address=client_ip(request),
+                credential=credential, transport=transport.name, caller=info.context.caller
             ),
             ok=lambda issued: auth_payload(info, issued, transport),
-            failed=failed_auth_payload,
         )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests import conftest as account_fixtures
 from accounts.tests.conftest import text_part, token_in
+from api.context import Caller
 from api.testing import GraphQLClient
 from core.events import SecurityEventKind as Kind
 from core.events import security_event
@@ -235,7 +236,9 @@ def test_email_verification_by_link_and_by_code_is_recorded(gql):
 
 
 def test_a_google_sign_in_is_recorded_with_its_method(user):
-    session_start(user=user, auth_method=AuthMethod.GOOGLE, user_agent="", ip_address=None)
+    session_start(
+        user=user, auth_method=AuthMethod.GOOGLE, caller=Caller(ip_address=None, user_agent="")
+    )
     event = SecurityEvent.objects.get()
     assert (event.kind, event.method, event.ip_address, event.device) == (
         Kind.SIGN_IN,
@@ -249,7 +252,9 @@ def test_a_sign_in_that_rolled_back_is_not_recorded(user):
     def start_then_fail() -> None:
         with transaction.atomic():
             session_start(
-                user=user, auth_method=AuthMethod.PASSWORD, user_agent="", ip_address=None
+                user=user,
+                auth_method=AuthMethod.PASSWORD,
+                caller=Caller(ip_address=None, user_agent=""),
             )
             raise RuntimeError("the caller failed after starting the session")
 

@@ -10,7 +10,6 @@ from strawberry.types import Info
 from api.context import Context
 from api.errors import Error
 from api.mutations import payload_from
-from core.net import client_ip, user_agent
 from mfa.schema.types import sign_in_payload
 from social import services
 from tokens.schema.transport import AuthPayload, TokenTransport
@@ -69,14 +68,12 @@ class Mutation:
         ],
     ) -> StartGoogleLoginPayload:
         return payload_from(
+            StartGoogleLoginPayload,
             lambda: services.google_login_start(
-                redirect_uri=redirect_uri, ip_address=client_ip(info.context.request)
+                redirect_uri=redirect_uri, caller=info.context.caller
             ),
             ok=lambda started: StartGoogleLoginPayload(
                 authorization_url=started.authorization_url, state=started.state, errors=[]
-            ),
-            failed=lambda errors: StartGoogleLoginPayload(
-                authorization_url=None, state=None, errors=errors
             ),
         )
 
@@ -100,7 +97,6 @@ class Mutation:
             ),
         ],
     ) -> AuthPayload:
-        request = info.context.request
         return sign_in_payload(
             info,
             transport,
@@ -110,7 +106,6 @@ class Mutation:
                 id_token=input.id_token,
                 nonce=input.nonce,
                 transport=transport.name,
-                user_agent=user_agent(request),
-                ip_address=client_ip(request),
+                caller=info.context.caller,
             ),
         )

@@ -10,14 +10,12 @@ from api.context import Context
 from api.errors import Error
 from api.mutations import ok_payload, payload_from
 from api.permissions import require_recent_authentication, viewer_user
-from core.net import client_ip, user_agent
 from tokens import services
 from tokens.schema.transport import (
     AuthPayload,
     TokenTransport,
     auth_payload,
     clear_refresh_cookie,
-    failed_auth_payload,
     refresh_token_from,
 )
 
@@ -53,22 +51,22 @@ class Mutation:
             ),
         ] = None,
     ) -> AuthPayload:
-        request = info.context.request
 
         def rotated() -> services.IssuedTokens:
             return services.session_refresh(
                 refresh_token=refresh_token_from(info, transport, refresh_token),
-                user_agent=user_agent(request),
-                ip_address=client_ip(request),
+                caller=info.context.caller,
             )
 
-        def refused(errors: list[Error]) -> AuthPayload:
+        def refused() -> None:
             if transport is TokenTransport.COOKIE:
                 clear_refresh_cookie(info.context.response)
-            return failed_auth_payload(errors)
 
         return payload_from(
-            rotated, ok=lambda issued: auth_payload(info, issued, transport), failed=refused
+            AuthPayload,
+            rotated,
+            ok=lambda issued: auth_payload(info, issued, transport),
+            on_failure=refused,
         )
 
     @strawberry.mutation(
@@ -110,22 +108,20 @@ class Mutation:
                 clear_refresh_cookie(info.context.response)
             return ok_payload(
                 LogoutPayload,
-                lambda: services.session_logout(
-                    refresh_token=token,
-                    ip_address=client_ip(info.context.request),
-                    user_agent=user_agent(info.context.request),
-                ),
+                lambda: services.session_logout(refresh_token=token, caller=info.context.caller),
             )
 
-        def unreadable(errors: list[Error]) -> LogoutPayload:
+        def unreadable() -> None:
             if from_cookie:
                 clear_refresh_cookie(info.context.response)
-            return LogoutPayload(ok=False, errors=errors)
 
         # Read first: a call refused for its Origin (Forbidden, not a payload error)
         # propagates before the cookie is touched.
         return payload_from(
-            lambda: refresh_token_from(info, transport, refresh_token), ok=end, failed=unreadable
+            LogoutPayload,
+            lambda: refresh_token_from(info, transport, refresh_token),
+            ok=end,
+            on_failure=unreadable,
         )
 
     @strawberry.mutation(
@@ -147,12 +143,7 @@ class Mutation:
             require_recent_authentication(info)
             if not keep_current:
                 clear_refresh_cookie(info.context.response)
-            services.sessions_end_all(
-                user=user,
-                keep_session_id=keep,
-                ip_address=client_ip(info.context.request),
-                user_agent=user_agent(info.context.request),
-            )
+            services.sessions_end_all(user=user, keep_session_id=keep, caller=info.context.caller)
 
         return ok_payload(LogoutPayload, end_all)
 
@@ -165,13 +156,9 @@ class Mutation:
         ],
     ) -> LogoutPayload:
         user = viewer_user(info)
-        request = info.context.request
         return ok_payload(
             LogoutPayload,
             lambda: services.session_revoke(
-                user=user,
-                session_id=str(id),
-                ip_address=client_ip(request),
-                user_agent=user_agent(request),
+                user=user, session_id=str(id), caller=info.context.caller
             ),
         )

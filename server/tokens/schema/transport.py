@@ -131,16 +131,6 @@ def auth_payload(
     )
 
 
-def failed_auth_payload(errors: list[Error]) -> AuthPayload:
-    return AuthPayload(
-        access_token=None,
-        access_token_expires_at=None,
-        refresh_token=None,
-        user=None,
-        errors=errors,
-    )
-
-
 _MISSING_ARGUMENT = DomainError(
     TokenErrorCode.REFRESH_TOKEN_MISSING,
     "No refresh token was presented: with transport BODY pass it as the `refreshToken` "

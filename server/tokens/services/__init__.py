@@ -1,4 +1,4 @@
-"""Writes for tokens, by job: signing in (`signin`), rotating a refresh token
+"""Writes for tokens, by job: signing in (`signin`, the one sign-in flow), rotating a refresh token
 (`rotation`), and ending sessions (`ending`).
 
 PostgreSQL is the truth for every refresh; Redis gets a hot copy of each revocation as it
@@ -15,23 +15,35 @@ from tokens.services.ending import (
 )
 from tokens.services.rotation import session_refresh
 from tokens.services.signin import (
+    Credential,
     IssuedTokens,
-    login_credentials_check,
+    SignInRefused,
+    SignInStage,
+    UserQuery,
+    password_sign_in,
     session_authenticated,
     session_start,
-    session_start_signed_in,
+    sign_in,
+    sign_in_complete,
+    sign_in_stage_add,
 )
 
 __all__ = [
+    "Credential",
     "IssuedTokens",
-    "login_credentials_check",
+    "SignInRefused",
+    "SignInStage",
+    "UserQuery",
+    "password_sign_in",
     "session_authenticated",
     "session_logout",
     "session_refresh",
     "session_revoke",
     "session_start",
-    "session_start_signed_in",
     "sessions_delete_stale",
     "sessions_end_all",
     "sessions_end_everyone",
+    "sign_in",
+    "sign_in_complete",
+    "sign_in_stage_add",
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from api.context import NO_REQUEST, Caller
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
 from core.models import delete_in_batches
@@ -32,9 +33,7 @@ def session_end(session_id: uuid.UUID, *, reason: str, now: datetime) -> None:
 
 
 @transaction.atomic
-def session_logout(
-    *, refresh_token: str, ip_address: str | None = None, user_agent: str = ""
-) -> None:
+def session_logout(*, refresh_token: str, caller: Caller = NO_REQUEST) -> None:
     """End the session a refresh token belongs to (any token of it that we issued)."""
     parsed = parse_refresh_token(refresh_token)
     if parsed is None:
@@ -51,15 +50,13 @@ def session_logout(
         user_id,
         method="logout",
         session_id=parsed.session_id,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
     )
 
 
 @transaction.atomic
-def session_revoke(
-    *, user: User, session_id: str, ip_address: str | None = None, user_agent: str = ""
-) -> None:
+def session_revoke(*, user: User, session_id: str, caller: Caller = NO_REQUEST) -> None:
     """End one of `user`'s sessions. Another user's session answers like an unknown id."""
     not_found = DomainError(CoreErrorCode.NOT_FOUND, "No such session.", "id")
     try:
@@ -74,8 +71,8 @@ def session_revoke(
         user.pk,
         method="revoke",
         session_id=pk,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
     )
 
 
@@ -84,8 +81,7 @@ def sessions_end_all(
     *,
     user: User,
     keep_session_id: str | None = None,
-    ip_address: str | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_REQUEST,
 ) -> None:
     """End every session of `user` (except keep_session_id) with one write.
 
@@ -111,8 +107,8 @@ def sessions_end_all(
         user.pk,
         method="",
         session_id=kept,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
     )
 
 

@@ -1,24 +1,21 @@
 """Rotating a refresh token: a new pair for a live session, the presented token spent.
 
-One definition of a live session (tokens/models.py, `LIVENESS_RULES`), and the locked
-path: the session row under FOR UPDATE, annotated by that definition, handles every case
-(the current token, the parent token in its grace window, a spent token, a session that is
-over). On PostgreSQL the fast path (fastpath/rotation.py, REFRESH_ROTATION_SHORTCUT) first
-tries the common case in one UPDATE … RETURNING whose WHERE clause is compiled from the same
-definition.
+One definition of a live session (tokens/models.py, `LIVENESS_RULES`), and one path: the
+session row under FOR UPDATE, annotated by that definition, handles every case (the
+current token, the parent token in its grace window, a spent token, a session that is
+over).
 """
 
 from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from api.context import Caller
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, refresh_token_reused, security_event_send
 from tokens.errors import TokenErrorCode
@@ -67,9 +64,7 @@ def _locked_session(parsed: ParsedRefreshToken, now: datetime) -> Session | None
     )
 
 
-def _refresh_locked(
-    parsed: ParsedRefreshToken, *, user_agent: str, ip_address: str | None
-) -> IssuedTokens | DomainError:
+def _refresh_locked(parsed: ParsedRefreshToken, *, caller: Caller) -> IssuedTokens | DomainError:
     """The rotation under the row lock; returns the error instead of raising so that a
     revocation for reuse commits."""
     now = timezone.now()
@@ -88,8 +83,8 @@ def _refresh_locked(
         session.token_hash = hash_token(successor)
         session.rotated_at = now
         session.last_used_at = now
-        session.user_agent = (user_agent or "")[:300] or session.user_agent
-        session.ip_address = ip_address or session.ip_address
+        session.user_agent = (caller.user_agent or "")[:300] or session.user_agent
+        session.ip_address = caller.ip_address or session.ip_address
         session.save(update_fields=_ROTATED_FIELDS)
         return issue_tokens(session, successor)
     if (
@@ -108,8 +103,8 @@ def _refresh_locked(
     security_event_send(
         SecurityEventKind.REFRESH_TOKEN_REUSED,
         session.user_id,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        ip_address=caller.ip_address,
+        user_agent=caller.user_agent,
         method="refresh",
         session_id=session.pk,
     )
@@ -120,23 +115,7 @@ def _refresh_locked(
     )
 
 
-class RotationShortcut(Protocol):
-    def __call__(
-        self, parsed: ParsedRefreshToken, /, *, user_agent: str, ip_address: str | None
-    ) -> IssuedTokens | None: ...
-
-
-def _rotation_shortcut() -> RotationShortcut | None:
-    """The setting REFRESH_ROTATION_SHORTCUT: a callable that may rotate the common case
-    (the presented token is the session's current one, the session is live) on its own and
-    answers None for anything else, or None. Whatever it does not rotate, the locked path
-    below does, which alone is complete."""
-    path = settings.REFRESH_ROTATION_SHORTCUT
-    shortcut: RotationShortcut | None = import_string(path) if path else None
-    return shortcut
-
-
-def session_refresh(*, refresh_token: str, user_agent: str, ip_address: str | None) -> IssuedTokens:
+def session_refresh(*, refresh_token: str, caller: Caller) -> IssuedTokens:
     """Rotate a refresh token: a new pair, the presented token is spent.
 
     Raises INVALID_TOKEN, TOKEN_EXPIRED, SESSION_REVOKED or TOKEN_REUSED (which also
@@ -145,14 +124,8 @@ def session_refresh(*, refresh_token: str, user_agent: str, ip_address: str | No
     parsed = parse_refresh_token(refresh_token)
     if parsed is None:
         raise INVALID_REFRESH
-    shortcut = _rotation_shortcut()
-    rotated = shortcut(parsed, user_agent=user_agent, ip_address=ip_address) if shortcut else None
-    if rotated is not None:
-        return rotated
-    # Not the current token of a live session: the parent in its grace window, a spent or
-    # foreign token, an ended or expired session. Sort it out under the row lock.
     with transaction.atomic():
-        outcome = _refresh_locked(parsed, user_agent=user_agent, ip_address=ip_address)
+        outcome = _refresh_locked(parsed, caller=caller)
     if isinstance(outcome, DomainError):
         raise outcome
     return outcome

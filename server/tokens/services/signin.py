@@ -1,9 +1,20 @@
-"""Signing in: check a password (or take a verified Google identity) and start a session
-with its first access + refresh token pair.
+"""Signing in, in one place: every way in (password, Google, passkey; an emailed code later)
+goes through `sign_in`, which runs the same stages in the same order.
 
-Whether a correct first factor starts a session at once or asks for a second one is
-decided above this package (mfa.services): `login_credentials_check` only says whose
-password it is.
+1. The way in checks its input (a malformed email is refused before anything is counted).
+2. Attempt counting: the way in's rate limits (core.ratelimit actions such as
+   `login:email` + `login:ip`, `google:login`, `passkey:login`), all counted at once.
+3. The credential check: whose account the password, Google identity or passkey proves. A
+   refusal by a known account is logged as SIGN_IN_FAILED here.
+4. Account checks: active, and a verified address unless the way in vouches for it.
+5. Registered stages (`sign_in_stage_add`): a second factor (mfa) may stop the sign-in here
+   with its challenge; the session then starts in `sign_in_complete` once it is passed.
+6. `sign_in_complete`: the session starts (last_login stamped in the same transaction) and
+   the SIGN_IN security event is sent, which the security log records and where it spots
+   a new device and emails its notice (securitylog/services.py).
+
+Stages are registered rather than imported because the second factor lives above this
+package (mfa), and the passkey sign-in, which needs no second factor, below it.
 """
 
 from __future__ import annotations
@@ -15,19 +26,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
-from accounts.services import login_attempt_record, login_attempts_forget
+from accounts.services import login_attempt_counters, login_attempts_forget
+from api.context import Caller
+from core import ratelimit
 from core.deferred import defer
 from core.errors import CoreErrorCode, DomainError
-from core.events import SecurityEventKind, security_event_send
+from core.events import SecurityEventKind, counts_sign_in, security_event_send
 from tokens.access import issue_access_token
 from tokens.models import AuthMethod, Session
 from tokens.refresh import hash_token, new_refresh_token
@@ -56,9 +67,7 @@ def issue_tokens(session: Session, refresh_token: str) -> IssuedTokens:
     )
 
 
-def _new_session(
-    *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
-) -> tuple[Session, str]:
+def _new_session(*, user: User, auth_method: AuthMethod, caller: Caller) -> tuple[Session, str]:
     """A session row as a sign-in begins it (not yet written), and its first refresh token."""
     session_id = uuid.uuid4()
     refresh_token = new_refresh_token(session_id)
@@ -70,8 +79,8 @@ def _new_session(
         last_used_at=now,
         rotated_at=now,
         authenticated_at=now,
-        user_agent=(user_agent or "")[:300],
-        ip_address=ip_address or None,
+        user_agent=(caller.user_agent or "")[:300],
+        ip_address=caller.ip_address or None,
         auth_method=auth_method,
         generation=0,
         token_hash=hash_token(refresh_token),
@@ -80,20 +89,18 @@ def _new_session(
 
 
 def session_start(
-    *,
-    user: User,
-    auth_method: AuthMethod,
-    user_agent: str,
-    ip_address: str | None,
-    last_login: bool = False,
+    *, user: User, auth_method: AuthMethod, caller: Caller, last_login: bool = False
 ) -> IssuedTokens:
     """Create a Session row and return a fresh access + refresh token pair (in the
     caller's transaction when there is one). With `last_login`, the user's last_login is
-    stamped in the same write (a sign-in)."""
-    session, refresh_token = _new_session(
-        user=user, auth_method=auth_method, user_agent=user_agent, ip_address=ip_address
-    )
-    _session_insert(session, last_login=last_login)
+    stamped in the same transaction (a sign-in)."""
+    session, refresh_token = _new_session(user=user, auth_method=auth_method, caller=caller)
+    # No savepoint: inside a caller's transaction a failure here fails the whole sign-in
+    # anyway, and a savepoint would cost two more round trips (SAVEPOINT, RELEASE).
+    with transaction.atomic(savepoint=False):
+        if last_login:
+            User.objects.filter(pk=session.user_id).update(last_login=session.created_at)
+        session.save(force_insert=True)
     security_event_send(
         SecurityEventKind.SIGN_IN,
         user.pk,
@@ -103,51 +110,6 @@ def session_start(
         session_id=session.pk,
     )
     return issue_tokens(session, refresh_token)
-
-
-class SessionInsertShortcut(Protocol):
-    def __call__(self, session: Session, /, *, last_login: bool) -> bool: ...
-
-
-def _session_insert(session: Session, *, last_login: bool) -> None:
-    """Write the new row, and with `last_login` stamp the user's last_login at its
-    creation time, all or nothing. The setting SESSION_INSERT_SHORTCUT may do it in one
-    round trip (it answers False where it cannot, and this does it)."""
-    path = settings.SESSION_INSERT_SHORTCUT
-    shortcut: SessionInsertShortcut | None = import_string(path) if path else None
-    if shortcut is not None and shortcut(session, last_login=last_login):
-        return
-    # No savepoint: inside a caller's transaction a failure here fails the whole sign-in
-    # anyway, and a savepoint would cost two more round trips (SAVEPOINT, RELEASE).
-    with transaction.atomic(savepoint=False):
-        if last_login:
-            User.objects.filter(pk=session.user_id).update(last_login=session.created_at)
-        session.save(force_insert=True)
-
-
-class UserLookupShortcut(Protocol):
-    def __call__(self, users: Callable[[], QuerySet[User]], email: str, /) -> list[User] | None: ...
-
-
-def _all_users() -> QuerySet[User]:
-    return User.objects.all()
-
-
-def _user_by_email(users: Callable[[], QuerySet[User]], email: str) -> User | None:
-    """The user with this (normalized) address in `users()`. The setting
-    SIGN_IN_LOOKUP_SHORTCUT may look it up instead ([the user], [], or None where it
-    cannot, and this does)."""
-    path = settings.SIGN_IN_LOOKUP_SHORTCUT
-    shortcut: UserLookupShortcut | None = import_string(path) if path else None
-    found = shortcut(users, email) if shortcut is not None else None
-    if found is not None:
-        return found[0] if found else None
-    return users().filter(email=email).first()
-
-
-def _burn_password_hash(password: str) -> None:
-    # Same work as checking a real password, so an unknown email answers as slowly.
-    User().set_password(password)
 
 
 def session_authenticated(*, user: User, session_id: str | None) -> bool:
@@ -162,77 +124,196 @@ def session_authenticated(*, user: User, session_id: str | None) -> bool:
     )
 
 
-def login_credentials_check(
-    *,
-    email: str,
-    password: str,
-    ip_address: str | None,
-    user_agent: str = "",
-    users: Callable[[], QuerySet[User]] = _all_users,
-) -> User:
-    """Check email + password: the user they belong to, who may sign in, looked up in what
-    `users` builds (default: all users; a caller may annotate what it needs next, so that
-    it comes in the same statement; it must build the same query on every call).
+# --- the flow -----------------------------------------------------------------------------
 
-    A wrong password and an unknown email both give INVALID_CREDENTIALS, after the same
-    password-hashing work. EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED are only told to someone
-    who knows the password, so they reveal nothing to anyone else.
-    """
-    if has_refused_chars(email.strip()):
-        # No stored address holds a control or invisible character (NUL would not even
-        # reach PostgreSQL): say what is wrong rather than look it up.
-        raise DomainError(
-            AccountErrorCode.INVALID_EMAIL,
-            "Enter a valid email address (it contains invisible or control characters).",
-            "email",
-        )
-    normalized = normalize_email(email)
-    if not login_attempt_record(email=normalized, ip_address=ip_address):
-        raise DomainError(
-            CoreErrorCode.RATE_LIMITED, "Too many sign-in attempts; try again later.", None
-        )
-    invalid = DomainError(
-        AccountErrorCode.INVALID_CREDENTIALS, "The email or password is not correct.", None
-    )
-    if not password or len(password) > 4096:
-        _burn_password_hash("x")
-        raise invalid
-    user = _user_by_email(users, normalized) if normalized else None
-    if user is None or not user.has_usable_password():
-        _burn_password_hash(password)
-        raise invalid
-    if not user.check_password(password):
-        security_event_send(
-            SecurityEventKind.SIGN_IN_FAILED,
-            user.pk,
-            ip_address=ip_address,
-            user_agent=user_agent,
-            method="password",
-        )
-        raise invalid
+
+class SignInRefused(Exception):
+    """A credential check's refusal: `error` for the client; `owner_id` when the
+    credential was recognised as a known account's (logged as SIGN_IN_FAILED)."""
+
+    def __init__(self, error: DomainError, owner_id: object = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.owner_id = owner_id
+
+
+UserQuery = Callable[[], QuerySet[User]]
+
+
+class Credential(Protocol):
+    """One way in. `method` is its word in the metrics and the security log; with
+    `second_factor` False it is both factors (a passkey) and no stage asks for another."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def auth_method(self) -> AuthMethod: ...
+
+    @property
+    def second_factor(self) -> bool: ...
+
+    @property
+    def vouches_for_email(self) -> bool:
+        """True when proving the credential proves the address too (Google vouches for it;
+        a passkey was registered by its signed-in owner), so no verified address is asked."""
+
+    def input_check(self) -> None:
+        """Refuse a malformed input (a DomainError) before any attempt is counted."""
+
+    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
+        """The (rate-limit action, identity) pairs one attempt counts against."""
+
+    def rate_limited(self) -> DomainError:
+        """The RATE_LIMITED error of a refused attempt."""
+
+    def check(self, caller: Caller, users: UserQuery) -> User:
+        """The account the credential proves, looked up in what `users` builds when the way
+        in looks one up; raises SignInRefused (or a DomainError) otherwise."""
+
+    def succeeded(self) -> None:
+        """The account passed its checks: what the way in resets (its owner's counters)."""
+
+
+class SignInStage(Protocol):
+    """A stage between the account checks and the session (allauth's LoginStage idea)."""
+
+    def users(self) -> QuerySet[User]:
+        """Users as a sign-in should load them for this stage (annotated with what `run`
+        reads, so that it costs no query of its own)."""
+
+    def run(self, *, user: User, auth_method: AuthMethod, transport: str) -> None:
+        """Return to let the sign-in go on; raise a DomainError to stop it (no session)."""
+
+
+_STAGES: list[SignInStage] = []
+
+
+def sign_in_stage_add(stage: SignInStage) -> None:
+    """Register a stage (from its app's `ready`); stages run in the order registered."""
+    if stage not in _STAGES:
+        _STAGES.append(stage)
+
+
+def _users() -> QuerySet[User]:
+    # Only the last stage's annotations fit in one query; one stage (mfa) exists today.
+    return _STAGES[-1].users() if _STAGES else User.objects.all()
+
+
+def _account_check(user: User, credential: Credential) -> None:
     if not user.is_active:
         raise DomainError(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled.", None)
-    if not user.email_verified:
+    if not credential.vouches_for_email and not user.email_verified:
         raise DomainError(
             AccountErrorCode.EMAIL_NOT_VERIFIED,
             "Verify your email address first; we sent you a link.",
             None,
         )
-    # The answer does not wait for Redis here (core/deferred.py).
-    defer(functools.partial(login_attempts_forget, email=normalized))
-    return user
 
 
-def session_start_signed_in(
-    *, user: User, auth_method: AuthMethod, user_agent: str, ip_address: str | None
-) -> IssuedTokens:
-    """Every factor passed: record the sign-in and start the session."""
+def sign_in_complete(*, user: User, auth_method: AuthMethod, caller: Caller) -> IssuedTokens:
+    """Every factor passed: record the sign-in and start the session (the flow's last
+    stage; also where mfa's second step ends)."""
     # last_login as Django's own login sets it; it also spends reset links sent before this
     # sign-in (the reset token covers last_login), as accounts/email_tokens.py promises.
-    return session_start(
-        user=user,
-        auth_method=auth_method,
-        user_agent=user_agent,
-        ip_address=ip_address,
-        last_login=True,
-    )
+    return session_start(user=user, auth_method=auth_method, caller=caller, last_login=True)
+
+
+def sign_in(credential: Credential, *, caller: Caller, transport: str) -> IssuedTokens:
+    """Run the sign-in flow for one way in (see the module's docstring); `transport`
+    (BODY or COOKIE) binds a second-factor challenge to the client that asked for it."""
+
+    @counts_sign_in(credential.method)
+    def flow() -> IssuedTokens:
+        credential.input_check()
+        if not ratelimit.allowed_all(*credential.attempts(caller)):
+            raise credential.rate_limited()
+        try:
+            user = credential.check(caller, _users)
+        except SignInRefused as refused:
+            if refused.owner_id is not None:
+                security_event_send(
+                    SecurityEventKind.SIGN_IN_FAILED,
+                    refused.owner_id,
+                    ip_address=caller.ip_address,
+                    user_agent=caller.user_agent,
+                    method=credential.method,
+                )
+            raise refused.error from None
+        _account_check(user, credential)
+        credential.succeeded()
+        if credential.second_factor:
+            for stage in _STAGES:
+                stage.run(user=user, auth_method=credential.auth_method, transport=transport)
+        return sign_in_complete(user=user, auth_method=credential.auth_method, caller=caller)
+
+    return flow()
+
+
+# --- the password ---------------------------------------------------------------------
+
+
+def _burn_password_hash(password: str) -> None:
+    # Same work as checking a real password, so an unknown email answers as slowly.
+    User().set_password(password)
+
+
+@dataclass(frozen=True)
+class PasswordCredential:
+    """Email + password. A wrong password and an unknown email both give
+    INVALID_CREDENTIALS, after the same password-hashing work; EMAIL_NOT_VERIFIED and
+    ACCOUNT_DISABLED are only told to someone who knows the password."""
+
+    email: str
+    password: str
+    method = "password"
+    auth_method = AuthMethod.PASSWORD
+    second_factor = True
+    vouches_for_email = False
+
+    @functools.cached_property
+    def normalized(self) -> str:
+        return normalize_email(self.email)
+
+    def input_check(self) -> None:
+        if has_refused_chars(self.email.strip()):
+            # No stored address holds a control or invisible character (NUL would not even
+            # reach PostgreSQL): say what is wrong rather than look it up.
+            raise DomainError(
+                AccountErrorCode.INVALID_EMAIL,
+                "Enter a valid email address (it contains invisible or control characters).",
+                "email",
+            )
+
+    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
+        return login_attempt_counters(email=self.normalized, ip_address=caller.ip_address)
+
+    def rate_limited(self) -> DomainError:
+        return DomainError(
+            CoreErrorCode.RATE_LIMITED, "Too many sign-in attempts; try again later.", None
+        )
+
+    def check(self, caller: Caller, users: UserQuery) -> User:
+        invalid = DomainError(
+            AccountErrorCode.INVALID_CREDENTIALS, "The email or password is not correct.", None
+        )
+        if not self.password or len(self.password) > 4096:
+            _burn_password_hash("x")
+            raise invalid
+        user = users().filter(email=self.normalized).first() if self.normalized else None
+        if user is None or not user.has_usable_password():
+            _burn_password_hash(self.password)
+            raise invalid
+        if not user.check_password(self.password):
+            raise SignInRefused(invalid, owner_id=user.pk)
+        return user
+
+    def succeeded(self) -> None:
+        # The owner starts with a fresh per-address allowance; the answer does not wait for
+        # Redis here (core/deferred.py).
+        defer(functools.partial(login_attempts_forget, email=self.normalized))
+
+
+def password_sign_in(*, email: str, password: str, transport: str, caller: Caller) -> IssuedTokens:
+    """`login`: email + password, then a session or the second step."""
+    return sign_in(PasswordCredential(email, password), caller=caller, transport=transport)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from accounts.models import User
+from api.context import Caller
 from tokens.access import issue_access_token
 from tokens.keys import generate_private_jwk, keyset
 from tokens.models import AuthMethod
@@ -58,7 +59,7 @@ def sign(claims: dict[str, Any], **headers: Any) -> str:
 @pytest.fixture
 def session_id(user: User) -> str:
     issued = session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address=None
+        user=user, auth_method=AuthMethod.PASSWORD, caller=Caller(ip_address=None, user_agent="t")
     )
     return str(issued.session.pk)
 
@@ -82,7 +83,7 @@ def forgeries(user: User, session_id: str) -> dict[str, str]:
     stranger_key = jwt.algorithms.ECAlgorithm.from_jwk(stranger)
     public_jwk = {k: v for k, v in keyset().signing.public_jwk.items()}
     refresh_token = session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address=None
+        user=user, auth_method=AuthMethod.PASSWORD, caller=Caller(ip_address=None, user_agent="t")
     ).refresh_token
     return {
         "alg none": f"{none_header}.{payload}.",

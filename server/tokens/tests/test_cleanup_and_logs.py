@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from api.context import Caller
 from tokens.models import AuthMethod, Session, UserTokenState
 from tokens.services import session_start
 from tokens.tests.helpers import ME, data, login, refresh
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def make(user: User, **fields) -> Session:
     session = session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address=None
+        user=user, auth_method=AuthMethod.PASSWORD, caller=Caller(ip_address=None, user_agent="t")
     ).session
     Session.objects.filter(pk=session.pk).update(**fields)
     return session

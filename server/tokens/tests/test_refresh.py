@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
+from api.context import Caller
 from api.testing import GraphQLClient
 from core.errors import DomainError
 from tokens.models import AuthMethod, Session
@@ -23,13 +24,15 @@ from tokens.tests.helpers import ME, codes, data, refresh
 
 def start(user: User) -> tuple[str, str, Session]:
     issued = session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address=None
+        user=user, auth_method=AuthMethod.PASSWORD, caller=Caller(ip_address=None, user_agent="t")
     )
     return issued.access_token, issued.refresh_token, issued.session
 
 
 def rotate(token: str) -> str:
-    return session_refresh(refresh_token=token, user_agent="t", ip_address=None).refresh_token
+    return session_refresh(
+        refresh_token=token, caller=Caller(ip_address=None, user_agent="t")
+    ).refresh_token
 
 
 def age_rotation(session: Session, seconds: int) -> None:
@@ -181,13 +184,14 @@ def test_twenty_concurrent_refreshes_all_get_the_same_new_token(user):
 
 
 @pytest.mark.django_db
-def test_rotation_under_the_row_lock_saves_the_new_generation(user, monkeypatch):
-    # given: the one-statement rotation misses (as on SQLite, or in a race on PostgreSQL)
+def test_rotation_under_the_row_lock_saves_the_new_generation(user):
+    # given
     _, first, session = start(user)
-    monkeypatch.setattr(settings, "REFRESH_ROTATION_SHORTCUT", None)
 
     # when
-    issued = session_refresh(refresh_token=first, user_agent="locked", ip_address="10.0.0.9")
+    issued = session_refresh(
+        refresh_token=first, caller=Caller(ip_address="10.0.0.9", user_agent="locked")
+    )
 
     # then
     session.refresh_from_db()

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from api.context import Caller
 from api.testing import free_port
 from tokens import revocation
 from tokens.models import AuthMethod, Session
@@ -34,7 +35,9 @@ pytestmark = pytest.mark.django_db
 
 def start(user: User, agent: str = "t") -> IssuedTokens:
     return session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent=agent, ip_address="10.0.0.1"
+        user=user,
+        auth_method=AuthMethod.PASSWORD,
+        caller=Caller(ip_address="10.0.0.1", user_agent=agent),
     )
 
 

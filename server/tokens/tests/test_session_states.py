@@ -1,10 +1,10 @@
 """Every state a session can be in, against every part that decides whether it is live.
 
 One table of states (rows) and one test per consumer of the definition of a live session
-(tokens/models.py): the one-statement rotation, the locked rotation, `session_refresh` as a
+(tokens/models.py): the locked rotation, `session_refresh` as a
 whole, the sessions list, the clean-up, and the access-token check (as published to Redis,
 and as rebuilt from PostgreSQL after Redis lost it). test_sqlite.py runs this module again
-against SQLite, minus the PostgreSQL-only rotation statement.
+against SQLite.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from api.context import Caller
 from core.errors import DomainError
-from fastpath.rotation import rotate_if_current
 from tokens.models import AuthMethod, Session
 from tokens.refresh import parse_refresh_token
 from tokens.selectors import sessions_active
@@ -46,7 +46,9 @@ RETENTION = timedelta(days=7)  # cleanup_sessions' default: ended sessions kept 
 
 def start(user: User) -> IssuedTokens:
     return session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address="10.0.0.1"
+        user=user,
+        auth_method=AuthMethod.PASSWORD,
+        caller=Caller(ip_address="10.0.0.1", user_agent="t"),
     )
 
 
@@ -175,21 +177,6 @@ def refresh_outcome(call: Callable[[], object]) -> str | None:
 
 
 @states
-def test_rotation_statement(user, state):
-    # The PostgreSQL one-statement rotation: rotates a live session's current token, and
-    # matches nothing otherwise (leaving the verdict to the locked path).
-    issued = state.make(user)
-    parsed = parse_refresh_token(issued.refresh_token)
-    assert parsed is not None
-
-    rotated = rotate_if_current(parsed, user_agent="t", ip_address=None)
-
-    assert (rotated is not None) == state.live
-    session = Session.objects.get(pk=issued.session.pk)
-    assert session.generation == (1 if state.live else 0)
-
-
-@states
 def test_locked_rotation(user, state):
     issued = state.make(user)
     parsed = parse_refresh_token(issued.refresh_token)
@@ -197,7 +184,7 @@ def test_locked_rotation(user, state):
 
     def locked() -> object:
         with transaction.atomic():
-            return _refresh_locked(parsed, user_agent="t", ip_address=None)
+            return _refresh_locked(parsed, caller=Caller(ip_address=None, user_agent="t"))
 
     assert refresh_outcome(locked) == state.refresh_error
     session = Session.objects.get(pk=issued.session.pk)
@@ -209,7 +196,9 @@ def test_session_refresh(user, state):
     issued = state.make(user)
 
     outcome = refresh_outcome(
-        lambda: session_refresh(refresh_token=issued.refresh_token, user_agent="t", ip_address=None)
+        lambda: session_refresh(
+            refresh_token=issued.refresh_token, caller=Caller(ip_address=None, user_agent="t")
+        )
     )
 
     assert outcome == state.refresh_error

@@ -36,8 +36,6 @@ def test_the_session_state_table_passes_on_sqlite(tmp_path):
         "-p",
         "no:cacheprovider",
         "-q",
-        "-k",
-        "not rotation_statement",
     ]
 
     run = subprocess.run(
