@@ -10,8 +10,10 @@ Either way a task that raises is logged (its name and the exception's class, not
 carried) and never reaches the caller.
 
 Each task runs in a copy of the context it was deferred in, so its log lines keep the
-request's id. A database connection a task opens is handed back when the next request
-starts (Django's `close_old_connections` on `request_started`).
+request's id. Django hands the request's database connections back before the tasks run
+(its own `request_finished` receiver comes first), so the connections the tasks opened
+are handed back after them in the same way: a threaded server's thread may never serve
+another request.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.signals import request_finished, request_started
+from django.db import connections
 from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
@@ -58,6 +61,11 @@ def _request_finished(**kwargs: Any) -> None:
         return
     for context, task in tasks:
         context.run(_run, task)
+    for connection in connections.all(initialized_only=True):
+        # What Django's close_old_connections does, except inside a transaction that
+        # outlives the request (a test's): that connection is not the request's to close.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def _run(task: Task) -> None:

@@ -1,11 +1,13 @@
-"""core.deferred: run at once without a queue; after the response with one; a failing task
-is logged and stops nothing."""
+"""core.deferred: at once outside a request; during one, after the response (Django's
+request_started and request_finished); a failing task is logged and stops nothing."""
 
 from __future__ import annotations
 
 import contextvars
 import functools
 import logging
+
+from django.core.signals import request_finished, request_started
 
 from core import deferred
 
@@ -20,26 +22,24 @@ def test_without_a_queue_a_task_runs_at_once():
 
 def test_with_a_queue_tasks_wait_and_then_run_in_order():
     ran: list[int] = []
-    token = deferred.collect()
+    request_started.send(sender=None)
     deferred.defer(lambda: ran.append(1))
     deferred.defer(lambda: ran.append(2))
     assert ran == []
-    tasks = deferred.collected(token)
-    # After the queue is closed, new tasks run at once again.
+    request_finished.send(sender=None)
+    assert ran == [1, 2]
+    # After the request, new tasks run at once again.
     deferred.defer(lambda: ran.append(3))
-    assert ran == [3]
-    deferred.run_all(tasks)
-    assert ran == [3, 1, 2]
+    assert ran == [1, 2, 3]
 
 
 def test_a_task_runs_in_the_context_it_was_deferred_in():
-    token = deferred.collect()
+    request_started.send(sender=None)
     value = _seen.set("request 1")
     found: list[str] = []
     deferred.defer(lambda: found.append(_seen.get()))
     _seen.reset(value)
-    tasks = deferred.collected(token)
-    deferred.run_all(tasks)
+    request_finished.send(sender=None)
     assert found == ["request 1"]
 
 
@@ -49,11 +49,11 @@ def failing(secret: str) -> None:
 
 def test_a_failing_task_is_logged_without_what_it_carried_and_stops_nothing(caplog):
     ran: list[str] = []
-    token = deferred.collect()
+    request_started.send(sender=None)
     deferred.defer(functools.partial(failing, "hunter2-secret"))
     deferred.defer(lambda: ran.append("after"))
     with caplog.at_level(logging.ERROR, logger="core.deferred"):
-        deferred.run_all(deferred.collected(token))
+        request_finished.send(sender=None)
         deferred.defer(functools.partial(failing, "hunter2-secret"))  # at once: no raise either
     assert ran == ["after"]
     messages = [r.getMessage() for r in caplog.records]
