@@ -12,6 +12,7 @@ answers.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import DatabaseError, connections
+from graphql import GraphQLError, OperationDefinitionNode, build_schema, parse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
@@ -81,10 +83,56 @@ DB_POOL_ERRORS = Counter(
 
 # --- labels ------------------------------------------------------------------------------
 
-# Operation names come from clients: only GraphQL names, and only so many distinct ones
-# per process, so that nobody can grow the metrics without bound.
+# Operation names come from clients. A label is only ever a name from a closed set fixed
+# by the code and the configuration, the same in every worker, so that no client can grow
+# the metrics however many names it sends and however many processes count them (a cap per
+# process let each worker take in its own first names): the root fields of the schema, as
+# they are and with a capital first letter (this project's clients name an operation after
+# its root field: `mutation Login { login … }`), and the operation names of the trusted
+# documents (GRAPHQL_TRUSTED_DOCUMENTS) when there are some. Any other name is `other`.
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
-_operations: set[str] = set()
+
+
+@functools.cache
+def _schema_operation_names() -> frozenset[str]:
+    """The root fields of the schema (Query, Mutation, Subscription), in both spellings."""
+    from config.schema import schema
+
+    printed = build_schema(schema.as_str())
+    roots = (printed.query_type, printed.mutation_type, printed.subscription_type)
+    fields = [name for root in roots if root is not None for name in root.fields]
+    return frozenset(fields) | {name[:1].upper() + name[1:] for name in fields}
+
+
+# (the trusted documents' map, the operation names in it): read again only when the setting
+# is another map (tests change it).
+_trusted: tuple[object, frozenset[str]] | None = None
+
+
+def _trusted_operation_names() -> frozenset[str]:
+    global _trusted
+    documents: dict[str, str] | None = settings.GRAPHQL_TRUSTED_DOCUMENTS
+    if not documents:
+        return frozenset()
+    if _trusted is None or _trusted[0] is not documents:
+        names: set[str] = set()
+        for document in documents.values():
+            try:
+                parsed = parse(document, no_location=True)
+            except GraphQLError:
+                continue  # never runs either: it cannot be a request's operation
+            names.update(
+                definition.name.value
+                for definition in parsed.definitions
+                if isinstance(definition, OperationDefinitionNode) and definition.name
+            )
+        _trusted = (documents, frozenset(names))
+    return _trusted[1]
+
+
+def known_operation_names() -> frozenset[str]:
+    """Every operation name that is its own label; any other is `other`."""
+    return _schema_operation_names() | _trusted_operation_names()
 
 
 def operation_label(name: str | None) -> str:
@@ -92,12 +140,9 @@ def operation_label(name: str | None) -> str:
         return "anonymous"
     if not _NAME.fullmatch(name):
         return "invalid"
-    if name in _operations:
+    if name in _schema_operation_names() or name in _trusted_operation_names():
         return name
-    if len(_operations) >= settings.METRICS_MAX_OPERATIONS:
-        return "other"
-    _operations.add(name)
-    return name
+    return "other"
 
 
 # Error codes are the schema's ErrorCode values and the top-level codes; anything else a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from api.testing import GraphQLClient
+from config.trusted_documents import sha256_of
+from observability.metrics import known_operation_names, operation_label
 from observability.tests.scrape import Scrape
 from social.tests.conftest import provider  # noqa: F401  (the local Google stand-in)
 from social.tests.provider import LocalOpenIDProvider
@@ -126,18 +129,52 @@ def test_a_scripted_run_shows_in_the_counts(client, gql: GraphQLClient, user, pa
     assert after.value("gatehouse_db_pool_connections", state="open") >= 1
 
 
+def operation_labels(metrics: Scrape) -> set[str]:
+    return {
+        labels["operation"]
+        for name, labels, _ in metrics.samples
+        if name == "gatehouse_graphql_request_duration_seconds_count"
+    }
+
+
 @pytest.mark.django_db
 @override_settings(METRICS_TOKEN=TOKEN)
 def test_client_chosen_operation_names_cannot_grow_the_metrics(client, gql: GraphQLClient):
-    with override_settings(METRICS_MAX_OPERATIONS=0):
-        gql("query Flood1 { __typename }")
-        gql("query Flood2 { __typename }")
+    before = scrape(client)
+    names = {f"Flood_{secrets.token_hex(6)}" for _ in range(300)}
+    for name in names:
+        assert gql(f"query {name} {{ __typename }}").errors == []
     gql("{ __typename }")
+    gql("query Me { __typename }")  # named after a root field: its own label
     metrics = scrape(client)
+
     latency = "gatehouse_graphql_request_duration_seconds_count"
-    assert metrics.value(latency, operation="Flood1") == 0
-    assert metrics.value(latency, operation="other") >= 2
+    labels = operation_labels(metrics)
+    assert not labels & names
+    assert labels <= known_operation_names() | {"other", "anonymous", "invalid"}
+    assert (
+        metrics.value(latency, operation="other") - before.value(latency, operation="other") == 300
+    )
     assert metrics.value(latency, operation="anonymous") >= 1
+    assert metrics.value(latency, operation="Me") - before.value(latency, operation="Me") == 1
+
+
+def test_the_known_operation_names_are_the_schema_root_fields_and_trusted_documents(settings):
+    known = known_operation_names()
+    # root fields of Query and Mutation, as they are and as the clients name them
+    for field in ("me", "articles", "login", "refresh", "logoutAll"):
+        assert {field, field[0].upper() + field[1:]} <= known
+    assert known.isdisjoint({"Flood", "other", "anonymous", "invalid", "Query", "User"})
+
+    document = "query HomePage { articles(first: 3) { totalCount } } mutation Bye { logout { ok } }"
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = {sha256_of(document): document}
+    assert {"HomePage", "Bye"} <= known_operation_names()
+    assert operation_label("HomePage") == "HomePage"
+    settings.GRAPHQL_TRUSTED_DOCUMENTS = None
+    assert operation_label("HomePage") == "other"
+    assert operation_label("Login") == "Login"
+    assert operation_label(None) == "anonymous"
+    assert operation_label("no spaces allowed") == "invalid"
 
 
 @pytest.mark.django_db(transaction=True)
