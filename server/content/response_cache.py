@@ -12,9 +12,9 @@ same things. The endpoint (config/views.py) keeps the encoded answer in Redis, k
   a granting subscription, `t<n>` entitled up to tier n. Never the user id: every viewer
   entitled to tier n shares the entries of tier n.
 
-Each entry is tagged with the content version (`cc:ver` in Redis) read before the answer
-was computed. Saving or deleting an article, plan or subscription bumps the version at
-once and again after the transaction commits, so an entry computed from data older than a
+Each entry is tagged with the content version (content/versioning.py) read before the
+answer was computed. Every write to articles, single or bulk, bumps the version at once
+and again after the transaction commits, so an entry computed from data older than a
 change is never served after it (the answer of a request that read the data before the
 commit carries an older version). Entries expire on their own after CONTENT_CACHE_TTL,
 and sooner when an article is scheduled to become visible before that (`published_at` in
@@ -46,8 +46,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from graphql import (
     DocumentNode,
@@ -60,18 +58,16 @@ from graphql import (
 )
 
 from api.errors import Unauthenticated
-from content.models import Article
 from content.selectors import next_publication_after
+from content.versioning import VERSION_KEY, version_trusted
 from core.cache import CACHE_DOWN, raw_redis
 from membership.entitlement import access_for_context
-from membership.models import Plan, Subscription
 
 logger = logging.getLogger(__name__)
 
 # Root fields whose answers depend only on the content and the viewer's entitlement.
 CACHEABLE_ROOT_FIELDS = frozenset({"articles", "article", "__typename"})
 
-VERSION_KEY = "cc:ver"
 _ENTRY_PREFIX = "cc:e1:"
 
 # Bounds on what clients can make this cache hold: every distinct document, variable set
@@ -165,49 +161,12 @@ def entitlement_class(context: Any) -> str | None:
 
 # --- Redis --------------------------------------------------------------------------------
 
-_untrusted = threading.Event()  # set when a bump failed; cleared by the next good bump
-
-
 _redis = raw_redis
 
 
 def _ttl() -> int:
     value = getattr(settings, "CONTENT_CACHE_TTL", timedelta(seconds=60))
     return max(0, int(value.total_seconds()))
-
-
-def bump_version() -> None:
-    """Make every stored answer stale. Atomic; a missing version (Redis flushed, or the key
-    evicted) starts again from the clock, above any version an old entry could carry."""
-    client, prefix = _redis()
-    if client is None:
-        return
-    try:
-        pipe = client.pipeline(transaction=True)
-        pipe.set(prefix + VERSION_KEY, time.time_ns(), nx=True)
-        pipe.incr(prefix + VERSION_KEY)
-        pipe.execute()
-    except CACHE_DOWN:
-        # Stored answers may now be stale: this process stops using them until a bump
-        # goes through (entries also expire after CONTENT_CACHE_TTL).
-        _untrusted.set()
-        logger.warning("content cache: the version could not be bumped (Redis unavailable)")
-        return
-    _untrusted.clear()
-
-
-def _bump_on_change(**_: Any) -> None:
-    # Now, and again once the change is committed: a request that read the version after
-    # the first bump but the data before the commit stored its answer under a version the
-    # second bump makes stale.
-    bump_version()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(bump_version)
-
-
-for _model in (Article, Plan, Subscription):
-    post_save.connect(_bump_on_change, sender=_model, dispatch_uid=f"cc-save-{_model}")
-    post_delete.connect(_bump_on_change, sender=_model, dispatch_uid=f"cc-del-{_model}")
 
 
 # --- Lookup and store ---------------------------------------------------------------------
@@ -259,10 +218,8 @@ def lookup(
     client, prefix = _redis()
     if client is None:  # not Redis (development's in-process cache): nothing to share
         return None
-    if _untrusted.is_set():
-        bump_version()  # try again; until it goes through, answer from the database
-        if _untrusted.is_set():
-            return None
+    if not version_trusted():  # a bump failed: answer from the database until one succeeds
+        return None
     try:
         canonical = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError):

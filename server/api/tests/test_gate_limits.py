@@ -65,7 +65,9 @@ def test_a_fragment_cycle_does_not_hang_the_cost_rule_even_when_it_runs_alone(db
         "fragment B on Query { me { id } ...A }"
     )
     # only our gate rules, without the spec's NoFragmentCycles before them
-    assert schema.gate.judge(print_ast(document)).gate_errors == []  # the cycle is the spec rule's to report
+    assert (
+        schema.gate.judge(print_ast(document)).gate_errors == []
+    )  # the cycle is the spec rule's to report
     result = schema.execute_sync(
         "{ ...A } fragment A on Query { plans { slug } ...B } "
         "fragment B on Query { me { id } ...A }"

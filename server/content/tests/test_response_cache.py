@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from content import response_cache
+from content import response_cache, versioning
 from content.models import Article
 from membership.models import Plan, SubscriptionStatus
 from membership.tests.fixtures import make_article, make_plan, make_subscription
@@ -203,7 +203,7 @@ def test_an_answer_computed_before_a_change_is_not_served_after_it(rf, plans):
     context = Context(request=rf.post("/graphql/"), response=None)  # type: ignore[arg-type]
     ticket = response_cache.lookup(context, ONE, {"slug": FREE}, None)
     assert ticket is not None and ticket.hit is None
-    response_cache.bump_version()  # what a concurrent save does
+    versioning.bump_version()  # what a concurrent save does
     ticket.store(b'{"data":"old"}')
     again = response_cache.lookup(context, ONE, {"slug": FREE}, None)
     assert again is not None and again.hit is None
@@ -273,11 +273,11 @@ def test_a_failed_bump_stops_this_process_using_the_cache_until_one_succeeds(
 
     fetch(gql, ONE, {"slug": FREE}, None)
     assert fetch(gql, ONE, {"slug": FREE}, None)[2]
-    real = response_cache._redis()
+    real = versioning.raw_redis()
     down = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    monkeypatch.setattr(response_cache, "_redis", lambda: (down, real[1]))
-    response_cache.bump_version()  # a change while Redis is unreachable
-    monkeypatch.setattr(response_cache, "_redis", lambda: real)
+    monkeypatch.setattr(versioning, "raw_redis", lambda: (down, real[1]))
+    versioning.bump_version()  # a change while Redis is unreachable
+    monkeypatch.setattr(versioning, "raw_redis", lambda: real)
     # the next request bumps first (it goes through now), so the old entry is not served
     assert not fetch(gql, ONE, {"slug": FREE}, None)[2]
     assert fetch(gql, ONE, {"slug": FREE}, None)[2]

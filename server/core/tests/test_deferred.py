@@ -7,11 +7,20 @@ import contextvars
 import functools
 import logging
 
+import pytest
+
 from django.core.signals import request_finished, request_started
 
 from core import deferred
 
 _seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="")
+
+
+@pytest.fixture(autouse=True)
+def _outside_a_request() -> None:
+    # An earlier test's request may have started without finishing (a streamed body left
+    # open): end it, as the next request would.
+    request_finished.send(sender=None)
 
 
 def test_without_a_queue_a_task_runs_at_once():
