@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from accounts.models import User
+from api.context import Caller
 from tokens.models import AuthMethod, Session
 from tokens.refresh import hash_token, new_refresh_token
 from tokens.services import session_start
@@ -21,7 +22,9 @@ count = int(os.environ.get("BENCH_REFRESH_TOKENS", "40000"))
 
 user = User.objects.create_user("bench@example.com", "bench-password-123", email_verified=True)
 issued = session_start(
-    user=user, auth_method=AuthMethod.PASSWORD, user_agent="wrk", ip_address="127.0.0.1"
+    user=user,
+    auth_method=AuthMethod.PASSWORD,
+    caller=Caller(ip_address="127.0.0.1", user_agent="wrk"),
 )
 (out / "access_token.txt").write_text(issued.access_token)
 

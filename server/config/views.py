@@ -28,6 +28,7 @@ from api.responses import error_response, unavailable_response
 from config import persisted
 from content import response_cache
 from core.errors import ServiceUnavailableError
+from tokens import me_answers
 from tokens.viewer import build_context
 
 logger = logging.getLogger(__name__)
@@ -186,9 +187,10 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
 
     def content_ticket(
         self, request: HttpRequest, data: dict[str, Any] | None
-    ) -> response_cache.Ticket | None:
-        """The shared content cache's answer to a JSON POST, or where to keep the one about
-        to be computed (content/response_cache.py); None when it does not apply."""
+    ) -> me_answers.Ticket | response_cache.Ticket | None:
+        """A kept answer to a JSON POST, or where to keep the one about to be computed:
+        the viewer's own `me` answers (tokens/me_answers.py) or the content answers shared
+        by entitlement (content/response_cache.py); None when neither applies."""
         if data is None:
             return None
         query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
@@ -198,8 +200,9 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
             or not isinstance(name, str | None)
         ):
             return None  # Strawberry words the refusal
-        return response_cache.lookup(
-            self.get_context(request, HttpResponse()), query, variables, name
+        context = self.get_context(request, HttpResponse())
+        return me_answers.lookup(context, query, variables, name) or response_cache.lookup(
+            context, query, variables, name
         )
 
     def parse_http_body(self, request: Any) -> Any:

@@ -40,6 +40,9 @@ class Viewer:
         self.claims = claims
         # The cached user row read beside the revocation marks; not part of the claims.
         self.snapshot = snapshot
+        # Set when display_user was built from the snapshot (tokens/me_answers.py keeps
+        # only such answers).
+        self.shown_from_snapshot = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -76,6 +79,7 @@ class Viewer:
             return self.user
         cached = snapshot_load(self.snapshot)
         if cached is not None and cached.is_active and str(cached.pk) == self.claims.user_id:
+            self.shown_from_snapshot = True
             return cached
         user = self.user
         if user is not None:

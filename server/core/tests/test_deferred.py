@@ -8,7 +8,6 @@ import functools
 import logging
 
 import pytest
-
 from django.core.signals import request_finished, request_started
 
 from core import deferred

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
+from api.context import Caller
 from api.testing import counted_statements
 from tokens.models import AuthMethod
 from tokens.services import session_start
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def sign_in(user: User) -> str:
     return session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="test", ip_address=None
+        user=user, auth_method=AuthMethod.PASSWORD, caller=Caller(user_agent="test")
     ).access_token
 
 
