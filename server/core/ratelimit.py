@@ -298,11 +298,12 @@ def settings_from_environment(
     return RateLimitSettings(overrides, problems, warnings)
 
 
-def _deprecated_rule(name: str, overrides: Mapping[str, str]) -> tuple[Limit, Rule]:
+def _deprecated_rule(name: str, overrides: Mapping[str, str]) -> Rule:
+    # The first action the setting set (a shared window gives them all the same value).
     for action, limit in LIMITS.items():
         if name in limit.deprecated:
             spec = overrides.get(action)
-            return limit, limit.default if spec is None else _parsed(spec, limit.per)
+            return limit.default if spec is None else _parsed(spec, limit.per)
     raise KeyError(name)
 
 
@@ -310,21 +311,21 @@ def deprecated_attempts(name: str, overrides: Mapping[str, str]) -> int:
     """What deprecated count setting `name` amounts to under `overrides`: the deprecated
     settings keep their names, with these values, for one more release (code reading them
     still works)."""
-    return _deprecated_rule(name, overrides)[1].attempts
+    return _deprecated_rule(name, overrides).attempts
 
 
 def deprecated_window(name: str, overrides: Mapping[str, str]) -> timedelta:
     """`deprecated_attempts` of a deprecated window setting."""
-    return _deprecated_rule(name, overrides)[1].window
+    return _deprecated_rule(name, overrides).window
 
 
 def rule(action: str) -> Rule:
     """The limit of `action` now: RATE_LIMITS's entry, else its default (read on every
     check, so that `override_settings` applies).
 
-    Until the deprecated settings go, one that differs from what RATE_LIMITS gives (a test
-    overriding LOGIN_RATE_LIMIT_PER_EMAIL) still applies to an action RATE_LIMITS does not
-    name.
+    Until the deprecated settings go, they still apply to an action RATE_LIMITS does not
+    name (a test overriding LOGIN_RATE_LIMIT_PER_EMAIL); at start they hold what the table
+    and RATE_LIMITS give, so that they change nothing unless overridden.
     """
     limit = LIMITS[action]
     overrides: Mapping[str, str] = getattr(settings, "RATE_LIMITS", None) or {}
