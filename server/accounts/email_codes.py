@@ -15,7 +15,11 @@ Redis and on the in-process cache alike:
 - a right code is claimed with `SET NX` on a marker of that code: of two racers with the
   right code, exactly one wins; the other gets INVALID_CODE.
 
-Unknown addresses, wrong, expired, replaced, spent and malformed codes all answer the same
+A code is tidied as people type it (`665 469`, `665-469`, full-width digits: core/codes.py,
+as TOTP codes are) before anything else. What is not six digits once tidied is refused at
+once, without spending a try (a typo of length is not a guess): INVALID_CODE saying so.
+
+Unknown addresses, wrong, expired, replaced and spent codes all answer the same
 INVALID_CODE on the `code` field, after the same cache round trips.
 """
 
@@ -34,12 +38,14 @@ from django.utils.crypto import salted_hmac
 
 from accounts.errors import AccountErrorCode
 from core.cache import cache_required
+from core.codes import digits_tidy
 from core.errors import DomainError
 
 CODE_DIGITS = 6
 MAX_ATTEMPTS = 5
 _SALT = "gatehouse.accounts.email-code"
 _INVALID = "This code is wrong or has expired; ask for a new one."
+_MALFORMED = f"A code is the {CODE_DIGITS} digits from the email."
 
 
 class VerificationMethod(StrEnum):
@@ -103,18 +109,24 @@ def code_issue(*, purpose: CodePurpose, email: str, user_id: str, state: str) ->
     return code
 
 
-def _well_formed(code: str) -> bool:
-    return len(code) == CODE_DIGITS and code.isascii() and code.isdigit()
+def code_tidy(code: str) -> str:
+    """The six digits of a typed code (spaces, dashes, full-width digits tidied away), or
+    INVALID_CODE saying a code is six digits: refused before any attempt is counted."""
+    digits = digits_tidy(code, length=CODE_DIGITS)
+    if digits is None:
+        raise DomainError(AccountErrorCode.INVALID_CODE, _MALFORMED, "code")
+    return digits
 
 
 def code_spend(*, purpose: CodePurpose, email: str, code: str) -> CodeHolder:
     """Spend the code sent to `email` (normalised) for `purpose`, or raise INVALID_CODE.
 
-    The same round trips whatever the outcome: read the record, count the attempt, and
-    (only for a right code) claim it.
+    A code that is not six digits once tidied is refused first, spending nothing. Any
+    other: the same round trips whatever the outcome: read the record, count the attempt,
+    and (only for a right code) claim it.
     """
+    code = code_tidy(code)
     address = _address_id(purpose, email)
-    code = code.strip()
     with cache_required():
         record = cache.get(f"ecode:{address}")
         nonce = str(record["n"]) if isinstance(record, dict) else "none"
@@ -130,10 +142,9 @@ def code_spend(*, purpose: CodePurpose, email: str, code: str) -> CodeHolder:
             except ValueError:  # expired between add and incr: a fresh count
                 cache.add(tries_key, 1, timeout=ttl)
                 tries = 1
-        candidate = _digest(purpose, email, code if _well_formed(code) else "-")
+        candidate = _digest(purpose, email, code)
         if (
             not isinstance(record, dict)
-            or not _well_formed(code)
             or tries > MAX_ATTEMPTS
             or _now() - int(record["t"]) > ttl
             or not hmac.compare_digest(candidate, str(record["h"]))

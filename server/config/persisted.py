@@ -8,6 +8,14 @@ text); the query together with its hash runs and is remembered in the cache (Red
 GRAPHQL_APQ_TTL; a text that does not hash to the given sha256 is BAD_REQUEST. Over GET too
 (queries only: a mutation over GET stays refused by the view).
 
+Redis must not evict (it holds revocations), so what APQ keeps is bounded three ways: a
+document above GRAPHQL_APQ_MAX_DOCUMENT_BYTES is not kept; each client network may register
+so many bytes per window (RATE_LIMITS `apq_register`, per IP as every per-IP limit: an IPv6
+client by its /64); and all kept documents together stay under GRAPHQL_APQ_MAX_STORE_BYTES.
+A document refused by any of them still runs (its text came with it): only its hash is not
+remembered, and the client keeps sending the text. A full store counts as a refusal of the
+`apq_store` scope in the rate-limit metrics.
+
 Trusted documents (GRAPHQL_TRUSTED_DOCUMENTS, the JSON map `{sha256: document}` that
 graphql-codegen's persisted documents produce): only those documents run, by hash or as a
 full query whose hash is in the map; anything else is FORBIDDEN and nothing is remembered.
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 from django.conf import settings
@@ -29,12 +38,32 @@ from graphql import GraphQLError
 
 from config.trusted_documents import sha256_of
 from core import ratelimit
-from core.cache import cache_required
+from core.cache import cache_required, raw_redis
 from core.errors import ServiceUnavailableError, take_retry_after
+from core.events import rate_limit_refused
 from core.net import client_ip
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _KEY = "apq:v1:"
+# What a kept document costs Redis beyond its text (its key, the pickled value, Redis's
+# own bookkeeping), counted with it so that a flood of tiny documents is not free.
+OVERHEAD_BYTES = 128
+# The store's bytes, counted per time bucket (a 24th of GRAPHQL_APQ_TTL): documents expire
+# one by one, so each bucket's counter lives until the last document counted in it has
+# expired, and the live counters together bound what the kept documents take.
+_STORE = "apq:v1:bytes:"
+_STORE_BUCKETS = 24
+# Sums the live buckets and, when `cost` fits under the bound, adds it to the newest one
+# (the last key), all at once: racers cannot together go over the bound.
+_RESERVE = """
+local total = 0
+for i = 1, #KEYS do total = total + tonumber(redis.call('GET', KEYS[i]) or '0') end
+local cost = tonumber(ARGV[1])
+if total + cost > tonumber(ARGV[2]) then return 0 end
+redis.call('INCRBY', KEYS[#KEYS], cost)
+redis.call('EXPIRE', KEYS[#KEYS], tonumber(ARGV[3]))
+return 1
+"""
 
 
 def _refusal(status: int, message: str, code: str) -> JsonResponse:
@@ -75,24 +104,60 @@ def _with_query(request: HttpRequest, data: dict[str, Any], query: str) -> None:
         request._body = json.dumps(data).encode()
 
 
+def document_cost(query: str) -> int:
+    """The bytes a kept document is counted for: its UTF-8 text and OVERHEAD_BYTES."""
+    return len(query.encode()) + OVERHEAD_BYTES
+
+
+def _store_reserve(cost: int) -> bool:
+    """Count `cost` bytes into the store's bound; False (nothing counted) when they do not
+    fit under GRAPHQL_APQ_MAX_STORE_BYTES."""
+    ttl = max(1, int(settings.GRAPHQL_APQ_TTL.total_seconds()))
+    bucket = max(1, ttl // _STORE_BUCKETS)
+    now = int(time.time())
+    current = now // bucket
+    # Every bucket that may still hold a live document (one kept at `now - ttl` or later).
+    keys = [f"{_STORE}{number}" for number in range((now - ttl) // bucket, current + 1)]
+    expire = (current + 1) * bucket + ttl - now
+    most = settings.GRAPHQL_APQ_MAX_STORE_BYTES
+    client = raw_redis()[0]
+    if client is None:  # the in-process cache of bin/dev: one process, no racers to speak of
+        if sum(int(v) for v in cache.get_many(keys).values()) + cost > most:
+            return False
+        if not cache.add(keys[-1], cost, timeout=expire):
+            try:
+                cache.incr(keys[-1], cost)
+                cache.touch(keys[-1], expire)
+            except ValueError:  # expired between add and incr
+                cache.add(keys[-1], cost, timeout=expire)
+        return True
+    full_keys = [cache.make_key(key) for key in keys]
+    return bool(client.eval(_RESERVE, len(full_keys), *full_keys, cost, most, expire))
+
+
 def _remember(request: HttpRequest, sha256: str, query: str) -> None:
+    """Keep `query` under its hash, within the bounds above; a query that is not kept still
+    runs."""
     from config.schema import schema
 
+    cost = document_cost(query)
+    if cost - OVERHEAD_BYTES > settings.GRAPHQL_APQ_MAX_DOCUMENT_BYTES:
+        return
     try:
         # Only documents that parse: nothing else could ever be run by its hash.
         schema.parse_document(query)
     except GraphQLError:
         return
-    # Each client may register a bounded number of documents, so that Redis (which must not
-    # evict: it holds revocations) cannot be filled with junk. Over the limit the query
-    # still runs; only its hash is not remembered.
     ip = client_ip(request) or "unknown"
     timeout = int(settings.GRAPHQL_APQ_TTL.total_seconds())
     try:
-        if not ratelimit.allowed("apq_register", ip):
+        if not ratelimit.allowed_amount("apq_register", ip, cost):
             take_retry_after()  # nothing to tell the client: the query still runs
             return
         with cache_required():
+            if not _store_reserve(cost):
+                rate_limit_refused.send(None, scope="apq_store")
+                return
             cache.set(_KEY + sha256, query, timeout=timeout)
     except ServiceUnavailableError:
         # Redis down: the request carries its text, so it runs; only the hash is forgotten.

@@ -8,6 +8,19 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`value` as an address, an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, what a
+    dual-stack socket reports for an IPv4 peer) as the IPv4 address it is; None when it is
+    not an IP address."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def _ip(value: str | None) -> str | None:
     """The address in canonical form, or None when `value` is not an IP address.
 
@@ -16,10 +29,26 @@ def _ip(value: str | None) -> str | None:
     """
     if not value:
         return None
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
+    address = _address(value)
+    return None if address is None else str(address)
+
+
+def rate_limit_network(ip: str) -> str:
+    """The rate-limit identity of a client IP: an IPv4 address itself, an IPv6 address its
+    network of RATE_LIMIT_IPV6_PREFIX bits (a /64 by default).
+
+    One IPv6 subscriber is routinely given a whole /64 (often a /56 or /48), so counting
+    each address alone would give one client billions of per-IP allowances. Anything that
+    is not an address (the `unknown` of a client whose IP could not be read) is returned
+    as it is: such callers share one counter.
+    """
+    address = _address(ip)
+    if address is None:
+        return ip
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    prefix = settings.RATE_LIMIT_IPV6_PREFIX
+    return str(ipaddress.IPv6Network((address, prefix), strict=False))
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -8,15 +8,15 @@ and each step only once per account: the caller records the step it accepted
 from __future__ import annotations
 
 import hmac
-import re
 import time
 
 import pyotp
 
+from core.codes import digits_tidy
+
 DIGITS = 6
 INTERVAL = 30
 SKEW_STEPS = 1
-_CODE = re.compile(r"[0-9]{6}")
 
 
 def clock() -> float:
@@ -37,12 +37,10 @@ def provisioning_uri(*, secret: str, account: str, issuer: str) -> str:
 
 
 def code_clean(code: str) -> str | None:
-    """The six digits of `code` (spaces and dashes ignored, as apps show "123 456"), or None
-    when it cannot be a code."""
-    if len(code) > 32:
-        return None
-    digits = re.sub(r"[\s-]", "", code)
-    return digits if _CODE.fullmatch(digits) else None
+    """The six digits of `code` (spaces and dashes ignored, as apps show "123 456";
+    full-width digits read as digits), or None when it cannot be a code. The one tidying
+    of typed codes, shared with the emailed codes (core/codes.py)."""
+    return digits_tidy(code, length=DIGITS)
 
 
 def matching_step(*, secret: str, code: str, at: float) -> int | None:

@@ -237,12 +237,54 @@ def test_wrong_code_is_refused_and_the_right_one_still_works(gql, verified, pass
 
 
 @pytest.mark.parametrize(
-    "garbage", ["", "12345", "1234567", "abcdef", "١٢٣٤٥٦", "9" * 60_000, "12 34 56"]
+    "garbage", ["", "12345", "1234567", "abcdef", "١٢٣٤٥٦", "9" * 60_000, "12 34 5", "12.34.56"]
 )
 def test_malformed_codes_are_invalid_codes(gql, verified, garbage):
     request_reset_code(gql)
     result = gql(RESET, {"email": "ada@example.com", "code": garbage, "password": NEW_PASSWORD})
     assert result.data == {"resetPasswordWithCode": INVALID}
+
+
+FULL_WIDTH = {ord("0") + d: 0xFF10 + d for d in range(10)}  # 0-9 → U+FF10-U+FF19
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda code: f"{code[:3]} {code[3:]}",
+        lambda code: f" {code[:3]}-{code[3:]} ",
+        lambda code: f"{code[:2]}\u2013{code[2:4]}\u00a0{code[4:]}",  # en dash, no-break space
+        lambda code: code.translate(FULL_WIDTH),
+        lambda code: f"{code[:3]}\u3000{code[3:]}".translate(FULL_WIDTH),  # ideographic space
+    ],
+    ids=["space", "dash", "en-dash-and-nbsp", "full-width", "full-width-with-space"],
+)
+def test_codes_are_read_as_people_type_them(gql, verified, typed):
+    code = request_reset_code(gql)
+    result = gql(RESET, {"email": "ada@example.com", "code": typed(code), "password": NEW_PASSWORD})
+    assert result.data == {"resetPasswordWithCode": OK}
+
+
+def test_a_code_that_is_not_six_digits_spends_no_try(gql, verified):
+    code = request_reset_code(gql)
+    for typo in (code[:5], code + "1", f"{code[:3]} {code[3:5]}", "abc def", ""):
+        answer = gql(RESET, {"email": "ada@example.com", "code": typo, "password": NEW_PASSWORD})
+        assert answer.data == {"resetPasswordWithCode": INVALID}
+    # five typos of length, and every one of the five tries is still there
+    for _ in range(email_codes.MAX_ATTEMPTS - 1):
+        gql(RESET, {"email": "ada@example.com", "code": other_than(code), "password": "x"})
+    right = gql(RESET, {"email": "ada@example.com", "code": code, "password": NEW_PASSWORD})
+    assert right.data == {"resetPasswordWithCode": OK}
+
+
+def test_a_code_that_is_not_six_digits_is_told_so():
+    with pytest.raises(DomainError) as refused:
+        email_codes.code_spend(purpose=CodePurpose.VERIFY_EMAIL, email="a@example.com", code="123")
+    assert (refused.value.code, refused.value.field, refused.value.message) == (
+        "INVALID_CODE",
+        "code",
+        "A code is the 6 digits from the email.",
+    )
 
 
 def test_five_wrong_tries_spend_the_code(gql, verified):
@@ -383,7 +425,7 @@ def test_null_method_means_a_link(gql, verified):
 # --- limits ---------------------------------------------------------------------------
 
 
-@override_settings(EMAIL_CODE_ATTEMPTS_PER_IP=3, TRUSTED_PROXY_COUNT=1)
+@override_settings(RATE_LIMITS={"email_code_ip": "3/15m"}, TRUSTED_PROXY_COUNT=1)
 def test_code_attempts_are_limited_per_client_ip_across_addresses(gql):
     def attempt(email: str, ip: str) -> list[dict[str, str]]:
         result = gql(VERIFY, {"email": email, "code": "123456"}, headers={"X-Forwarded-For": ip})
@@ -400,7 +442,7 @@ def test_code_attempts_are_limited_per_client_ip_across_addresses(gql):
     ]
 
 
-@override_settings(EMAIL_CODE_ATTEMPTS_PER_EMAIL=7, TRUSTED_PROXY_COUNT=1)
+@override_settings(RATE_LIMITS={"email_code_email": "7/1h"}, TRUSTED_PROXY_COUNT=1)
 def test_code_attempts_are_limited_per_address_across_clients(gql, verified):
     code = request_reset_code(gql)
     for i in range(7):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
+from config.persisted import document_cost
 from config.trusted_documents import load_trusted_documents
 from membership.tests.fixtures import make_article
 
@@ -100,13 +102,84 @@ def test_a_malformed_persisted_query_is_a_bad_request(client, extensions):
     assert (status, codes(body)) == (400, ["BAD_REQUEST"])
 
 
-def test_registrations_per_client_are_bounded_but_queries_still_run(client, settings):
-    settings.GRAPHQL_APQ_REGISTRATIONS_PER_IP = 1
+def kept(client: Client, text: str) -> bool:
+    """Whether the hash of `text` alone runs (it was remembered)."""
+    return codes(post(client, extensions=persisted(sha(text)))[1]) != ["PERSISTED_QUERY_NOT_FOUND"]
+
+
+def from_ip(ip: str) -> Client:
+    return Client(REMOTE_ADDR=ip)
+
+
+def test_the_bytes_each_client_registers_are_bounded_but_queries_still_run(client, settings):
+    settings.RATE_LIMITS = {"apq_register": f"{document_cost(QUERY)}/1d"}
     assert post(client, query=QUERY, extensions=persisted(sha(QUERY)))[0] == 200
     other = post(client, query=OTHER, extensions=persisted(sha(OTHER)))
     assert other == (200, {"data": {"articles": {"totalCount": 1}}})
-    assert codes(post(client, extensions=persisted(sha(OTHER)))[1]) == ["PERSISTED_QUERY_NOT_FOUND"]
+    assert not kept(client, OTHER)
     assert post(client, extensions=persisted(sha(QUERY))) == (200, EXPECTED)
+    # Another client has its own budget.
+    assert post(from_ip("198.51.100.20"), query=OTHER, extensions=persisted(sha(OTHER)))[0] == 200
+    assert kept(client, OTHER)
+
+
+def test_bytes_are_counted_not_documents(client, settings):
+    # Room for both documents by bytes, whatever their number.
+    settings.RATE_LIMITS = {"apq_register": f"{document_cost(QUERY) + document_cost(OTHER)}/1d"}
+    padded = QUERY.replace("Titles", "Titles" + "x" * 200)
+    for text in (QUERY, OTHER, padded):
+        assert post(client, query=text, extensions=persisted(sha(text)))[0] == 200
+    assert [kept(client, text) for text in (QUERY, OTHER, padded)] == [True, True, False]
+
+
+def test_addresses_of_one_ipv6_network_share_one_budget(client, settings):
+    settings.RATE_LIMITS = {"apq_register": f"{document_cost(QUERY)}/1d"}
+    post(from_ip("2001:db8:5:6::1"), query=QUERY, extensions=persisted(sha(QUERY)))
+    post(from_ip("2001:db8:5:6::2"), query=OTHER, extensions=persisted(sha(OTHER)))
+    assert (kept(client, QUERY), kept(client, OTHER)) == (True, False)
+    post(from_ip("2001:db8:5:7::1"), query=OTHER, extensions=persisted(sha(OTHER)))
+    assert kept(client, OTHER)
+
+
+def test_a_document_above_the_size_cap_runs_but_is_not_kept(client, settings):
+    settings.GRAPHQL_APQ_MAX_DOCUMENT_BYTES = len(QUERY.encode()) - 1
+    assert post(client, query=QUERY, extensions=persisted(sha(QUERY))) == (200, EXPECTED)
+    assert not kept(client, QUERY)
+    settings.GRAPHQL_APQ_MAX_DOCUMENT_BYTES = len(QUERY.encode())
+    post(client, query=QUERY, extensions=persisted(sha(QUERY)))
+    assert kept(client, QUERY)
+
+
+def test_the_whole_store_is_bounded_across_clients(client, settings):
+    settings.GRAPHQL_APQ_MAX_STORE_BYTES = document_cost(QUERY) + document_cost(OTHER) - 1
+    post(from_ip("198.51.100.1"), query=QUERY, extensions=persisted(sha(QUERY)))
+    # Another client, well within its own budget: the store is full.
+    other = post(from_ip("198.51.100.2"), query=OTHER, extensions=persisted(sha(OTHER)))
+    assert other == (200, {"data": {"articles": {"totalCount": 1}}})
+    assert (kept(client, QUERY), kept(client, OTHER)) == (True, False)
+    settings.GRAPHQL_APQ_MAX_STORE_BYTES = document_cost(QUERY) + document_cost(OTHER)
+    post(from_ip("198.51.100.2"), query=OTHER, extensions=persisted(sha(OTHER)))
+    assert kept(client, OTHER)
+
+
+def test_the_store_counters_expire_after_the_documents_they_count(client, settings):
+    from core.cache import raw_redis
+
+    settings.GRAPHQL_APQ_TTL = timedelta(hours=1)
+    post(client, query=QUERY, extensions=persisted(sha(QUERY)))
+    redis, prefix = raw_redis()
+    [key] = redis.keys(f"{prefix}apq:v1:bytes:*")
+    assert int(redis.get(key)) == document_cost(QUERY)
+    # A document kept at the end of its bucket (a 24th of the TTL) lives one TTL more.
+    assert 3600 < redis.ttl(key) <= 3600 + 3600 // 24
+    assert 0 < redis.ttl(f"{prefix}apq:v1:{sha(QUERY)}") <= 3600
+
+
+def test_the_deprecated_registration_window_still_applies(client, settings):
+    settings.GRAPHQL_APQ_REGISTRATIONS_WINDOW = timedelta(minutes=5)
+    from core import ratelimit
+
+    assert ratelimit.rule("apq_register").spec == "1048576/5m/ip"
 
 
 # --- trusted documents ------------------------------------------------------------------

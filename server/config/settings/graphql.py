@@ -16,13 +16,19 @@ GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_REQUEST_BYTES = env.int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
 GRAPHQL_GRAPHIQL = not PRODUCTION
 GRAPHQL_INTROSPECTION = not PRODUCTION
-# Automatic persisted queries (config/persisted.py): how long a registered query is kept, and
-# how many one client IP may register per window (the cache must not fill up with junk).
+# Automatic persisted queries (config/persisted.py): how long a registered query is kept,
+# the largest document that is kept (real ones are a few KB; a bigger one still runs, only
+# its hash is not remembered) and the bytes all kept documents may take in Redis, which
+# must not evict. What one client IP may register: RATE_LIMITS=apq_register=… (bytes).
 GRAPHQL_APQ_TTL = env.duration("GRAPHQL_APQ_TTL", timedelta(days=1))
-GRAPHQL_APQ_REGISTRATIONS_PER_IP = env.int("GRAPHQL_APQ_REGISTRATIONS_PER_IP", 500)
-GRAPHQL_APQ_REGISTRATIONS_WINDOW = env.duration(
-    "GRAPHQL_APQ_REGISTRATIONS_WINDOW", timedelta(hours=1)
-)
+GRAPHQL_APQ_MAX_DOCUMENT_BYTES = env.int("GRAPHQL_APQ_MAX_DOCUMENT_BYTES", 16 * 1024)
+GRAPHQL_APQ_MAX_STORE_BYTES = env.int("GRAPHQL_APQ_MAX_STORE_BYTES", 64 * 1024 * 1024)
+for _name, _value in [
+    ("GRAPHQL_APQ_MAX_DOCUMENT_BYTES", GRAPHQL_APQ_MAX_DOCUMENT_BYTES),
+    ("GRAPHQL_APQ_MAX_STORE_BYTES", GRAPHQL_APQ_MAX_STORE_BYTES),
+]:
+    if _value < 1:
+        env.invalid.append(f"{_name}: {_value} is not a positive number of bytes")
 # When set, the path of a JSON map {sha256: document}: only those documents run.
 _trusted_documents_path = env.str("GRAPHQL_TRUSTED_DOCUMENTS", "", required=False)
 GRAPHQL_TRUSTED_DOCUMENTS: dict[str, str] | None = (

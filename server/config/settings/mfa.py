@@ -6,7 +6,9 @@ import base64
 import binascii
 from datetime import timedelta
 
+from config.settings.accounts import RATE_LIMITS
 from config.settings.environment import VAR_DIR, env
+from core.ratelimit import deprecated_attempts, deprecated_window
 
 
 def _fernet_key_problem(value: str) -> str | None:
@@ -41,8 +43,9 @@ SECOND_FACTOR_CHALLENGE_LIFETIME = env.duration(
 )
 # Wrong codes one challenge takes before it is burned (the user signs in again).
 SECOND_FACTOR_CHALLENGE_ATTEMPTS = env.int("SECOND_FACTOR_CHALLENGE_ATTEMPTS", 5)
-# Second-factor and re-authentication attempts per account and window, across challenges.
-SECOND_FACTOR_ATTEMPTS = env.int("SECOND_FACTOR_ATTEMPTS", 10)
-SECOND_FACTOR_WINDOW = env.duration("SECOND_FACTOR_WINDOW", timedelta(minutes=15))
+# Deprecated: RATE_LIMITS=second_factor=… (settings/accounts.py) sets the attempts per
+# account across challenges; these keep their old names, for this release only.
+SECOND_FACTOR_ATTEMPTS = deprecated_attempts("SECOND_FACTOR_ATTEMPTS", RATE_LIMITS)
+SECOND_FACTOR_WINDOW = deprecated_window("SECOND_FACTOR_WINDOW", RATE_LIMITS)
 # Sensitive changes need a session that signed in or re-authenticated this recently.
 STEP_UP_WINDOW = env.duration("STEP_UP_WINDOW", timedelta(minutes=10))

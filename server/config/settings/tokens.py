@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.settings.accounts import RATE_LIMITS
 from config.settings.environment import PRODUCTION, VAR_DIR, env
+from core.ratelimit import deprecated_attempts, deprecated_window
 
 JWT_PRIVATE_KEYS = os.environ.get("JWT_PRIVATE_KEYS", "")
 JWT_PRIVATE_KEYS_FILE = os.environ.get("JWT_PRIVATE_KEYS_FILE", "")
@@ -39,7 +41,8 @@ REFRESH_COOKIE_SECURE = PRODUCTION or env.bool("REFRESH_COOKIE_SECURE", False)
 
 # --- sign-in rate limits ----------------------------------------------------------------
 
-# Failed and successful sign-in attempts per email and per client IP in each window.
-LOGIN_RATE_LIMIT_PER_EMAIL = env.int("LOGIN_RATE_LIMIT_PER_EMAIL", 10)
-LOGIN_RATE_LIMIT_PER_IP = env.int("LOGIN_RATE_LIMIT_PER_IP", 100)
-LOGIN_RATE_WINDOW = env.duration("LOGIN_RATE_WINDOW", timedelta(minutes=15))
+# Deprecated: RATE_LIMITS (settings/accounts.py) sets login:email and login:ip; these keep
+# their old names, with what they amount to, for this release only.
+LOGIN_RATE_LIMIT_PER_EMAIL = deprecated_attempts("LOGIN_RATE_LIMIT_PER_EMAIL", RATE_LIMITS)
+LOGIN_RATE_LIMIT_PER_IP = deprecated_attempts("LOGIN_RATE_LIMIT_PER_IP", RATE_LIMITS)
+LOGIN_RATE_WINDOW = deprecated_window("LOGIN_RATE_WINDOW", RATE_LIMITS)

@@ -31,6 +31,8 @@ def test_a_correct_login_with_a_forged_non_ip_hop_signs_in_with_the_peer_address
         ("198.51.100.1, 203.0.113.7", 1, "203.0.113.7"),
         ("198.51.100.1, 203.0.113.7", 2, "198.51.100.1"),
         (" 2001:DB8::1 ", 1, "2001:db8::1"),
+        # What a dual-stack socket reports for an IPv4 peer is that IPv4 address.
+        ("::ffff:203.0.113.7", 1, "203.0.113.7"),
         ("not-an-ip", 1, "10.0.0.9"),
         ("203.0.113.7, <script>", 1, "10.0.0.9"),
         ("203.0.113.7", 2, "10.0.0.9"),
