@@ -1,16 +1,38 @@
-"""Sign-in with Google: the OAuth client, Google's endpoints, and how long things are kept."""
+"""Sign-in with Google: the OAuth client, Google's endpoints, and how long things are kept.
+
+Optional: in production it is on when GOOGLE_CLIENT_IDS is set and off when it is empty
+(GOOGLE_SIGN_IN_ENABLED); development runs on stand-in IDs so the flow can be exercised.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from config.settings.environment import env
+from config.settings.environment import PRODUCTION, env
 from config.settings.security import FRONTEND_URL
 
-GOOGLE_CLIENT_IDS = env.list("GOOGLE_CLIENT_IDS", ["gatehouse-dev.apps.googleusercontent.com"])
-GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", "dev-google-secret")
+GOOGLE_CLIENT_IDS = env.list(
+    "GOOGLE_CLIENT_IDS",
+    [] if PRODUCTION else ["gatehouse-dev.apps.googleusercontent.com"],
+    required=False,
+)
+GOOGLE_SIGN_IN_ENABLED = bool(GOOGLE_CLIENT_IDS)
+# The web client's secret (the code flow): needed as soon as Google sign-in is on.
+GOOGLE_CLIENT_SECRET = env.str(
+    "GOOGLE_CLIENT_SECRET",
+    "" if PRODUCTION else "dev-google-secret",
+    required=GOOGLE_SIGN_IN_ENABLED,
+)
+if PRODUCTION and GOOGLE_CLIENT_SECRET and not GOOGLE_SIGN_IN_ENABLED:
+    # Most likely the IDs were forgotten: say so at start rather than run with Google off.
+    env.invalid.append(
+        "GOOGLE_CLIENT_SECRET: set while GOOGLE_CLIENT_IDS is empty (set both to turn "
+        "sign-in with Google on, or neither to leave it off)"
+    )
 GOOGLE_REDIRECT_URIS = env.list(
-    "GOOGLE_REDIRECT_URIS", [f"{FRONTEND_URL}/auth/google/callback"], required=False
+    "GOOGLE_REDIRECT_URIS",
+    [f"{FRONTEND_URL}/auth/google/callback"] if GOOGLE_SIGN_IN_ENABLED else [],
+    required=False,
 )
 # Google's endpoints; tests point them at a local OpenID provider.
 GOOGLE_AUTHORIZATION_URL = env.str(

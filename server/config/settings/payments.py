@@ -1,4 +1,8 @@
-"""Memberships: the payment provider (Stripe, or the free development one) and its keys."""
+"""Memberships: the payment provider (Stripe, or the free development one) and its keys.
+
+Optional in production: with PAYMENT_PROVIDER and both Stripe keys empty there are no
+payments (PAYMENTS_ENABLED is false).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,27 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings.environment import PRODUCTION, env
 from config.settings.security import FRONTEND_URL
 
-PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", "stripe" if PRODUCTION else "dev", required=False)
-if PAYMENT_PROVIDER not in {"dev", "stripe"}:
-    raise ImproperlyConfigured("PAYMENT_PROVIDER must be 'stripe' or 'dev'")
-if PRODUCTION and PAYMENT_PROVIDER == "dev":
+# `stripe`, `dev`, or empty: the development default is `dev`; in production, empty means
+# Stripe when its keys are set and no payments at all (PAYMENTS_ENABLED false) when they are
+# both empty, so that a deployment without memberships needs no Stripe account.
+_chosen = env.str("PAYMENT_PROVIDER", "", required=False)
+if _chosen not in {"", "dev", "stripe"}:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER must be 'stripe' or 'dev' (or empty)")
+if PRODUCTION and _chosen == "dev":
     raise ImproperlyConfigured(
         "PAYMENT_PROVIDER=dev activates subscriptions for free; not in production"
     )
+_keys_given = any(
+    env.environ.get(name, "").strip() for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+)
+if _chosen:
+    PAYMENT_PROVIDER = _chosen
+elif not PRODUCTION:
+    PAYMENT_PROVIDER = "dev"
+else:
+    # One key without the other is a half-done set-up: Stripe, and the other is named missing.
+    PAYMENT_PROVIDER = "stripe" if _keys_given else ""
+PAYMENTS_ENABLED = bool(PAYMENT_PROVIDER)
 _stripe = PAYMENT_PROVIDER == "stripe"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "", required=_stripe)
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "", required=_stripe)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ops.tests.compose_file import interpolate
+
 ROOT = Path(__file__).resolve().parents[3]
 LONG_RUNNING_RESTART = {"always", "unless-stopped", "on-failure"}
 
@@ -128,8 +130,13 @@ def test_every_variable_compose_uses_is_documented_in_env_example():
     text = (ROOT / "compose.yaml").read_text()
     interpolated = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)", text))
     environment: set[str] = set()
-    for service in services().values():
-        environment.update(service.get("environment") or {})
+    for name, service in services().items():
+        variables = set(service.get("environment") or {})
+        if name == "proxy":
+            # the proxy image's own template variables, set from PROXY_* (checked below)
+            assert all(v.startswith("GATEHOUSE_") for v in variables), variables
+            continue
+        environment.update(variables)
         for env_file in service.get("env_file") or []:
             path = env_file["path"] if isinstance(env_file, dict) else env_file
             assert path == ".env", "compose reads only .env, documented by .env.example"
@@ -187,7 +194,8 @@ def test_the_images_build_from_files_that_exist():
     named = set(compose().get("volumes") or {})
     for name, service in services().items():
         for volume in service.get("volumes") or []:
-            source = volume.split(":", 1)[0]
+            # as without a .env: the defaults
+            source = interpolate(volume, {}).split(":", 1)[0]
             if source.startswith((".", "/")):
                 assert (ROOT / source).exists(), f"{name} mounts {source}, which is missing"
             else:
@@ -214,18 +222,76 @@ def test_the_image_respects_the_lock_file_and_runs_as_non_root():
     assert {".env", ".venv", ".git", "frontend-client/node_modules"} <= set(ignored)
 
 
-def test_the_proxy_image_fills_every_placeholder_of_the_nginx_template():
-    template = (ROOT / "deploy/nginx/gatehouse.conf.template").read_text()
-    placeholders = set(re.findall(r"\$\{(GATEHOUSE_[A-Z_]+)\}", template))
-    assert placeholders == {"GATEHOUSE_LISTEN", "GATEHOUSE_UPSTREAMS", "GATEHOUSE_WEB_ROOT"}
-    proxy = next(
+def proxy_stage() -> str:
+    return next(
         stage
         for stage in (ROOT / "Dockerfile").read_text().split("\nFROM ")
         if " AS proxy" in stage.splitlines()[0]
     )
-    for name in placeholders:
-        assert re.search(rf"\b{name}=\S+", proxy), f"the proxy image does not set {name}"
-    # the template goes where the nginx image renders templates at start
+
+
+def test_the_proxy_image_fills_every_placeholder_of_the_nginx_templates():
+    templates = sorted((ROOT / "deploy/nginx").glob("*.template"))
+    assert [t.name for t in templates] == [
+        "gatehouse.conf.template",
+        "tls-off.conf.template",
+        "tls-on.conf.template",
+    ]
+    placeholders = set()
+    for template in templates:
+        placeholders |= set(re.findall(r"\$\{(GATEHOUSE_[A-Z_]+)\}", template.read_text()))
+    assert placeholders == {
+        "GATEHOUSE_LISTEN",
+        "GATEHOUSE_UPSTREAMS",
+        "GATEHOUSE_WEB_ROOT",
+        "GATEHOUSE_TLS",
+        "GATEHOUSE_CONF_DIR",
+        "GATEHOUSE_TLS_LISTEN",
+        "GATEHOUSE_TLS_CERTIFICATE",
+        "GATEHOUSE_TLS_CERTIFICATE_KEY",
+    }
+    proxy = proxy_stage()
+    image_env = dict(re.findall(r"\b(GATEHOUSE_[A-Z_]+)=(\S+)", proxy))
+    assert placeholders == set(image_env), "the proxy image must set every placeholder"
+    assert image_env["GATEHOUSE_TLS"] == "off"  # compose's default too
+    # the main template goes where the nginx image renders it into conf.d/ (which nginx.conf
+    # includes); the included ones into a subfolder of it, which nginx.conf does not include
     assert "/etc/nginx/templates/gatehouse.conf.template" in proxy
-    upstreams = re.search(r"GATEHOUSE_UPSTREAMS=(\S+)", proxy)
-    assert upstreams and f"deploy/nginx/upstreams.conf {upstreams.group(1)}" in proxy
+    conf_dir = image_env["GATEHOUSE_CONF_DIR"]
+    assert conf_dir.startswith("/etc/nginx/conf.d/") and conf_dir.count("/") == 4
+    subfolder = conf_dir.removeprefix("/etc/nginx/conf.d/")
+    assert (
+        "deploy/nginx/tls-on.conf.template deploy/nginx/tls-off.conf.template "
+        f"/etc/nginx/templates/{subfolder}/"
+    ) in proxy
+    assert f"deploy/nginx/upstreams.conf {image_env['GATEHOUSE_UPSTREAMS']}" in proxy
+    assert "EXPOSE 8080 8443" in proxy
+
+
+def test_the_proxy_publishes_http_and_https_and_mounts_the_certificate_folder():
+    proxy = services()["proxy"]
+    assert proxy["environment"] == {"GATEHOUSE_TLS": "${PROXY_TLS:-off}"}
+    assert proxy["ports"] == ["${PROXY_HTTP_PORT:-8080}:8080", "${PROXY_HTTPS_PORT:-8443}:8443"]
+    image_env = dict(re.findall(r"\b(GATEHOUSE_[A-Z_]+)=(\S+)", proxy_stage()))
+    (volume,) = proxy["volumes"]
+    source, target, mode = volume.rsplit(":", 2)
+    assert (source, mode) == ("${PROXY_TLS_DIR:-./deploy/tls}", "ro")
+    for name in ("GATEHOUSE_TLS_CERTIFICATE", "GATEHOUSE_TLS_CERTIFICATE_KEY"):
+        assert image_env[name].startswith(target + "/"), name
+    assert image_env["GATEHOUSE_TLS_LISTEN"] == "8443"
+    assert image_env["GATEHOUSE_LISTEN"] == "8080"
+    # the private key never enters git nor an image
+    assert "deploy/tls" in (ROOT / ".dockerignore").read_text().split()
+    assert (ROOT / "deploy/tls/.gitignore").read_text().splitlines()[-2:] == ["*", "!.gitignore"]
+    # the health check is the one path plain HTTP may use with TLS on
+    assert proxy["healthcheck"]["test"][-1] == "http://127.0.0.1:8080/proxy-healthz"
+    assert (
+        '"on:http:/proxy-healthz" 0;' in (ROOT / "deploy/nginx/gatehouse.conf.template").read_text()
+    )
+
+
+def test_the_minimum_compose_version_is_stated():
+    # env_file entries with `required:` need Docker Compose 2.24.0.
+    text = (ROOT / "compose.yaml").read_text()
+    assert "Docker Compose v2.24.0 or later" in text
+    assert "required: false" in text
