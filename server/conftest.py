@@ -39,7 +39,11 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Checked once the tests are known: a run of source-only tests (the layer test) needs
+    # neither service.
+    if all(item.get_closest_marker("no_services") for item in items):
+        return
     database = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x"))
     redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     for what, parts, default_port in (
@@ -65,7 +69,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache() -> Iterator[None]:
+def _clean_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("no_services"):
+        yield
+        return
     # Each test process has its own key prefix (config/settings_test.py); delete only those
     # keys, never FLUSHDB, so that parallel runs on the same Redis do not disturb each other.
     cache.delete_pattern("*")  # type: ignore[attr-defined]

@@ -1,16 +1,25 @@
-"""The import graph points one way (README, "Layers"), checked over grimp's graph.
+"""The import graph points one way (docs/architecture.md, "Layers"), checked over grimp's
+graph, with the modules that settings name as dotted strings (MIDDLEWARE, ROOT_URLCONF,
+hashers, backends: Django imports them for config) and the literal `import_string` targets
+added as imports: an edge hidden in a string is still an edge.
 
 Test modules (`*.tests.*`, `conftest`) are left out: tests drive the whole stack from any
-layer. Imports under `if TYPE_CHECKING:` are left out too: they never run.
+layer. Imports under `if TYPE_CHECKING:` are left out too: they never run. It reads the
+source only: no PostgreSQL or Redis needed (`-m no_services`).
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import re
 import sys
 from pathlib import Path
 
 import grimp
+import pytest
+
+pytestmark = pytest.mark.no_services
 
 SERVER = Path(__file__).resolve().parents[2]
 
@@ -19,7 +28,6 @@ SERVER = Path(__file__).resolve().parents[2]
 LAYERS: list[set[str]] = [
     {"ops"},  # operator commands: seed_demo, write_schema, revoke_sessions, worker_health
     {"config"},  # settings, urls, the composition root (schema.py merges, views.py serves)
-    {"fastpath"},  # speed-only plug-ins that config wires in; FAST_PATH_ENABLED=false drops them
     {"social", "content"},
     {"mfa"},  # second factors, the two-step sign-in and step-up; social's Google sign-in uses it
     {"passkeys", "membership", "securitylog"},
@@ -51,7 +59,46 @@ def _imports() -> dict[str, set[str]]:
         return "tests" not in parts and parts[-1] != "conftest"
 
     modules = {m for m in graph.modules if production(m)}
-    return {m: set(graph.find_modules_directly_imported_by(m)) & modules for m in modules}
+    imports = {m: set(graph.find_modules_directly_imported_by(m)) & modules for m in modules}
+    for importer, named in _named_in_strings(modules):
+        imports[importer].add(named)
+    return imports
+
+
+_DOTTED = re.compile(r"[a-z_][a-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _named_in_strings(modules: set[str]) -> set[tuple[str, str]]:
+    """(importer, module) for every string constant of a settings module, and every literal
+    argument of `import_string`, that names one of our modules (or a name inside one)."""
+    found: set[tuple[str, str]] = set()
+    for path in SERVER.rglob("*.py"):
+        module = ".".join(path.relative_to(SERVER).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        if module not in modules:
+            continue
+        in_settings = module.startswith("config.settings")
+        for node in ast.walk(ast.parse(path.read_text())):
+            strings: list[ast.AST] = []
+            if in_settings and isinstance(node, ast.Constant):
+                strings.append(node)
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "import_string"
+            ):
+                strings.extend(node.args[:1])
+            for string in strings:
+                value = getattr(string, "value", None)
+                if not isinstance(value, str) or not _DOTTED.fullmatch(value):
+                    continue
+                parts = value.split(".")
+                # The longest prefix that is one of our modules ("a.b.Class" names a.b).
+                for end in range(len(parts), 0, -1):
+                    target = ".".join(parts[:end])
+                    if target in modules and target != module:
+                        found.add((module, target))
+                        break
+    return found
 
 
 def _layer(module: str) -> int:
