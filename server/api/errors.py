@@ -12,39 +12,41 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
-from enum import Enum, StrEnum
-from types import ModuleType
+from enum import Enum
 from typing import Any
 
 import strawberry
 from django.apps import apps
 from graphql import GraphQLError
 
-from core.errors import DomainError, DomainErrors, take_retry_after
+from core.errors import DomainError, DomainErrorCode, DomainErrors, take_retry_after
 
 
-def domain_error_modules() -> list[ModuleType]:
-    """Every installed app's `errors` module that declares `ERROR_CODES`, in INSTALLED_APPS
-    order (which is the order of the merged enum's values in the schema).
+def domain_error_enums() -> tuple[type[DomainErrorCode], ...]:
+    """Every installed app's error enum: the `DomainErrorCode` subclasses its `errors`
+    module defines, in INSTALLED_APPS order (which is the order of the merged enum's values
+    in the schema).
 
     Found through the app registry, so that this toolkit names no domain: a domain joins the
-    enum by declaring its codes, and the toolkit stays below every domain in the layers.
+    enum by defining its codes, and the toolkit stays below every domain in the layers.
     """
-    found = []
+    found: list[type[DomainErrorCode]] = []
     for app in apps.get_app_configs():
         name = f"{app.name}.errors"
         if importlib.util.find_spec(name) is None:
             continue
         module = importlib.import_module(name)
-        if hasattr(module, "ERROR_CODES"):
-            found.append(module)
-    return found
+        found.extend(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, DomainErrorCode)
+            and value.__module__ == name
+        )
+    return tuple(found)
 
 
-_DOMAIN_ERROR_MODULES = domain_error_modules()
-DOMAIN_ERROR_ENUMS: tuple[type[StrEnum], ...] = tuple(
-    module.ERROR_CODES for module in _DOMAIN_ERROR_MODULES
-)
+DOMAIN_ERROR_ENUMS = domain_error_enums()
 
 
 def _merged_members() -> dict[str, str]:
@@ -62,11 +64,9 @@ ErrorCode = strawberry.enum(
     _ErrorCode,
     description="Why a mutation could not do what was asked; stable, for clients to branch on.",
 )
-# Each domain describes its own codes next to its enum (`DESCRIPTIONS` in its errors.py).
+# Each domain describes its own codes, on its enum's members.
 _CODE_DESCRIPTIONS = {
-    code.name: text
-    for module in _DOMAIN_ERROR_MODULES
-    for code, text in getattr(module, "DESCRIPTIONS", {}).items()
+    member.name: member.description for enum in DOMAIN_ERROR_ENUMS for member in enum
 }
 for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
     _value.description = _CODE_DESCRIPTIONS.get(_value.name)

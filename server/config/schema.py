@@ -13,12 +13,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types import ExecutionResult
+from strawberry.types.base import get_object_definition
+from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 import accounts.schema
+import accounts.schema.types
 import api.node
 import content.schema
 import membership.schema
+import membership.schema.types
 import mfa.schema
 import passkeys.schema
 import securitylog.schema
@@ -28,6 +32,25 @@ from api.errors import BadRequest, TopLevelError
 from api.gate import Gate, GateLimits, unnamed_choice
 from api.scalars import SCALAR_OVERRIDES
 from core.errors import ServiceUnavailableError
+
+
+def field_add(type_: type, field: StrawberryDjangoField) -> None:
+    """Add `field` (a resolver made with strawberry_django.field) to a Django type another
+    package defined, as strawberry_django's own type processing sets up the fields it finds.
+
+    Strawberry has no `extend type`: this is how a domain contributes a field to a type of
+    a domain below it (`User.subscription` from membership) without that domain importing
+    it. Runs before the schema is built, which is when fields are read.
+    """
+    definition = get_object_definition(type_, strict=True)
+    field.origin = type_
+    field.django_name = field.python_name
+    field.is_relation = False
+    field.origin_django_type = type_.__strawberry_django_definition__  # type: ignore[attr-defined]
+    definition.fields.append(field)
+
+
+field_add(accounts.schema.types.User, membership.schema.types.subscription)
 
 Query = merge_types(
     "Query",

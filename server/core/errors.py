@@ -1,44 +1,58 @@
 """Domain errors: what the user can fix, reported in a mutation payload's `errors`.
 
-Each domain owns an enum of its codes (`accounts/errors.py`, `tokens/errors.py`, …);
-`api/errors.py` merges them into the single GraphQL `ErrorCode` enum that clients see.
+Each domain owns an enum of its codes (`accounts/errors.py`, `tokens/errors.py`, …), a
+`DomainErrorCode`; `api/errors.py` merges them into the single GraphQL `ErrorCode` enum that
+clients see.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextvars import ContextVar
-from enum import StrEnum
+from enum import StrEnum, auto
 
 
-class CoreErrorCode(StrEnum):
+class DomainErrorCode(StrEnum):
+    """The base of every domain's error enum: a member is declared as
+    `NAME = auto(), "what it means"`; its value is its name (what clients branch on) and its
+    `description` is the GraphQL description of that value. api/errors.py merges every
+    installed app's enum into the one GraphQL `ErrorCode`."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str = "") -> DomainErrorCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list[str]) -> str:
+        return name
+
+
+class CoreErrorCode(DomainErrorCode):
     """Codes that any domain may raise."""
 
-    VALIDATION_ERROR = "VALIDATION_ERROR"
-    RATE_LIMITED = "RATE_LIMITED"
-    INVALID_TOKEN = "INVALID_TOKEN"
-    TOKEN_EXPIRED = "TOKEN_EXPIRED"
-    NOT_FOUND = "NOT_FOUND"
-    STEP_UP_REQUIRED = "STEP_UP_REQUIRED"
-
-
-# The GraphQL descriptions of the codes (each domain keeps its own next to its enum).
-# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
-# every installed app's errors module that names them here).
-ERROR_CODES = CoreErrorCode
-
-DESCRIPTIONS: dict[StrEnum, str] = {
-    CoreErrorCode.VALIDATION_ERROR: "An input is malformed, too long or out of range; "
-    "`field` names it by its path (e.g. `profile.displayName`, `links[2]`).",
-    CoreErrorCode.RATE_LIMITED: "Too many attempts: wait `retryAfter` seconds and try again.",
-    CoreErrorCode.INVALID_TOKEN: "The token (from an email link, or a refresh token) is not "
-    "valid, was already used, or was never issued.",
-    CoreErrorCode.TOKEN_EXPIRED: "The token was valid but has expired; ask for a new one.",
-    CoreErrorCode.NOT_FOUND: "The thing referred to does not exist, or is not the viewer's.",
-    CoreErrorCode.STEP_UP_REQUIRED: "A sensitive change needs a recent sign-in: call "
-    "`reauthenticate` (password, or a second factor when the account has one), then retry "
-    "within STEP_UP_WINDOW (default 10 minutes).",
-}
+    VALIDATION_ERROR = (
+        auto(),
+        "An input is malformed, too long or out of range; `field` names it by its path (e.g. "
+        "`profile.displayName`, `links[2]`).",
+    )
+    RATE_LIMITED = auto(), "Too many attempts: wait `retryAfter` seconds and try again."
+    INVALID_TOKEN = (
+        auto(),
+        "The token (from an email link, or a refresh token) is not valid, was already used, or "
+        "was never issued.",
+    )
+    TOKEN_EXPIRED = auto(), "The token was valid but has expired; ask for a new one."
+    NOT_FOUND = auto(), "The thing referred to does not exist, or is not the viewer's."
+    STEP_UP_REQUIRED = (
+        auto(),
+        "A sensitive change needs a recent sign-in: call `reauthenticate` (password, or a "
+        "second factor when the account has one), then retry within STEP_UP_WINDOW (default 10 "
+        "minutes).",
+    )
 
 
 # Seconds until the limit that refused last (in this request's context) lets an attempt

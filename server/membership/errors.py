@@ -1,24 +1,17 @@
-from enum import StrEnum
+"""The error codes of this domain, merged into the GraphQL ErrorCode enum by api/errors.py."""
+
+from enum import auto
+
+from core.errors import DomainErrorCode
 
 
-class MembershipErrorCode(StrEnum):
+class MembershipErrorCode(DomainErrorCode):
     """Plans and subscriptions."""
 
-    PLAN_NOT_FOUND = "PLAN_NOT_FOUND"
-    ALREADY_SUBSCRIBED = "ALREADY_SUBSCRIBED"
-    SUBSCRIPTION_NOT_FOUND = "SUBSCRIPTION_NOT_FOUND"
-    PAYMENT_PROVIDER_UNAVAILABLE = "PAYMENT_PROVIDER_UNAVAILABLE"
-
-
-# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
-# every installed app's errors module that names them here).
-ERROR_CODES = MembershipErrorCode
-
-DESCRIPTIONS: dict[StrEnum, str] = {
-    MembershipErrorCode.PLAN_NOT_FOUND: "No plan open for subscription has this slug.",
-    MembershipErrorCode.ALREADY_SUBSCRIBED: "The viewer already has a subscription that gives "
-    "access.",
-    MembershipErrorCode.SUBSCRIPTION_NOT_FOUND: "The viewer has no subscription to change.",
-    MembershipErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: "The payment provider could not be "
-    "reached; retrying later may work.",
-}
+    PLAN_NOT_FOUND = auto(), "No plan open for subscription has this slug."
+    ALREADY_SUBSCRIBED = auto(), "The viewer already has a subscription that gives access."
+    SUBSCRIPTION_NOT_FOUND = auto(), "The viewer has no subscription to change."
+    PAYMENT_PROVIDER_UNAVAILABLE = (
+        auto(),
+        "The payment provider could not be reached; retrying later may work.",
+    )

@@ -36,7 +36,13 @@ from passkeys.challenges import Purpose
 from passkeys.errors import PasskeyErrorCode
 from passkeys.models import MAX_CREDENTIAL_ID_BYTES, DeviceType, Passkey, PasskeyUser
 from tokens.models import AuthMethod
-from tokens.services import IssuedTokens, SignInRefused, UserQuery, sign_in
+from tokens.services import (
+    IpLimitedCredential,
+    IssuedTokens,
+    SignInRefused,
+    UserQuery,
+    sign_in,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -328,7 +334,7 @@ def passkey_login_start(*, caller: Caller) -> str:
 
 
 @dataclass(frozen=True)
-class PasskeyCredential:
+class PasskeyCredential(IpLimitedCredential):
     """A passkey alone, as a way into the sign-in flow (tokens/services/signin.py). It is
     both factors (possession, and the PIN or biometrics the options required), so no second
     factor is asked; its owner registered it signed in, so no verified address either."""
@@ -338,15 +344,7 @@ class PasskeyCredential:
     auth_method = AuthMethod.PASSKEY
     second_factor = False
     vouches_for_email = True
-
-    def input_check(self) -> None:
-        return None
-
-    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
-        return (("passkey:login", caller.ip_address),)
-
-    def rate_limited(self) -> DomainError:
-        return ratelimit.refusal("passkey:login")
+    rate_limit_action = "passkey:login"
 
     def check(self, caller: Caller, users: UserQuery) -> User:
         # The account comes with the passkey (its user handle), not from a lookup.
@@ -355,9 +353,6 @@ class PasskeyCredential:
         except _Refused as refused:
             raise SignInRefused(refused.domain_error("sign-in"), refused.owner_id) from None
         return passkey.user
-
-    def succeeded(self) -> None:
-        return None
 
 
 def passkey_login(*, credential: str, transport: str, caller: Caller) -> IssuedTokens:

@@ -1,21 +1,18 @@
-from enum import StrEnum
+"""The error codes of this domain, merged into the GraphQL ErrorCode enum by api/errors.py."""
+
+from enum import auto
+
+from core.errors import DomainErrorCode
 
 
-class SocialErrorCode(StrEnum):
+class SocialErrorCode(DomainErrorCode):
     """Sign-in with an external identity provider."""
 
-    GOOGLE_AUTH_FAILED = "GOOGLE_AUTH_FAILED"
+    GOOGLE_AUTH_FAILED = (
+        auto(),
+        "Google's answer could not be trusted or used (bad, expired or replayed token or state, "
+        "unverified address on an existing account).",
+    )
     # Google's token or key endpoint could not be reached: retrying later may work, which
     # a client cannot tell from GOOGLE_AUTH_FAILED.
-    GOOGLE_UNAVAILABLE = "GOOGLE_UNAVAILABLE"
-
-
-# The codes this domain adds to the GraphQL ErrorCode enum (merged by api/errors.py from
-# every installed app's errors module that names them here).
-ERROR_CODES = SocialErrorCode
-
-DESCRIPTIONS: dict[StrEnum, str] = {
-    SocialErrorCode.GOOGLE_AUTH_FAILED: "Google's answer could not be trusted or used (bad, "
-    "expired or replayed token or state, unverified address on an existing account).",
-    SocialErrorCode.GOOGLE_UNAVAILABLE: "Google could not be reached; retrying later may work.",
-}
+    GOOGLE_UNAVAILABLE = auto(), "Google could not be reached; retrying later may work."

@@ -26,7 +26,13 @@ from social.google import GoogleAuthFailed, GoogleIdentity, GoogleUnavailable
 from social.models import SocialAccount
 from social.selectors import social_account_get
 from tokens.models import AuthMethod
-from tokens.services import IssuedTokens, UserQuery, sessions_end_all, sign_in
+from tokens.services import (
+    IpLimitedCredential,
+    IssuedTokens,
+    UserQuery,
+    sessions_end_all,
+    sign_in,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -217,9 +223,11 @@ def google_user_resolve(*, identity: GoogleIdentity) -> User:
 
 
 @dataclass(frozen=True)
-class GoogleCredential:
+class GoogleCredential(IpLimitedCredential):
     """A Google identity, as a way into the sign-in flow (tokens/services/signin.py): the
-    account it belongs to is found, linked or created. Google vouches for the address."""
+    account it belongs to is found, linked or created. Google vouches for the address.
+    Which pair (web or mobile) was sent is checked with the identity, after the attempt is
+    counted."""
 
     code: str | None = None
     state: str | None = None
@@ -229,16 +237,7 @@ class GoogleCredential:
     auth_method = AuthMethod.GOOGLE
     second_factor = True
     vouches_for_email = True
-
-    def input_check(self) -> None:
-        # Which pair was sent is checked with the identity, after the attempt is counted.
-        return None
-
-    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
-        return (("google:login", caller.ip_address),)
-
-    def rate_limited(self) -> DomainError:
-        return ratelimit.refusal("google:login")
+    rate_limit_action = "google:login"
 
     def check(self, caller: Caller, users: UserQuery) -> User:
         # Talks to Google: kept outside the transaction so that no connection waits on it.
@@ -247,9 +246,6 @@ class GoogleCredential:
         )
         # Committed before the second step is asked for: a link made by this sign-in stays.
         return google_user_resolve(identity=identity)
-
-    def succeeded(self) -> None:
-        return None
 
 
 def google_login(

@@ -7,7 +7,6 @@ import strawberry
 import strawberry_django
 
 from accounts import models
-from membership.schema.types import MemberSubscription
 
 
 @strawberry.enum(description="How the account was first created.")
@@ -29,6 +28,9 @@ class Profile:
 
 @strawberry_django.type(models.User, description="A member. Only ever shown to its owner.")
 class User:
+    """Fields that domains above this one add (the subscription) are wired onto this type at
+    the composition root (config/schema.py), so that accounts imports none of them."""
+
     id: strawberry.ID = strawberry_django.field(description="Opaque, stable identifier.")
     email: str = strawberry_django.field(description="Sign-in address, lower-cased.")
     email_verified: bool = strawberry_django.field(
@@ -40,15 +42,3 @@ class User:
     @strawberry_django.field(description="How the account was first created.")
     def register_method(self, root: models.User) -> RegisterMethod:
         return RegisterMethod(root.register_method)
-
-    @strawberry_django.field(
-        only=["id"],
-        description=(
-            "The subscription that gives access now, else the most recent one; null when "
-            "the user never subscribed. Read live on every request."
-        ),
-    )
-    def subscription(self, root: models.User) -> MemberSubscription | None:
-        from membership.selectors import subscription_current
-
-        return subscription_current(user=root)  # type: ignore[return-value]

@@ -6,8 +6,10 @@ from enum import Enum
 import strawberry
 import strawberry_django
 
+from accounts.models import User
 from membership import models
 from membership.entitlement import access_deadline, subscription_grants_access
+from membership.selectors import subscription_current
 
 
 @strawberry.enum(description="How often a plan is billed.")
@@ -106,3 +108,16 @@ class MemberSubscription:
     )
     def access_until(self, root: models.Subscription) -> datetime | None:
         return access_deadline(root) if subscription_grants_access(root) else None
+
+
+@strawberry_django.field(
+    only=["id"],
+    description=(
+        "The subscription that gives access now, else the most recent one; null when "
+        "the user never subscribed. Read live on every request."
+    ),
+)
+def subscription(root: User) -> MemberSubscription | None:
+    """`User.subscription`: wired onto accounts' User type by config/schema.py (accounts,
+    below membership, does not know of subscriptions)."""
+    return subscription_current(user=root)  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from tokens.services.ending import (
 from tokens.services.rotation import session_refresh
 from tokens.services.signin import (
     Credential,
+    IpLimitedCredential,
     IssuedTokens,
     SignInRefused,
     SignInStage,
@@ -30,6 +31,7 @@ from tokens.services.signin import (
 
 __all__ = [
     "Credential",
+    "IpLimitedCredential",
     "IssuedTokens",
     "SignInRefused",
     "SignInStage",

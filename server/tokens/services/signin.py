@@ -175,6 +175,25 @@ class Credential(Protocol):
         """The account passed its checks: what the way in resets (its owner's counters)."""
 
 
+class IpLimitedCredential:
+    """What a way in limited per client IP alone (Google, a passkey) shares: one rate-limit
+    action, nothing to check before counting, nothing to reset after."""
+
+    rate_limit_action: str
+
+    def input_check(self) -> None:
+        return None
+
+    def attempts(self, caller: Caller) -> tuple[tuple[str, str | None], ...]:
+        return ((self.rate_limit_action, caller.ip_address),)
+
+    def rate_limited(self) -> DomainError:
+        return ratelimit.refusal(self.rate_limit_action)
+
+    def succeeded(self) -> None:
+        return None
+
+
 class SignInStage(Protocol):
     """A stage between the account checks and the session (allauth's LoginStage idea)."""
 
