@@ -22,10 +22,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.http import base36_to_int
+from django.utils.http import base36_to_int, int_to_base36
 
 from accounts.models import User
 from core.errors import CoreErrorCode, DomainError
@@ -105,24 +104,42 @@ def verification_token_check(*, token: str, lock: bool = False, field: str = "to
 # --- password reset -------------------------------------------------------------------
 
 
-class _ResetTokenGenerator(PasswordResetTokenGenerator):
+class _ResetTokenGenerator:
+    """Reset links in the shape of Django's PasswordResetTokenGenerator (`<ts36>-<hmac>`,
+    so links already sent stay valid), written with Django's public helpers rather than
+    its generator's private methods."""
+
     key_salt = PASSWORD_RESET_SALT
+    algorithm = "sha256"
 
-    def _make_hash_value(self, user: Any, timestamp: int) -> str:
-        # Django's value (pk, password hash, last login, timestamp, email) plus the reset
-        # counter, so that requesting a new link spends the links sent before.
-        return f"{super()._make_hash_value(user, timestamp)}:{user.password_reset_counter}"
+    @property
+    def secrets(self) -> list[str]:
+        return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
-    def _now(self) -> Any:
-        raise AssertionError("timestamps come from accounts.email_tokens._now")
+    def hash_value(self, user: Any, timestamp: int) -> str:
+        # What Django's generator hashes (pk, password hash, last login, timestamp, email),
+        # plus the reset counter, so that requesting a new link spends the links sent
+        # before.
+        login = (
+            "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
+        )
+        email = getattr(user, user.get_email_field_name(), "") or ""
+        value = f"{user.pk}{user.password}{login}{timestamp}{email}"
+        return f"{value}:{user.password_reset_counter}"
+
+    def token(self, user: Any, timestamp: int, secret: str) -> str:
+        digest = salted_hmac(
+            self.key_salt, self.hash_value(user, timestamp), secret=secret, algorithm=self.algorithm
+        ).hexdigest()[::2]
+        return f"{int_to_base36(timestamp)}-{digest}"
 
     def make_at(self, user: User, timestamp: int) -> str:
-        return self._make_token_with_timestamp(user, timestamp, self.secret)
+        return self.token(user, timestamp, settings.SECRET_KEY)
 
     def matches(self, user: User, token: str, timestamp: int) -> bool:
         return any(
-            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
-            for secret in [self.secret, *self.secret_fallbacks]
+            constant_time_compare(self.token(user, timestamp, secret), token)
+            for secret in self.secrets
         )
 
 

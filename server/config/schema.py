@@ -24,6 +24,7 @@ import content.schema
 import membership.schema
 import membership.schema.types
 import mfa.schema
+import observability.metrics
 import passkeys.schema
 import securitylog.schema
 import social.schema
@@ -196,3 +197,5 @@ def build_schema(
 
 
 schema = build_schema()
+# The metrics label operations by the names this schema knows (observability/metrics.py).
+observability.metrics.know_schema(schema.as_str())

@@ -12,7 +12,6 @@ answers.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
@@ -93,15 +92,22 @@ DB_POOL_ERRORS = Counter(
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 
 
-@functools.cache
-def _schema_operation_names() -> frozenset[str]:
-    """The root fields of the schema (Query, Mutation, Subscription), in both spellings."""
-    from config.schema import schema
+_schema_names: frozenset[str] = frozenset()
 
-    printed = build_schema(schema.as_str())
+
+def know_schema(sdl: str) -> None:
+    """Take the root fields of the served schema (Query, Mutation, Subscription), in both
+    spellings, as labels. Called by the composition root (config/schema.py) once the
+    schema is built: this package sits below every domain and never imports the schema."""
+    global _schema_names
+    printed = build_schema(sdl)
     roots = (printed.query_type, printed.mutation_type, printed.subscription_type)
     fields = [name for root in roots if root is not None for name in root.fields]
-    return frozenset(fields) | {name[:1].upper() + name[1:] for name in fields}
+    _schema_names = frozenset(fields) | {name[:1].upper() + name[1:] for name in fields}
+
+
+def _schema_operation_names() -> frozenset[str]:
+    return _schema_names
 
 
 # (the trusted documents' map, the operation names in it): read again only when the setting

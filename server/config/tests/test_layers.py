@@ -39,14 +39,8 @@ LAYERS: list[set[str]] = [
 ]
 PACKAGES = sorted(set().union(*LAYERS))
 
-# The one import that runs up a layer, kept on purpose: the GraphQL `User` type (accounts)
-# shows the user's subscription (membership), and Strawberry offers no public way for
-# membership to add a field to a type defined elsewhere. Listed here so that it stays the
-# only one, and must be removed from here when it goes.
-KNOWN_UPWARD = {
-    ("accounts.schema.types", "membership.schema.types"),
-    ("accounts.schema.types", "membership.selectors"),
-}
+# Imports that run up a layer, kept on purpose: none.
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 
 @functools.cache
