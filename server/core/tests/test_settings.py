@@ -69,11 +69,11 @@ def test_production_names_every_missing_variable():
         "DEFAULT_FROM_EMAIL",
         "JWT_PRIVATE_KEYS",
         "MFA_ENCRYPTION_KEY",
-        "GOOGLE_CLIENT_IDS",
-        "STRIPE_SECRET_KEY",
-        "STRIPE_WEBHOOK_SECRET",
     ):
         assert name in result.stderr, name
+    # Google sign-in and Stripe are optional: off while their variables are empty.
+    for name in ("GOOGLE_CLIENT_IDS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+        assert name not in result.stderr, name
     assert "Traceback" not in result.stderr.split("ImproperlyConfigured")[-1]
 
 

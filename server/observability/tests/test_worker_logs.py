@@ -17,7 +17,7 @@ from observability.tests.servers import ROOT, server_env
 def test_the_worker_logs_one_json_object_per_line_without_the_link(transactional_db):
     User.objects.create_user("ada@example.com", "correct-horse-battery-9", email_verified=True)
     with override_settings(TASKS=DATABASE_TASKS):
-        password_reset_request(email="ada@example.com", ip_address=None)
+        password_reset_request(email="ada@example.com")
     sink = SmtpSink()
     sink.start()
     try:

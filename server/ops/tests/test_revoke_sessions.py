@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from api.context import Caller
 from tokens.models import AuthMethod, Session
 from tokens.services import IssuedTokens, session_start, sessions_delete_stale
 from tokens.tests.helpers import SESSIONS, codes, data, refresh
@@ -24,7 +25,9 @@ ME = "{ me { id email } }"
 
 def start(user: User) -> IssuedTokens:
     return session_start(
-        user=user, auth_method=AuthMethod.PASSWORD, user_agent="t", ip_address="10.0.0.1"
+        user=user,
+        auth_method=AuthMethod.PASSWORD,
+        caller=Caller(ip_address="10.0.0.1", user_agent="t"),
     )
 
 
