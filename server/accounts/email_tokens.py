@@ -113,7 +113,7 @@ class _ResetTokenGenerator:
     algorithm = "sha256"
 
     @property
-    def secrets(self) -> list[str]:
+    def secrets(self) -> list[str | bytes]:
         return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
     def hash_value(self, user: Any, timestamp: int) -> str:
@@ -127,7 +127,7 @@ class _ResetTokenGenerator:
         value = f"{user.pk}{user.password}{login}{timestamp}{email}"
         return f"{value}:{user.password_reset_counter}"
 
-    def token(self, user: Any, timestamp: int, secret: str) -> str:
+    def token(self, user: Any, timestamp: int, secret: str | bytes) -> str:
         digest = salted_hmac(
             self.key_salt, self.hash_value(user, timestamp), secret=secret, algorithm=self.algorithm
         ).hexdigest()[::2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -14,6 +15,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types import ExecutionResult
 from strawberry.types.base import get_object_definition
+from strawberry.types.graphql import OperationType
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -103,8 +105,15 @@ class GatehouseSchema(strawberry.Schema):
         """Parse with the gate's token limit (remembered); raises GraphQLError."""
         return self.gate.verdict(query).document
 
-    def execute_sync(  # type: ignore[override]
-        self, query: str | None, *args: Any, operation_name: str | None = None, **kwargs: Any
+    def execute_sync(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         if unnamed_choice(query, operation_name, self.gate):
             return ExecutionResult(
@@ -116,7 +125,15 @@ class GatehouseSchema(strawberry.Schema):
                     )
                 ],
             )
-        return super().execute_sync(query, *args, operation_name=operation_name, **kwargs)
+        return super().execute_sync(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
 
     def process_errors(
         self,

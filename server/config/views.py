@@ -170,6 +170,7 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 return refusal
         except ServiceUnavailableError as exc:  # a hash looked up with Redis down
             return unavailable_response(exc)
+        response: HttpResponseBase
         try:
             ticket = self.content_ticket(request, json_body)
             if ticket is not None and ticket.hit is not None:

@@ -27,9 +27,12 @@ def test_the_token_is_checked_once_per_request(db, access_token, monkeypatch):
 
     calls: list[str] = []
     real = tokens.viewer.authenticate
-    monkeypatch.setattr(
-        tokens.viewer, "authenticate", lambda token: calls.append(token) or real(token)
-    )
+
+    def counting(token: str):
+        calls.append(token)
+        return real(token)
+
+    monkeypatch.setattr(tokens.viewer, "authenticate", counting)
     request = RequestFactory().post(
         "/graphql/", headers={"Authorization": f"Bearer {access_token}"}
     )

@@ -145,6 +145,12 @@ def test_it_catches_one(tmp_path, source):
 
 
 def test_our_own_private_names_are_fine():
-    source = "class A:\n    def __init__(self):\n        self._mine = 1\n\n    def f(self):\n        return self._mine\n"
+    source = (
+        "class A:\n"
+        "    def __init__(self):\n"
+        "        self._mine = 1\n\n"
+        "    def f(self):\n"
+        "        return self._mine\n"
+    )
     trees = {SERVER / "x.py": ast.parse(source)}
     assert violations(trees) == []
