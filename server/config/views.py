@@ -177,7 +177,11 @@ class GatehouseGraphQLView(GraphQLView[Context, None]):
                 response = HttpResponse(ticket.hit, content_type="application/json")
             else:
                 response = self.run(request=request)
-                if ticket is not None and _keepable(request, response):
+                if (
+                    ticket is not None
+                    and isinstance(response, HttpResponse)
+                    and _keepable(request, response)
+                ):
                     ticket.store(response.content)
         except HTTPException as exc:
             return error_response(exc.status_code, exc.reason)
