@@ -78,11 +78,13 @@ MIDDLEWARE = [
     "observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, CSRF, authentication and messages serve the admin alone (the API uses
+    # bearer tokens): Django's own classes, passed by outside ADMIN_PATH (config/middleware.py).
+    "config.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.AdminCsrfViewMiddleware",
+    "config.middleware.AdminAuthenticationMiddleware",
+    "config.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

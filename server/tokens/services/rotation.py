@@ -1,9 +1,10 @@
 """Rotating a refresh token: a new pair for a live session, the presented token spent.
 
-One definition of a live session (tokens/models.py, `LIVENESS_RULES`), and one path: the
-session row under FOR UPDATE, annotated by that definition, handles every case (the
-current token, the parent token in its grace window, a spent token, a session that is
-over).
+One definition of a live session (tokens/models.py, `LIVENESS_RULES`). The common case
+(the current token of a live session) is one UPDATE on PostgreSQL
+(tokens/services/rotation_statement.py); the session row under FOR UPDATE, annotated by
+that definition, handles every case (the current token, the parent token in its grace
+window, a spent token, a session that is over) on every database.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tokens.refresh import (
     successor_of,
 )
 from tokens.services.ending import session_end
+from tokens.services.rotation_statement import rotate_current
 from tokens.services.signin import IssuedTokens, issue_tokens
 
 SESSION_ENDED = DomainError(
@@ -124,6 +126,11 @@ def session_refresh(*, refresh_token: str, caller: Caller) -> IssuedTokens:
     parsed = parse_refresh_token(refresh_token)
     if parsed is None:
         raise INVALID_REFRESH
+    # The common case, the live session's current token, in one statement; the locked
+    # path decides everything else.
+    issued = rotate_current(parsed, caller=caller, now=timezone.now())
+    if issued is not None:
+        return issued
     with transaction.atomic():
         outcome = _refresh_locked(parsed, caller=caller)
     if isinstance(outcome, DomainError):

@@ -1,7 +1,7 @@
 """Every state a session can be in, against every part that decides whether it is live.
 
 One table of states (rows) and one test per consumer of the definition of a live session
-(tokens/models.py): the locked rotation, `session_refresh` as a
+(tokens/models.py): the one-statement rotation, the locked rotation, `session_refresh` as a
 whole, the sessions list, the clean-up, and the access-token check (as published to Redis,
 and as rebuilt from PostgreSQL after Redis lost it). test_sqlite.py runs this module again
 against SQLite.
@@ -36,6 +36,7 @@ from tokens.services import (
     sessions_end_everyone,
 )
 from tokens.services.rotation import _refresh_locked
+from tokens.services.rotation_statement import rotate_current
 from tokens.tests.helpers import SESSIONS, data
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +190,29 @@ def test_locked_rotation(user, state):
     assert refresh_outcome(locked) == state.refresh_error
     session = Session.objects.get(pk=issued.session.pk)
     assert session.generation == (1 if state.live else 0)
+
+
+@states
+def test_rotation_statement(user, state):
+    # The one-statement rotation (PostgreSQL) rotates exactly the live sessions; every
+    # other state is left to the locked path, untouched.
+    issued = state.make(user)
+    parsed = parse_refresh_token(issued.refresh_token)
+    assert parsed is not None
+    rotated = rotate_current(
+        parsed, caller=Caller(ip_address="10.0.0.2", user_agent="u"), now=timezone.now()
+    )
+    session = Session.objects.get(pk=issued.session.pk)
+    if connection.vendor != "postgresql":
+        assert rotated is None
+        return
+    assert (rotated is not None) == state.live
+    assert session.generation == (1 if state.live else 0)
+    if rotated is not None:
+        assert rotated.session.pk == session.pk and rotated.session.user_id == user.pk
+        assert rotated.session.created_at == session.created_at
+        assert session.ip_address == "10.0.0.2" and session.user_agent == "u"
+        assert session.parent_hash and session.token_hash != session.parent_hash
 
 
 @states
