@@ -1,8 +1,9 @@
 import { Anchor, Box, Button, Container, Group, Text } from '@mantine/core';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
 import { PageLoader } from './RequireAuth';
 import { RetryBanner } from './RetryBanner';
+import { SignOutButton } from './SignOutButton';
 
 function HeaderLink(props: { to: string; children: string }) {
   return (
@@ -13,8 +14,7 @@ function HeaderLink(props: { to: string; children: string }) {
 }
 
 export function Layout() {
-  const { state, viewer, signOut } = useAuth();
-  const navigate = useNavigate();
+  const { state, viewer } = useAuth();
   const signedIn = state.status === 'signed-in';
   const who = viewer?.profile.displayName || viewer?.email;
 
@@ -41,16 +41,7 @@ export function Layout() {
                   <Text size="sm" data-testid="signed-in-as">
                     Signed in as <strong>{who ?? '…'}</strong>
                   </Text>
-                  <Button
-                    variant="default"
-                    size="xs"
-                    onClick={async () => {
-                      await signOut();
-                      navigate('/login');
-                    }}
-                  >
-                    Sign out
-                  </Button>
+                  <SignOutButton />
                 </>
               ) : (
                 <>

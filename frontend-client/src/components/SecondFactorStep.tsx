@@ -1,5 +1,5 @@
 import { useMutation } from '@apollo/client/react';
-import { Alert, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Divider, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import {
   ERROR_MESSAGES,
@@ -16,6 +16,7 @@ import {
 } from '../auth/secondFactor';
 import { getPasskeyAssertion } from '../auth/webauthn';
 import { VerifySecondFactorMutation } from '../graphql/operations';
+import { AppCodeField, RecoveryCodeField } from './fields';
 import { failureText } from './forms';
 
 /**
@@ -124,28 +125,9 @@ export function SecondFactorStep(props: {
         <form onSubmit={submit} noValidate>
           <Stack gap="sm">
             {method === 'TOTP' ? (
-              <TextInput
-                key="code"
-                label="Authentication code"
-                autoComplete="one-time-code"
-                inputMode="numeric"
-                autoFocus
-                value={value}
-                onChange={(e) => setValue(e.currentTarget.value)}
-                error={fieldError}
-                aria-invalid={Boolean(fieldError)}
-              />
+              <AppCodeField key="code" autoFocus value={value} onChange={setValue} error={fieldError} />
             ) : (
-              <TextInput
-                key="recovery"
-                label="Recovery code"
-                autoComplete="off"
-                autoFocus
-                value={value}
-                onChange={(e) => setValue(e.currentTarget.value)}
-                error={fieldError}
-                aria-invalid={Boolean(fieldError)}
-              />
+              <RecoveryCodeField key="recovery" autoFocus value={value} onChange={setValue} error={fieldError} />
             )}
             <Button type="submit" loading={busy === 'code'} disabled={busy === 'passkey'} fullWidth>
               Verify

@@ -1,4 +1,5 @@
-import { Alert, List } from '@mantine/core';
+import { Alert, Card, List, Stack, Title } from '@mantine/core';
+import { useId, type FormEvent, type ReactNode } from 'react';
 import { CombinedGraphQLErrors } from '@apollo/client';
 import { PasskeyError } from '../auth/webauthn';
 import { PageLoader } from './RequireAuth';
@@ -110,5 +111,44 @@ export function FirstLoad(props: { error?: unknown; loading: boolean; loaded: bo
       ) : null}
       {props.loading && <PageLoader />}
     </>
+  );
+}
+
+/** A success message (role="status"), or nothing. */
+export function Notice(props: { children?: ReactNode }) {
+  if (!props.children) return null;
+  return (
+    <Alert color="green" role="status">
+      {props.children}
+    </Alert>
+  );
+}
+
+/**
+ * A card holding one form, named by its heading: the problems above the inputs (`failTitle`
+ * heads them), then the success `notice`, then the inputs and buttons.
+ */
+export function FormCard(props: {
+  title: string;
+  failTitle: string;
+  messages: readonly string[];
+  notice?: ReactNode;
+  onSubmit: (event: FormEvent) => void;
+  children: ReactNode;
+}) {
+  const titleId = useId();
+  return (
+    <Card withBorder radius="md" p="lg">
+      <form onSubmit={props.onSubmit} noValidate aria-labelledby={titleId}>
+        <Stack gap="sm">
+          <Title order={2} size="h3" id={titleId}>
+            {props.title}
+          </Title>
+          <FormAlert messages={props.messages} title={props.failTitle} />
+          <Notice>{props.notice}</Notice>
+          {props.children}
+        </Stack>
+      </form>
+    </Card>
   );
 }
