@@ -145,19 +145,33 @@ export function SecondFactorStep(props: {
       )}
       <Stack gap={4} align="flex-start">
         {method !== 'RECOVERY_CODE' && offered.includes('RECOVERY_CODE') && (
-          <Button variant="subtle" size="compact-sm" onClick={() => switchTo('RECOVERY_CODE')}>
-            Use a recovery code instead
-          </Button>
+          <SwitchButton onClick={() => switchTo('RECOVERY_CODE')}>Use a recovery code instead</SwitchButton>
         )}
         {method !== 'TOTP' && offered.includes('TOTP') && (
-          <Button variant="subtle" size="compact-sm" onClick={() => switchTo('TOTP')}>
-            Use your authenticator app instead
-          </Button>
+          <SwitchButton onClick={() => switchTo('TOTP')}>Use your authenticator app instead</SwitchButton>
         )}
-        <Button variant="subtle" size="compact-sm" onClick={() => onRestart(null)}>
-          Start over
-        </Button>
+        <SwitchButton onClick={() => onRestart(null)}>Start over</SwitchButton>
       </Stack>
     </Stack>
+  );
+}
+
+/**
+ * A way out of this step, as a quiet button that is still a full tap target on a phone
+ * (44 px high) and whose words wrap rather than run off a narrow screen.
+ */
+function SwitchButton(props: { onClick: () => void; children: string }) {
+  return (
+    <Button
+      variant="subtle"
+      size="sm"
+      mih={44}
+      h="auto"
+      maw="100%"
+      styles={{ label: { whiteSpace: 'normal', textAlign: 'left' } }}
+      onClick={props.onClick}
+    >
+      {props.children}
+    </Button>
   );
 }

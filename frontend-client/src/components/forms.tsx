@@ -1,6 +1,7 @@
 import { Alert, Card, List, Stack, Title } from '@mantine/core';
 import { useId, type FormEvent, type ReactNode } from 'react';
 import { CombinedGraphQLErrors } from '@apollo/client';
+import { InvariantError } from '@apollo/client/utilities/invariant';
 import { PasskeyError } from '../auth/webauthn';
 import { PageLoader } from './RequireAuth';
 
@@ -16,12 +17,20 @@ export interface PayloadError {
 }
 
 export function errorText(error: PayloadError): string {
-  // Some server messages already name the wait ("…; wait 58 seconds."): say it once.
-  const namesTheWait = /\bwait\b/i.test(error.message);
-  if (error.code === 'RATE_LIMITED' && typeof error.retryAfter === 'number' && !namesTheWait) {
-    return `${error.message} Try again in ${formatWait(error.retryAfter)}.`;
+  if (error.code === 'RATE_LIMITED' && typeof error.retryAfter === 'number') {
+    return rateLimitText(error.message, error.retryAfter);
   }
   return error.message;
+}
+
+/**
+ * A RATE_LIMITED error in one sentence: the server's reason, cut before its own advice
+ * ("…; try again later", "…; wait 58 seconds"), and the seconds still to wait, which the
+ * forms count down.
+ */
+export function rateLimitText(message: string, secondsLeft: number): string {
+  const reason = message.split(/[;:]|\.(?:\s|$)/)[0].trim() || 'Too many attempts';
+  return secondsLeft > 0 ? `${reason}; try again in ${formatWait(secondsLeft)}.` : `${reason}; you can try again now.`;
 }
 
 export function formatWait(seconds: number): string {
@@ -40,15 +49,16 @@ export function formatWait(seconds: number): string {
 export function splitErrors(
   errors: readonly PayloadError[] | null | undefined,
   paths: readonly string[],
+  text: (error: PayloadError) => string = errorText,
 ): { byField: Record<string, string>; general: string[] } {
   const byField: Record<string, string> = {};
   const general: string[] = [];
   for (const error of errors ?? []) {
     const path = error.field ? listedPath(error.field, paths) : null;
     if (path) {
-      byField[path] = byField[path] ? `${byField[path]} ${errorText(error)}` : errorText(error);
+      byField[path] = byField[path] ? `${byField[path]} ${text(error)}` : text(error);
     } else {
-      general.push(errorText(error));
+      general.push(text(error));
     }
   }
   return { byField, general };
@@ -76,6 +86,9 @@ export function failureText(error: unknown): string {
     if (codes.includes('SERVICE_UNAVAILABLE')) return 'The service is briefly unavailable. Please try again shortly.';
     return error.errors[0]?.message ?? 'Something went wrong.';
   }
+  // Apollo cancels what is in flight when the cache is cleared (a sign-out): the server
+  // was reached, the answer is just no longer wanted.
+  if (error instanceof InvariantError) return 'This was interrupted. Please try again.';
   return 'The server cannot be reached. Check your connection and try again.';
 }
 

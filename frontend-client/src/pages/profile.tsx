@@ -139,7 +139,7 @@ function ProfileForm(props: { profile: ProfileFieldsFragment }) {
           </Group>
         ))}
         {byField.links && (
-          <Text size="sm" c="red.8" role="alert">
+          <Text size="sm" c="red.9" role="alert">
             {byField.links}
           </Text>
         )}
@@ -147,7 +147,7 @@ function ProfileForm(props: { profile: ProfileFieldsFragment }) {
           Add a link
         </Button>
       </Stack>
-      <Button type="submit" loading={loading} w="fit-content">
+      <Button type="submit" loading={loading} disabled={errors.wait > 0} w="fit-content">
         Save profile
       </Button>
     </FormCard>

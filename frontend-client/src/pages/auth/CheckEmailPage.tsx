@@ -90,7 +90,7 @@ export function CheckEmailPage() {
           <form onSubmit={submitCode} noValidate>
             <Stack gap="sm">
               <EmailCodeField {...code.field(form.byField.code)} />
-              <Button type="submit" loading={verifying.loading} fullWidth>
+              <Button type="submit" loading={verifying.loading} disabled={form.wait > 0} fullWidth>
                 Verify email
               </Button>
             </Stack>

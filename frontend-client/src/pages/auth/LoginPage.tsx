@@ -154,7 +154,7 @@ export function LoginPage() {
               Forgot your password?
             </Anchor>
           </Group>
-          <Button type="submit" loading={loading} fullWidth>
+          <Button type="submit" loading={loading} disabled={form.wait > 0} fullWidth>
             Sign in
           </Button>
         </Stack>

@@ -50,7 +50,7 @@ export function RegisterPage() {
             error={form.byField['profile.displayName']}
           />
           <MethodChoice label="To confirm your email address" value={method} onChange={setMethod} />
-          <Button type="submit" loading={loading} fullWidth>
+          <Button type="submit" loading={loading} disabled={form.wait > 0} fullWidth>
             Create account
           </Button>
         </Stack>

@@ -43,7 +43,7 @@ export function ResetPasswordPage() {
             onConfirm={setConfirm}
             error={form.byField.newPassword}
           />
-          <Button type="submit" loading={loading} disabled={!token} fullWidth>
+          <Button type="submit" loading={loading} disabled={!token || form.wait > 0} fullWidth>
             Set new password
           </Button>
         </Stack>

@@ -5,7 +5,7 @@ import { useAuth } from '../../auth/AuthContext';
 import { codeProblem, normalizeCode, resendOutcome, type EmailMethod } from '../../auth/emailCode';
 import type { Challenge } from '../../auth/secondFactor';
 import { useCountdown } from '../../components/countdown';
-import { failureText, type PayloadError } from '../../components/forms';
+import { failureText, rateLimitText, type PayloadError } from '../../components/forms';
 import { SecondFactorStep } from '../../components/SecondFactorStep';
 
 // What the sign-in page started with Google, read back by the callback page.
@@ -48,14 +48,16 @@ export type { Challenge };
  * for), or the request's failure; it answers whether the email went out.
  */
 export function useSendAgain() {
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  // `limited`: the server's RATE_LIMITED message, said again each second with the wait left.
+  const [message, setMessage] = useState<{ ok: boolean; text: string; limited?: string } | null>(null);
   const [cooldown, startCooldown] = useCountdown();
   const sendAgain = useCallback(
     async (send: () => Promise<readonly PayloadError[]>, sentText: string): Promise<boolean> => {
       setMessage(null);
       try {
-        const outcome = resendOutcome(await send(), sentText);
-        setMessage(outcome);
+        const errors = await send();
+        const outcome = resendOutcome(errors, sentText);
+        setMessage({ ...outcome, limited: outcome.waitSeconds > 0 ? errors[0]?.message : undefined });
         startCooldown(outcome.waitSeconds);
         return outcome.ok;
       } catch (error) {
@@ -65,7 +67,8 @@ export function useSendAgain() {
     },
     [startCooldown],
   );
-  return { message, setMessage, cooldown, startCooldown, sendAgain };
+  const shown = message?.limited ? { ok: false, text: rateLimitText(message.limited, cooldown) } : message;
+  return { message: shown, setMessage, cooldown, startCooldown, sendAgain };
 }
 
 /**

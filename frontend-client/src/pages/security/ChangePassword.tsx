@@ -57,7 +57,7 @@ export function ChangePassword() {
         onChange={setNewPassword}
         error={form.byField.newPassword}
       />
-      <Button type="submit" loading={loading} w="fit-content">
+      <Button type="submit" loading={loading} disabled={form.wait > 0} w="fit-content">
         Change password
       </Button>
     </FormCard>

@@ -9,34 +9,10 @@ import { SignOutButton } from '../../components/SignOutButton';
 import { useStepUp } from '../../components/StepUp';
 import { RevokeSessionMutation, SessionsQuery } from '../../graphql/operations';
 import { formatDate } from '../articles';
+import { describeDevice } from '../devices';
 import { Item, ItemList, SectionCard } from './shared';
 
 const AUTH_METHOD_LABELS: Record<string, string> = { PASSWORD: 'Password', GOOGLE: 'Google', PASSKEY: 'Passkey' };
-
-function describeAgent(userAgent: string): string {
-  if (!userAgent) return 'Unknown device';
-  const browser = /Edg\//.test(userAgent)
-    ? 'Edge'
-    : /Chrome\//.test(userAgent)
-      ? 'Chrome'
-      : /Firefox\//.test(userAgent)
-        ? 'Firefox'
-        : /Safari\//.test(userAgent)
-          ? 'Safari'
-          : 'Browser';
-  const os = /Android/.test(userAgent)
-    ? 'Android'
-    : /iPhone|iPad/.test(userAgent)
-      ? 'iOS'
-      : /Windows/.test(userAgent)
-        ? 'Windows'
-        : /Mac OS X/.test(userAgent)
-          ? 'macOS'
-          : /Linux/.test(userAgent)
-            ? 'Linux'
-            : '';
-  return os ? `${browser} on ${os}` : browser;
-}
 
 export function Sessions() {
   const { signOutEverywhere } = useAuth();
@@ -69,7 +45,7 @@ export function Sessions() {
         {data?.sessions.map((session) => (
           <Item
             key={session.id}
-            name={describeAgent(session.userAgent)}
+            name={describeDevice(session.userAgent)}
             badges={
               <>
                 {session.current && (
@@ -96,7 +72,7 @@ export function Sessions() {
                   variant="default"
                   size="xs"
                   loading={ending === session.id}
-                  aria-label={`End the session on ${describeAgent(session.userAgent)} from ${formatDate(session.createdAt)}`}
+                  aria-label={`End session on ${describeDevice(session.userAgent)}, signed in ${formatDate(session.createdAt)}`}
                   onClick={() => end(session.id)}
                 >
                   End session
@@ -111,7 +87,7 @@ export function Sessions() {
           <>
             <Text size="sm">Sign out on every device, this one too?</Text>
             <Button
-              color="red.8"
+              color="red.9"
               onClick={async () => {
                 setProblem([]);
                 try {
@@ -133,7 +109,7 @@ export function Sessions() {
             </Button>
           </>
         ) : (
-          <Button color="red.8" variant="outline" onClick={() => setConfirmAll(true)}>
+          <Button color="red.9" variant="outline" onClick={() => setConfirmAll(true)}>
             Sign out everywhere
           </Button>
         )}

@@ -308,7 +308,7 @@ export function TwoStepCard() {
               <Button variant="default" onClick={newCodes} loading={regenerating.loading}>
                 Get new recovery codes
               </Button>
-              <Button variant="outline" color="red.8" onClick={() => setDisabling(true)}>
+              <Button variant="outline" color="red.9" onClick={() => setDisabling(true)}>
                 Turn off two-step verification
               </Button>
             </Group>

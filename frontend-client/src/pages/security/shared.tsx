@@ -105,7 +105,7 @@ export function Item(props: { name: ReactNode; badges?: ReactNode; details: Reac
 export function SubmitOrCancel(props: { label: string; loading: boolean; danger?: boolean; onCancel: () => void }) {
   return (
     <Group gap="sm">
-      <Button type="submit" color={props.danger ? 'red.8' : undefined} loading={props.loading}>
+      <Button type="submit" color={props.danger ? 'red.9' : undefined} loading={props.loading}>
         {props.label}
       </Button>
       <Button variant="default" onClick={props.onCancel}>
