@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitErrors } from '../components/forms';
-import { codeProblem, methodFromParam, normalizeCode, resendOutcome } from './emailCode';
+import { codeProblem, emailProblem, methodFromParam, normalizeCode, resendOutcome } from './emailCode';
 
 describe('normalizeCode', () => {
   it('keeps six plain digits as they are', () => {
@@ -108,5 +108,13 @@ describe('the code step puts the server errors at their fields', () => {
     const { byField, general } = splitErrors([{ field: 'email', code: 'INVALID_EMAIL', message: 'Not valid.' }], fields);
     expect(byField).toEqual({});
     expect(general).toEqual(['Not valid.']);
+  });
+});
+
+describe('emailProblem', () => {
+  it('asks for the address when the input is empty or blank', () => {
+    expect(emailProblem('')).toBe('Enter your email address.');
+    expect(emailProblem('   ')).toBe('Enter your email address.');
+    expect(emailProblem('ada@example.com')).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
 import { methodFromParam, type EmailMethod } from '../../auth/emailCode';
+import { recallReturn } from '../../auth/returnTo';
 import { EmailCodeField } from '../../components/fields';
 import { FormAlert } from '../../components/forms';
 import { usePayloadErrors } from '../../components/usePayloadErrors';
@@ -58,7 +59,9 @@ export function CheckEmailPage() {
     });
   }
 
-  if (verified) return <VerificationResultCard ok text="Your email address is verified." />;
+  if (verified) {
+    return <VerificationResultCard ok text="Your email address is verified." back={recallReturn() ?? { email, next: '/' }} />;
+  }
 
   const waitLabel = cooldown > 0 ? ` (${cooldown}s)` : '';
   const resendButton = (method: EmailMethod, label: string) => (
@@ -89,7 +92,7 @@ export function CheckEmailPage() {
           <FormAlert messages={form.messages} title="Could not verify" />
           <form onSubmit={submitCode} noValidate>
             <Stack gap="sm">
-              <EmailCodeField {...code.field(form.byField.code)} />
+              <EmailCodeField autoFocus {...code.field(form.byField.code)} />
               <Button type="submit" loading={verifying.loading} disabled={form.wait > 0} fullWidth>
                 Verify email
               </Button>

@@ -1,8 +1,9 @@
 import { useMutation } from '@apollo/client/react';
 import { Alert, Anchor, Button, Group, Stack } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
-import type { EmailMethod } from '../../auth/emailCode';
+import { Link, useSearchParams } from 'react-router';
+import { emailProblem, type EmailMethod } from '../../auth/emailCode';
+import { flowPath, rememberReturn, safeNext } from '../../auth/returnTo';
 import { EmailCodeField, EmailField, NewPasswordFields } from '../../components/fields';
 import { FormAlert } from '../../components/forms';
 import { usePayloadErrors } from '../../components/usePayloadErrors';
@@ -14,7 +15,9 @@ import { AuthCard, MethodChoice, PasswordChangedCard, SentMessage, useEmailCode,
  * step asking for the code and the new password, for apps and people who cannot open links.
  */
 export function ForgotPasswordPage() {
-  const [email, setEmail] = useState('');
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const [email, setEmail] = useState(params.get('email') ?? '');
   const [method, setMethod] = useState<EmailMethod>('LINK');
   const form = usePayloadErrors(['email']);
   const [sent, setSent] = useState<EmailMethod | null>(null);
@@ -33,12 +36,21 @@ export function ForgotPasswordPage() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const missing = emailProblem(email);
+    if (missing) {
+      form.setErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
+      return;
+    }
     void form.attempt(async () => {
       const { data } = await request({ variables: { email, method } });
       const payload = data?.requestPasswordReset;
       if (!payload) return;
       form.setErrors(payload.errors);
-      if (payload.ok) setSent(method);
+      if (payload.ok) {
+        // A link opens in another tab: it finds the address and the page to go back to.
+        rememberReturn({ email, next });
+        setSent(method);
+      }
     });
   }
 
@@ -66,7 +78,7 @@ export function ForgotPasswordPage() {
     });
   }
 
-  if (done) return <PasswordChangedCard />;
+  if (done) return <PasswordChangedCard back={{ email, next }} />;
 
   if (sent === 'CODE') {
     return (
@@ -83,7 +95,7 @@ export function ForgotPasswordPage() {
         <FormAlert messages={step.messages} title="Could not reset the password" />
         <form onSubmit={submitCode} noValidate>
           <Stack gap="sm">
-            <EmailCodeField {...code.field(step.byField.code)} />
+            <EmailCodeField autoFocus {...code.field(step.byField.code)} />
             <NewPasswordFields
               password={password}
               confirm={confirm}
@@ -113,7 +125,7 @@ export function ForgotPasswordPage() {
             Use another address
           </Anchor>
         </Group>
-        <Anchor component={Link} to="/login" size="sm">
+        <Anchor component={Link} to={flowPath('/login', { next })} size="sm">
           Back to sign in
         </Anchor>
       </AuthCard>
@@ -135,7 +147,7 @@ export function ForgotPasswordPage() {
           <FormAlert messages={form.messages} />
           <form onSubmit={submit} noValidate>
             <Stack gap="sm">
-              <EmailField value={email} onChange={setEmail} error={form.byField.email} />
+              <EmailField value={email} onChange={setEmail} error={form.byField.email} autoFocus />
               <MethodChoice label="How should we help?" value={method} onChange={setMethod} />
               <Button type="submit" loading={loading} disabled={form.wait > 0} fullWidth>
                 {method === 'CODE' ? 'Send code' : 'Send reset link'}
@@ -145,7 +157,7 @@ export function ForgotPasswordPage() {
           </form>
         </>
       )}
-      <Anchor component={Link} to="/login" size="sm">
+      <Anchor component={Link} to={flowPath('/login', { next })} size="sm">
         Back to sign in
       </Anchor>
     </AuthCard>

@@ -3,6 +3,8 @@ import { Alert, Anchor, Button, Divider, Group, Stack, Text } from '@mantine/cor
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
+import { emailProblem } from '../../auth/emailCode';
+import { flowPath, forgetReturn } from '../../auth/returnTo';
 import { challengeFrom, describeError, type Challenge } from '../../auth/secondFactor';
 import { SIGN_OUT_MESSAGES } from '../../auth/tokens';
 import { passkeysSupported } from '../../auth/webauthn';
@@ -23,7 +25,7 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const next = safeNext(params.get('next'));
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(params.get('email') ?? '');
   const [password, setPassword] = useState('');
   const form = usePayloadErrors(['email', 'password']);
   const [unverified, setUnverified] = useState(false);
@@ -40,8 +42,12 @@ export function LoginPage() {
   if (state.status === 'signed-in' && !loading && !passkeyBusy) return <Navigate to={next} replace />;
 
   const reason = state.status === 'signed-out' ? state.reason : null;
+  // Back from a reset or a verification with the address known: the password is next.
+  const prefilled = Boolean(params.get('email'));
 
   function done(accessToken: string, expiresAt: string | null) {
+    // Back where the detour (sign-up, reset) started: nothing more to remember.
+    forgetReturn();
     signedIn(accessToken, expiresAt);
     navigate(next, { replace: true });
   }
@@ -54,6 +60,11 @@ export function LoginPage() {
   function submit(event: FormEvent) {
     event.preventDefault();
     setResent(false);
+    const missing = emailProblem(email);
+    if (missing) {
+      showErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
+      return;
+    }
     void form.attempt(async () => {
       const { data } = await login({ variables: { input: { email, password } } });
       const payload = data?.login;
@@ -147,10 +158,17 @@ export function LoginPage() {
       )}
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <EmailField value={email} onChange={setEmail} error={form.byField.email} />
-          <PasswordField kind="current" required value={password} onChange={setPassword} error={form.byField.password} />
+          <EmailField value={email} onChange={setEmail} error={form.byField.email} autoFocus={!prefilled} />
+          <PasswordField
+            kind="current"
+            required
+            autoFocus={prefilled}
+            value={password}
+            onChange={setPassword}
+            error={form.byField.password}
+          />
           <Group justify="space-between">
-            <Anchor component={Link} to="/forgot-password" size="sm">
+            <Anchor component={Link} to={flowPath('/forgot-password', { email, next })} size="sm">
               Forgot your password?
             </Anchor>
           </Group>
@@ -170,7 +188,7 @@ export function LoginPage() {
       </Button>
       <Text size="sm" ta="center">
         New here?{' '}
-        <Anchor component={Link} to="/register">
+        <Anchor component={Link} to={flowPath('/register', { next })}>
           Create an account
         </Anchor>
       </Text>

@@ -1,8 +1,9 @@
 import { useMutation } from '@apollo/client/react';
 import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
-import type { EmailMethod } from '../../auth/emailCode';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { emailProblem, type EmailMethod } from '../../auth/emailCode';
+import { flowPath, rememberReturn, safeNext } from '../../auth/returnTo';
 import { EmailField, PasswordField, TextField } from '../../components/fields';
 import { FormAlert } from '../../components/forms';
 import { usePayloadErrors } from '../../components/usePayloadErrors';
@@ -11,6 +12,8 @@ import { AuthCard, MethodChoice } from './shared';
 
 export function RegisterPage() {
   const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -20,6 +23,11 @@ export function RegisterPage() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const missing = emailProblem(email);
+    if (missing) {
+      form.setErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
+      return;
+    }
     void form.attempt(async () => {
       const profile = displayName.trim() ? { displayName: displayName.trim() } : null;
       const { data } = await register({
@@ -29,6 +37,8 @@ export function RegisterPage() {
       if (!payload) return;
       form.setErrors(payload.errors);
       if (payload.ok) {
+        // The link opens in another tab: it finds the address and the page to go back to.
+        rememberReturn({ email, next });
         const query = `email=${encodeURIComponent(email)}${method === 'CODE' ? '&method=code' : ''}`;
         navigate(`/check-email?${query}`);
       }
@@ -40,7 +50,7 @@ export function RegisterPage() {
       <FormAlert messages={form.messages} />
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <EmailField value={email} onChange={setEmail} error={form.byField.email} />
+          <EmailField value={email} onChange={setEmail} error={form.byField.email} autoFocus />
           <PasswordField kind="new" required value={password} onChange={setPassword} error={form.byField.password} />
           <TextField
             label="Display name (optional)"
@@ -57,7 +67,7 @@ export function RegisterPage() {
       </form>
       <Text size="sm" ta="center">
         Already have an account?{' '}
-        <Anchor component={Link} to="/login">
+        <Anchor component={Link} to={flowPath('/login', { next })}>
           Sign in
         </Anchor>
       </Text>

@@ -1,7 +1,8 @@
 import { useMutation } from '@apollo/client/react';
-import { Button, Stack } from '@mantine/core';
+import { Anchor, Button, Stack } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
+import { flowPath, recallReturn } from '../../auth/returnTo';
 import { NewPasswordFields } from '../../components/fields';
 import { FormAlert } from '../../components/forms';
 import { usePayloadErrors } from '../../components/usePayloadErrors';
@@ -16,6 +17,8 @@ export function ResetPasswordPage() {
   const form = usePayloadErrors(['newPassword']);
   const [done, markDone] = usePasswordResetDone();
   const [reset, { loading }] = useMutation(ResetPasswordMutation);
+  // A link used before, expired or cut: the way on is a new one.
+  const [spent, setSpent] = useState(!token);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -25,18 +28,25 @@ export function ResetPasswordPage() {
       const payload = data?.resetPassword;
       if (!payload) return;
       form.setErrors(payload.errors);
+      setSpent(payload.errors.some((e) => e.code === 'INVALID_TOKEN' || e.code === 'TOKEN_EXPIRED'));
       if (payload.ok) markDone();
     });
   }
 
-  if (done) return <PasswordChangedCard />;
+  if (done) return <PasswordChangedCard back={recallReturn()} />;
   return (
     <AuthCard title="Choose a new password">
       {!token && <FormAlert messages={['This link has no token. Open the link from the email again.']} />}
       <FormAlert messages={form.messages} title="Could not reset the password" />
+      {spent && (
+        <Anchor component={Link} to={flowPath('/forgot-password', recallReturn() ?? {})}>
+          Send me a new link
+        </Anchor>
+      )}
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
           <NewPasswordFields
+            autoFocus
             password={password}
             confirm={confirm}
             onPassword={setPassword}

@@ -2,6 +2,7 @@ import { useMutation } from '@apollo/client/react';
 import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
+import { recallReturn } from '../../auth/returnTo';
 import { failureText } from '../../components/forms';
 import { PageLoader } from '../../components/RequireAuth';
 import { VerifyEmailMutation } from '../../graphql/operations';
@@ -35,5 +36,5 @@ export function VerifyEmailPage() {
   }, [token, verify]);
 
   if (!result) return <PageLoader />;
-  return <VerificationResultCard ok={result.ok} text={result.text} />;
+  return <VerificationResultCard ok={result.ok} text={result.text} back={result.ok ? recallReturn() : null} />;
 }

@@ -2,6 +2,7 @@ import { Alert, Button, Card, Radio, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
+import { flowPath, safeNext, type ReturnTo } from '../../auth/returnTo';
 import { codeProblem, normalizeCode, resendOutcome, type EmailMethod } from '../../auth/emailCode';
 import type { Challenge } from '../../auth/secondFactor';
 import { useCountdown } from '../../components/countdown';
@@ -11,11 +12,6 @@ import { SecondFactorStep } from '../../components/SecondFactorStep';
 // What the sign-in page started with Google, read back by the callback page.
 export const GOOGLE_STATE_KEY = 'gatehouse.google.state';
 export const GOOGLE_NEXT_KEY = 'gatehouse.google.next';
-
-/** Only paths inside this app: `next` must never send the user to another site. */
-export function safeNext(value: string | null): string {
-  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
-}
 
 export function AuthCard(props: { title: string; intro?: ReactNode; children: ReactNode }) {
   return (
@@ -41,6 +37,7 @@ export function SecondFactorCard(props: Parameters<typeof SecondFactorStep>[0]) 
 }
 
 export type { Challenge };
+export { safeNext };
 
 /**
  * A "send it again" button's state: the message under it and the cooldown. `sendAgain` shows
@@ -120,14 +117,17 @@ export function MethodChoice(props: { label: string; value: EmailMethod; onChang
   );
 }
 
-/** After a reset, by link or by code: every session ended, so the user signs in again. */
-export function PasswordChangedCard() {
+/**
+ * After a reset, by link or by code: every session ended, so the user signs in again, with
+ * the address filled in and back to the page they came from (`back`).
+ */
+export function PasswordChangedCard(props: { back: ReturnTo | null }) {
   return (
     <AuthCard title="Password changed">
       <Alert color="green" role="status">
         Your new password is set and every session was signed out. Sign in with the new password.
       </Alert>
-      <Button component={Link} to="/login">
+      <Button component={Link} to={flowPath('/login', props.back ?? {})}>
         Sign in
       </Button>
     </AuthCard>
@@ -148,8 +148,8 @@ export function usePasswordResetDone(): [boolean, () => void] {
   return [done, markDone];
 }
 
-/** The outcome of a verification, by link or by code. */
-export function VerificationResultCard(props: { ok: boolean; text: string }) {
+/** The outcome of a verification, by link or by code; `back` as for PasswordChangedCard. */
+export function VerificationResultCard(props: { ok: boolean; text: string; back: ReturnTo | null }) {
   const { state } = useAuth();
   return (
     <AuthCard title={props.ok ? 'Email verified' : 'Verification failed'}>
@@ -157,11 +157,11 @@ export function VerificationResultCard(props: { ok: boolean; text: string }) {
         {props.text}
       </Alert>
       {state.status === 'signed-in' ? (
-        <Button component={Link} to="/">
-          Continue to articles
+        <Button component={Link} to={props.back?.next ?? '/'}>
+          {props.back && props.back.next !== '/' ? 'Continue' : 'Continue to articles'}
         </Button>
       ) : (
-        <Button component={Link} to="/login">
+        <Button component={Link} to={flowPath('/login', props.back ?? {})}>
           Sign in
         </Button>
       )}
