@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { emailProblem } from '../auth/emailCode';
 import { useCountdown } from './countdown';
 import { failureText, rateLimitText, splitErrors, errorText, type PayloadError } from './forms';
 
@@ -32,6 +33,16 @@ export function usePayloadErrors(paths: readonly string[]) {
     [startWait],
   );
 
+  /** Whether an email was typed; if not, says so at the `email` input before anything is sent. */
+  const emailGiven = useCallback(
+    (email: string): boolean => {
+      const missing = emailProblem(email);
+      if (missing) setErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
+      return !missing;
+    },
+    [setErrors],
+  );
+
   const attempt = useCallback(async (action: () => Promise<void>) => {
     setFailure(null);
     try {
@@ -49,6 +60,7 @@ export function usePayloadErrors(paths: readonly string[]) {
     wait,
     setErrors,
     setFailure,
+    emailGiven,
     attempt,
   };
 }

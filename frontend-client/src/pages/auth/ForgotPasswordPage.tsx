@@ -2,7 +2,7 @@ import { useMutation } from '@apollo/client/react';
 import { Alert, Anchor, Button, Group, Stack } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { emailProblem, type EmailMethod } from '../../auth/emailCode';
+import type { EmailMethod } from '../../auth/emailCode';
 import { flowPath, rememberReturn, safeNext } from '../../auth/returnTo';
 import { EmailCodeField, EmailField, NewPasswordFields } from '../../components/fields';
 import { FormAlert } from '../../components/forms';
@@ -36,11 +36,7 @@ export function ForgotPasswordPage() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const missing = emailProblem(email);
-    if (missing) {
-      form.setErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
-      return;
-    }
+    if (!form.emailGiven(email)) return;
     void form.attempt(async () => {
       const { data } = await request({ variables: { email, method } });
       const payload = data?.requestPasswordReset;

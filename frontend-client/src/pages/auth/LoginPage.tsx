@@ -3,7 +3,6 @@ import { Alert, Anchor, Button, Divider, Group, Stack, Text } from '@mantine/cor
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
-import { emailProblem } from '../../auth/emailCode';
 import { flowPath, forgetReturn } from '../../auth/returnTo';
 import { challengeFrom, describeError, type Challenge } from '../../auth/secondFactor';
 import { SIGN_OUT_MESSAGES } from '../../auth/tokens';
@@ -60,11 +59,8 @@ export function LoginPage() {
   function submit(event: FormEvent) {
     event.preventDefault();
     setResent(false);
-    const missing = emailProblem(email);
-    if (missing) {
-      showErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
-      return;
-    }
+    setUnverified(false);
+    if (!form.emailGiven(email)) return;
     void form.attempt(async () => {
       const { data } = await login({ variables: { input: { email, password } } });
       const payload = data?.login;

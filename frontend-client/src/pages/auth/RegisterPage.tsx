@@ -2,7 +2,7 @@ import { useMutation } from '@apollo/client/react';
 import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { emailProblem, type EmailMethod } from '../../auth/emailCode';
+import type { EmailMethod } from '../../auth/emailCode';
 import { flowPath, rememberReturn, safeNext } from '../../auth/returnTo';
 import { EmailField, PasswordField, TextField } from '../../components/fields';
 import { FormAlert } from '../../components/forms';
@@ -23,11 +23,7 @@ export function RegisterPage() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const missing = emailProblem(email);
-    if (missing) {
-      form.setErrors([{ field: 'email', code: 'REQUIRED', message: missing }]);
-      return;
-    }
+    if (!form.emailGiven(email)) return;
     void form.attempt(async () => {
       const profile = displayName.trim() ? { displayName: displayName.trim() } : null;
       const { data } = await register({
