@@ -171,7 +171,7 @@ test('the empty sign-up form asks for an email address; a spent reset link offer
   await expect(page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
 });
 
-test('accessibility: the reset-link notice, and the second step on a phone', async ({ page }) => {
+test('accessibility: the "Check your email" notice after asking for a reset link', async ({ page }) => {
   const { client } = stack();
   await page.goto(`${client}/forgot-password`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(uniqueEmail('nobody'));

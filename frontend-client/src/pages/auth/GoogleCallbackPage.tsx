@@ -7,7 +7,8 @@ import { challengeFrom, type Challenge } from '../../auth/secondFactor';
 import { failureText } from '../../components/forms';
 import { PageLoader } from '../../components/RequireAuth';
 import { GoogleLoginMutation } from '../../graphql/operations';
-import { AuthCard, GOOGLE_NEXT_KEY, GOOGLE_STATE_KEY, SecondFactorCard, safeNext } from './shared';
+import { safeNext } from '../../auth/returnTo';
+import { AuthCard, GOOGLE_NEXT_KEY, GOOGLE_STATE_KEY, SecondFactorCard } from './shared';
 
 export function GoogleCallbackPage() {
   const [params] = useSearchParams();

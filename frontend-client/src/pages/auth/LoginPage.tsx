@@ -3,7 +3,7 @@ import { Alert, Anchor, Button, Divider, Group, Stack, Text } from '@mantine/cor
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
-import { flowPath, forgetReturn } from '../../auth/returnTo';
+import { flowPath, forgetReturn, safeNext } from '../../auth/returnTo';
 import { challengeFrom, describeError, type Challenge } from '../../auth/secondFactor';
 import { SIGN_OUT_MESSAGES } from '../../auth/tokens';
 import { passkeysSupported } from '../../auth/webauthn';
@@ -17,7 +17,7 @@ import {
   ResendVerificationMutation,
   StartGoogleLoginMutation,
 } from '../../graphql/operations';
-import { AuthCard, GOOGLE_NEXT_KEY, GOOGLE_STATE_KEY, SecondFactorCard, safeNext } from './shared';
+import { AuthCard, GOOGLE_NEXT_KEY, GOOGLE_STATE_KEY, SecondFactorCard } from './shared';
 
 export function LoginPage() {
   const { state, signedIn } = useAuth();

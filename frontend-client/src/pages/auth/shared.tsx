@@ -2,9 +2,8 @@ import { Alert, Button, Card, Radio, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
-import { flowPath, safeNext, type ReturnTo } from '../../auth/returnTo';
+import { flowPath, type ReturnTo } from '../../auth/returnTo';
 import { codeProblem, normalizeCode, resendOutcome, type EmailMethod } from '../../auth/emailCode';
-import type { Challenge } from '../../auth/secondFactor';
 import { useCountdown } from '../../components/countdown';
 import { failureText, rateLimitText, type PayloadError } from '../../components/forms';
 import { SecondFactorStep } from '../../components/SecondFactorStep';
@@ -36,8 +35,6 @@ export function SecondFactorCard(props: Parameters<typeof SecondFactorStep>[0]) 
   );
 }
 
-export type { Challenge };
-export { safeNext };
 
 /**
  * A "send it again" button's state: the message under it and the cooldown. `sendAgain` shows
