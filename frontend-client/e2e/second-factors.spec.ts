@@ -97,6 +97,12 @@ test('authenticator app: enrol, sign in with a code, then with a recovery code',
   await test.step('sign in with a recovery code instead', async () => {
     await signOut(page);
     await enterPassword(page, email, password);
+    // On a small phone the switch is a full tap target, and its words stay on the screen.
+    await page.setViewportSize({ width: 320, height: 640 });
+    const switchBox = await page.getByRole('button', { name: 'Use a recovery code instead' }).boundingBox();
+    expect(switchBox?.height ?? 0).toBeGreaterThanOrEqual(44);
+    expect((switchBox?.x ?? 0) + (switchBox?.width ?? 0)).toBeLessThanOrEqual(320);
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
     await page.getByRole('textbox', { name: 'Recovery code' }).fill(recoveryCodes[0]);
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -3,7 +3,6 @@ import { useEffect } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { Layout } from './components/Layout';
 import { RequireAuth } from './components/RequireAuth';
-import { ProfilePage, SecurityPage } from './pages/account';
 import { ArticlePage, ArticlesPage } from './pages/articles';
 import {
   CheckEmailPage,
@@ -15,7 +14,8 @@ import {
   VerifyEmailPage,
 } from './pages/auth';
 import { PlansPage, WelcomePage } from './pages/plans';
-import { SecurityLogPage } from './pages/security';
+import { ProfilePage } from './pages/profile';
+import { SecurityLogPage, SecurityPage } from './pages/security';
 
 const TITLES: [RegExp, string][] = [
   [/^\/$/, 'Articles'],

@@ -2,6 +2,7 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { LogoutAllMutation, LogoutMutation, MeQuery } from '../graphql/operations';
 import type { ViewerFieldsFragment } from '../gql/graphql';
+import { onReturn } from './onReturn';
 import type { ProblemStore } from './problems';
 import type { AuthState, SignOutReason, TokenManager } from './tokens';
 
@@ -34,17 +35,18 @@ export function AuthProvider(props: {
   const [state, setState] = useState<AuthState>(tokens.getState());
 
   useEffect(() => {
+    let previous = tokens.getState();
     const unsubscribe = tokens.subscribe((next) => {
-      setState((previous) => {
-        if (next.status === 'signed-out' && previous.status === 'signed-in') {
-          // Nothing of the previous user may stay on screen.
-          void client.clearStore();
-        } else if (next.status === 'signed-in' && previous.status === 'signed-out') {
-          // What was read anonymously (locked articles, no `me`) is read again as the user.
-          void client.resetStore().catch(() => undefined);
-        }
-        return next;
-      });
+      if (next.status === 'signed-out' && previous.status === 'signed-in') {
+        // Nothing of the previous user may stay on screen: the cache goes now, not at the
+        // next render or the next request.
+        void client.clearStore().catch(() => undefined);
+      } else if (next.status === 'signed-in' && previous.status === 'signed-out') {
+        // What was read anonymously (locked articles, no `me`) is read again as the user.
+        void client.resetStore().catch(() => undefined);
+      }
+      previous = next;
+      setState(next);
     });
     void tokens.restore().then(setState);
     return () => {
@@ -54,6 +56,15 @@ export function AuthProvider(props: {
 
   const signedInNow = state.status === 'signed-in';
   const me = useQuery(MeQuery, { skip: !signedInNow, fetchPolicy: 'cache-and-network' });
+  const refetchMe = me.refetch;
+  useEffect(() => {
+    if (!signedInNow) return;
+    return onReturn(() => {
+      // Back to this tab: is the session still alive? Reading `me` finds out; a session ended
+      // elsewhere is refused, the refresh too, and the tab signs out and says why.
+      void refetchMe().catch(() => undefined);
+    });
+  }, [signedInNow, refetchMe]);
   const [logout] = useMutation(LogoutMutation);
   const [logoutAll] = useMutation(LogoutAllMutation);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitErrors } from '../components/forms';
-import { codeProblem, methodFromParam, normalizeCode, resendOutcome } from './emailCode';
+import { codeProblem, emailProblem, methodFromParam, normalizeCode, resendOutcome } from './emailCode';
 
 describe('normalizeCode', () => {
   it('keeps six plain digits as they are', () => {
@@ -69,7 +69,7 @@ describe('resendOutcome', () => {
       [{ field: 'email', code: 'RATE_LIMITED', message: 'An email was just sent.', retryAfter: 42 }],
       'Sent.',
     );
-    expect(outcome).toEqual({ ok: false, text: 'An email was just sent. Try again in 42 seconds.', waitSeconds: 42 });
+    expect(outcome).toEqual({ ok: false, text: 'An email was just sent; try again in 42 seconds.', waitSeconds: 42 });
   });
 
   it('shows any other error without a wait', () => {
@@ -101,12 +101,20 @@ describe('the code step puts the server errors at their fields', () => {
       [{ field: 'code', code: 'RATE_LIMITED', message: 'Too many codes tried for this address.', retryAfter: 120 }],
       fields,
     );
-    expect(byField.code).toBe('Too many codes tried for this address. Try again in 2 minutes.');
+    expect(byField.code).toBe('Too many codes tried for this address; try again in 2 minutes.');
   });
 
   it('shows an error about the address above the form: the step has no email input', () => {
     const { byField, general } = splitErrors([{ field: 'email', code: 'INVALID_EMAIL', message: 'Not valid.' }], fields);
     expect(byField).toEqual({});
     expect(general).toEqual(['Not valid.']);
+  });
+});
+
+describe('emailProblem', () => {
+  it('asks for the address when the input is empty or blank', () => {
+    expect(emailProblem('')).toBe('Enter your email address.');
+    expect(emailProblem('   ')).toBe('Enter your email address.');
+    expect(emailProblem('ada@example.com')).toBeNull();
   });
 });

@@ -10,6 +10,14 @@ export const CODE_DIGITS = 6;
 
 export type EmailMethod = 'LINK' | 'CODE';
 
+/**
+ * An email input left empty: said as such before sending, rather than the server's message
+ * about a malformed address.
+ */
+export function emailProblem(email: string): string | null {
+  return email.trim() ? null : 'Enter your email address.';
+}
+
 /** `?method=code` in a URL; anything else is the default, a link. */
 export function methodFromParam(value: string | null): EmailMethod {
   return value?.toLowerCase() === 'code' ? 'CODE' : 'LINK';

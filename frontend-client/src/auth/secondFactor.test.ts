@@ -107,8 +107,8 @@ describe('error messages', () => {
   });
 
   it('says how long to wait when rate limited', () => {
-    expect(describeError({ code: 'RATE_LIMITED', message: 'x', retryAfter: 30 })).toBe('Too many attempts. Try again in 30 seconds.');
-    expect(describeError({ code: 'RATE_LIMITED', message: 'x', retryAfter: 90 })).toBe('Too many attempts. Try again in 2 minutes.');
+    expect(describeError({ code: 'RATE_LIMITED', message: 'x', retryAfter: 30 })).toBe('Too many attempts; try again in 30 seconds.');
+    expect(describeError({ code: 'RATE_LIMITED', message: 'x', retryAfter: 90 })).toBe('Too many attempts; try again in 2 minutes.');
     expect(describeError({ code: 'RATE_LIMITED', message: 'x' })).toMatch(/wait a moment/);
   });
 

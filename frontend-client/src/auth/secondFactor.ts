@@ -3,6 +3,7 @@
  * the two-step sign-in challenge, what to send to `verifySecondFactor` and `reauthenticate`,
  * and what each error code means to the user.
  */
+import { rateLimitText } from '../components/forms';
 import type { ErrorCode, SecondFactorMethod } from '../gql/graphql';
 
 /** A payload error, as the `ErrorFields` fragment reads it. */
@@ -38,20 +39,15 @@ const INVALID_BY_FIELD: Record<string, string> = {
   passkey: 'That passkey was not accepted. Use a passkey registered to this account.',
 };
 
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-}
-
 /**
  * The text shown for a payload error of these flows. `context` tells whether a wrong
  * password was given in a sign-in (where the server's wording applies) or a confirmation.
  */
 export function describeError(error: CodedError, context: 'sign-in' | 'confirm' = 'confirm'): string {
   if (error.code === 'RATE_LIMITED') {
-    const wait = typeof error.retryAfter === 'number' ? ` Try again in ${formatSeconds(error.retryAfter)}.` : ' Please wait a moment and try again.';
-    return `Too many attempts.${wait}`;
+    return typeof error.retryAfter === 'number'
+      ? rateLimitText('Too many attempts', error.retryAfter)
+      : 'Too many attempts. Please wait a moment and try again.';
   }
   if (error.code === 'INVALID_SECOND_FACTOR' && error.field && INVALID_BY_FIELD[error.field]) {
     return INVALID_BY_FIELD[error.field];

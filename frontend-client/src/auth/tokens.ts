@@ -28,7 +28,7 @@ export const SIGN_OUT_MESSAGES: Record<SignOutReason, string> = {
   'signed-out-everywhere': 'You signed out on every device.',
   'session-ended': 'Your session has ended. Please sign in again.',
   'session-expired': 'Your session expired. Please sign in again.',
-  'session-revoked': 'You were signed out: this session was ended, on this or another device.',
+  'session-revoked': 'You were signed out: this session was ended on another device or everywhere.',
   'token-reused':
     'For your safety you were signed out: this session was used from somewhere else.',
   'account-disabled': 'This account has been disabled.',

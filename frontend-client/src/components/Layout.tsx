@@ -1,8 +1,11 @@
-import { Anchor, Box, Button, Container, Group, Text } from '@mantine/core';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { Alert, Anchor, Box, Button, Container, Group, Text } from '@mantine/core';
+import { useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import { SIGN_OUT_MESSAGES } from '../auth/tokens';
 import { useAuth } from '../auth/AuthContext';
 import { PageLoader } from './RequireAuth';
 import { RetryBanner } from './RetryBanner';
+import { SignOutButton } from './SignOutButton';
 
 function HeaderLink(props: { to: string; children: string }) {
   return (
@@ -12,9 +15,27 @@ function HeaderLink(props: { to: string; children: string }) {
   );
 }
 
+/**
+ * Why the session ended, when the user did not end it here (another device, everywhere, an
+ * expired session): on every page but the sign-in page, which says it in its own card.
+ */
+function SignedOutNotice() {
+  const { state } = useAuth();
+  const { pathname } = useLocation();
+  const reason = state.status === 'signed-out' ? state.reason : null;
+  const [dismissed, setDismissed] = useState<typeof reason>(null);
+  if (!reason || reason === 'signed-out' || reason === dismissed || pathname.startsWith('/login')) return null;
+  return (
+    <Container size="lg" pt="md">
+      <Alert color="blue" title="Signed out" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setDismissed(reason)}>
+        {SIGN_OUT_MESSAGES[reason]}
+      </Alert>
+    </Container>
+  );
+}
+
 export function Layout() {
-  const { state, viewer, signOut } = useAuth();
-  const navigate = useNavigate();
+  const { state, viewer } = useAuth();
   const signedIn = state.status === 'signed-in';
   const who = viewer?.profile.displayName || viewer?.email;
 
@@ -41,16 +62,7 @@ export function Layout() {
                   <Text size="sm" data-testid="signed-in-as">
                     Signed in as <strong>{who ?? '…'}</strong>
                   </Text>
-                  <Button
-                    variant="default"
-                    size="xs"
-                    onClick={async () => {
-                      await signOut();
-                      navigate('/login');
-                    }}
-                  >
-                    Sign out
-                  </Button>
+                  <SignOutButton />
                 </>
               ) : (
                 <>
@@ -67,6 +79,7 @@ export function Layout() {
         </Container>
       </Box>
       <RetryBanner />
+      <SignedOutNotice />
       <Container size="lg" component="main" id="main" py="xl" tabIndex={-1}>
         {/* Nothing is fetched before the session is restored: it would be read anonymously. */}
         {state.status === 'unknown' ? <PageLoader /> : <Outlet />}

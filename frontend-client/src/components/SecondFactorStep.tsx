@@ -1,5 +1,5 @@
 import { useMutation } from '@apollo/client/react';
-import { Alert, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Divider, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import {
   ERROR_MESSAGES,
@@ -16,6 +16,7 @@ import {
 } from '../auth/secondFactor';
 import { getPasskeyAssertion } from '../auth/webauthn';
 import { VerifySecondFactorMutation } from '../graphql/operations';
+import { AppCodeField, RecoveryCodeField } from './fields';
 import { failureText } from './forms';
 
 /**
@@ -124,28 +125,9 @@ export function SecondFactorStep(props: {
         <form onSubmit={submit} noValidate>
           <Stack gap="sm">
             {method === 'TOTP' ? (
-              <TextInput
-                key="code"
-                label="Authentication code"
-                autoComplete="one-time-code"
-                inputMode="numeric"
-                autoFocus
-                value={value}
-                onChange={(e) => setValue(e.currentTarget.value)}
-                error={fieldError}
-                aria-invalid={Boolean(fieldError)}
-              />
+              <AppCodeField key="code" autoFocus value={value} onChange={setValue} error={fieldError} />
             ) : (
-              <TextInput
-                key="recovery"
-                label="Recovery code"
-                autoComplete="off"
-                autoFocus
-                value={value}
-                onChange={(e) => setValue(e.currentTarget.value)}
-                error={fieldError}
-                aria-invalid={Boolean(fieldError)}
-              />
+              <RecoveryCodeField key="recovery" autoFocus value={value} onChange={setValue} error={fieldError} />
             )}
             <Button type="submit" loading={busy === 'code'} disabled={busy === 'passkey'} fullWidth>
               Verify
@@ -163,19 +145,33 @@ export function SecondFactorStep(props: {
       )}
       <Stack gap={4} align="flex-start">
         {method !== 'RECOVERY_CODE' && offered.includes('RECOVERY_CODE') && (
-          <Button variant="subtle" size="compact-sm" onClick={() => switchTo('RECOVERY_CODE')}>
-            Use a recovery code instead
-          </Button>
+          <SwitchButton onClick={() => switchTo('RECOVERY_CODE')}>Use a recovery code instead</SwitchButton>
         )}
         {method !== 'TOTP' && offered.includes('TOTP') && (
-          <Button variant="subtle" size="compact-sm" onClick={() => switchTo('TOTP')}>
-            Use your authenticator app instead
-          </Button>
+          <SwitchButton onClick={() => switchTo('TOTP')}>Use your authenticator app instead</SwitchButton>
         )}
-        <Button variant="subtle" size="compact-sm" onClick={() => onRestart(null)}>
-          Start over
-        </Button>
+        <SwitchButton onClick={() => onRestart(null)}>Start over</SwitchButton>
       </Stack>
     </Stack>
+  );
+}
+
+/**
+ * A way out of this step, as a quiet button that is still a full tap target on a phone
+ * (44 px high) and whose words wrap rather than run off a narrow screen.
+ */
+function SwitchButton(props: { onClick: () => void; children: string }) {
+  return (
+    <Button
+      variant="subtle"
+      size="sm"
+      mih={44}
+      h="auto"
+      maw="100%"
+      styles={{ label: { whiteSpace: 'normal', textAlign: 'left' } }}
+      onClick={props.onClick}
+    >
+      {props.children}
+    </Button>
   );
 }

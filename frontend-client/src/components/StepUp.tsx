@@ -1,5 +1,5 @@
 import { useApolloClient, useMutation } from '@apollo/client/react';
-import { Alert, Button, Group, Modal, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, SegmentedControl, Stack, Text } from '@mantine/core';
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   codeProblem,
@@ -12,9 +12,10 @@ import {
   type StepUpOptions,
 } from '../auth/secondFactor';
 import { StepUpGate, withStepUp, type StepUpErrorLike, type StepUpOutcome } from '../auth/stepUp';
-import { getPasskeyAssertion } from '../auth/webauthn';
-import { ReauthenticateMutation, SecondFactorsQuery, StartPasskeyLoginMutation } from '../graphql/operations';
+import { ReauthenticateMutation, SecondFactorsQuery } from '../graphql/operations';
+import { AppCodeField, PasswordField, RecoveryCodeField } from './fields';
 import { failureText } from './forms';
+import { usePasskeyAssertion } from './usePasskeyAssertion';
 
 interface StepUpContextValue {
   /**
@@ -99,7 +100,7 @@ function StepUpForm(props: { options: StepUpOptions; onDone: (confirmed: boolean
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [reauthenticate] = useMutation(ReauthenticateMutation);
-  const [startPasskeyLogin] = useMutation(StartPasskeyLoginMutation);
+  const assertPasskey = usePasskeyAssertion('confirm');
 
   async function send(input: { password?: string; code?: string; recoveryCode?: string; passkey?: string }) {
     const { data } = await reauthenticate({ variables: { input } });
@@ -136,13 +137,9 @@ function StepUpForm(props: { options: StepUpOptions; onDone: (confirmed: boolean
     setProblem(null);
     setBusy(true);
     try {
-      const { data } = await startPasskeyLogin();
-      const started = data?.startPasskeyLogin;
-      if (!started?.options) {
-        setProblem(describeErrors(started?.errors ?? []));
-        return;
-      }
-      await send({ passkey: await getPasskeyAssertion(started.options) });
+      const assertion = await assertPasskey();
+      if (assertion.credential) await send({ passkey: assertion.credential });
+      else setProblem(assertion.problem || 'Could not confirm. Please try again.');
     } catch (error) {
       setProblem(failureText(error));
     } finally {
@@ -150,32 +147,14 @@ function StepUpForm(props: { options: StepUpOptions; onDone: (confirmed: boolean
     }
   }
 
+  const bound = { value, onChange: setValue, 'data-autofocus': true };
   const field =
     method === 'password' ? (
-      <PasswordInput
-        label="Password"
-        autoComplete="current-password"
-        value={value}
-        onChange={(e) => setValue(e.currentTarget.value)}
-        data-autofocus
-      />
+      <PasswordField kind="current" {...bound} />
     ) : method === 'totp' ? (
-      <TextInput
-        label="Code from your authenticator app"
-        autoComplete="one-time-code"
-        inputMode="numeric"
-        value={value}
-        onChange={(e) => setValue(e.currentTarget.value)}
-        data-autofocus
-      />
+      <AppCodeField label="Code from your authenticator app" {...bound} />
     ) : (
-      <TextInput
-        label="Recovery code"
-        autoComplete="off"
-        value={value}
-        onChange={(e) => setValue(e.currentTarget.value)}
-        data-autofocus
-      />
+      <RecoveryCodeField {...bound} />
     );
 
   return (

@@ -1,6 +1,7 @@
+import { newInvariantError } from '@apollo/client/utilities/invariant';
 import { describe, expect, it } from 'vitest';
 import { PASSKEY_PROBLEM_MESSAGES, PasskeyError } from '../auth/webauthn';
-import { errorText, failureText, splitErrors } from './forms';
+import { errorText, failureText, rateLimitText, splitErrors } from './forms';
 
 const error = (field: string | null, message: string, code = 'VALIDATION_ERROR') => ({ field, message, code });
 
@@ -42,25 +43,41 @@ describe('splitErrors', () => {
 });
 
 describe('errorText', () => {
-  it('tells how long to wait from retryAfter', () => {
+  it('says a rate limit in one sentence, with the wait from retryAfter', () => {
     expect(errorText({ ...error('email', 'An email was just requested.', 'RATE_LIMITED'), retryAfter: 45 })).toBe(
-      'An email was just requested. Try again in 45 seconds.',
+      'An email was just requested; try again in 45 seconds.',
     );
     expect(errorText({ ...error(null, 'Too many attempts.', 'RATE_LIMITED'), retryAfter: 61 })).toBe(
-      'Too many attempts. Try again in 2 minutes.',
+      'Too many attempts; try again in 2 minutes.',
     );
     expect(errorText({ ...error(null, 'Too many attempts.', 'RATE_LIMITED'), retryAfter: null })).toBe('Too many attempts.');
   });
 
   it('says the wait once when the message already names it', () => {
     const message = 'An email was just requested for this address; wait 58 seconds.';
-    expect(errorText({ ...error('email', message, 'RATE_LIMITED'), retryAfter: 58 })).toBe(message);
+    expect(errorText({ ...error('email', message, 'RATE_LIMITED'), retryAfter: 58 })).toBe(
+      'An email was just requested for this address; try again in 58 seconds.',
+    );
+  });
+});
+
+describe('rateLimitText', () => {
+  it('counts down, then says the wait is over', () => {
+    expect(rateLimitText('Too many sign-in attempts; try again later.', 3)).toBe('Too many sign-in attempts; try again in 3 seconds.');
+    expect(rateLimitText('Too many sign-in attempts; try again later.', 1)).toBe('Too many sign-in attempts; try again in 1 second.');
+    expect(rateLimitText('Too many sign-in attempts; try again later.', 0)).toBe('Too many sign-in attempts; you can try again now.');
   });
 });
 
 describe('failureText', () => {
   it('gives a failed passkey ceremony its own words', () => {
     expect(failureText(new PasskeyError('cancelled'))).toBe(PASSKEY_PROBLEM_MESSAGES.cancelled);
+  });
+
+  it('does not blame the connection for a request cancelled by a sign-out', () => {
+    // What Apollo rejects in-flight requests with when the cache is cleared.
+    const cancelled = newInvariantError('Store reset while query was in flight (not completed in link chain)');
+    expect(failureText(cancelled)).not.toMatch(/cannot be reached/);
   });
 
   it('calls anything else a connection problem', () => {

@@ -1,5 +1,7 @@
-import { Alert, List } from '@mantine/core';
+import { Alert, Card, List, Stack, Title } from '@mantine/core';
+import { useId, type FormEvent, type ReactNode } from 'react';
 import { CombinedGraphQLErrors } from '@apollo/client';
+import { InvariantError } from '@apollo/client/utilities/invariant';
 import { PasskeyError } from '../auth/webauthn';
 import { PageLoader } from './RequireAuth';
 
@@ -15,12 +17,20 @@ export interface PayloadError {
 }
 
 export function errorText(error: PayloadError): string {
-  // Some server messages already name the wait ("…; wait 58 seconds."): say it once.
-  const namesTheWait = /\bwait\b/i.test(error.message);
-  if (error.code === 'RATE_LIMITED' && typeof error.retryAfter === 'number' && !namesTheWait) {
-    return `${error.message} Try again in ${formatWait(error.retryAfter)}.`;
+  if (error.code === 'RATE_LIMITED' && typeof error.retryAfter === 'number') {
+    return rateLimitText(error.message, error.retryAfter);
   }
   return error.message;
+}
+
+/**
+ * A RATE_LIMITED error in one sentence: the server's reason, cut before its own advice
+ * ("…; try again later", "…; wait 58 seconds"), and the seconds still to wait, which the
+ * forms count down.
+ */
+export function rateLimitText(message: string, secondsLeft: number): string {
+  const reason = message.split(/[;:]|\.(?:\s|$)/)[0].trim() || 'Too many attempts';
+  return secondsLeft > 0 ? `${reason}; try again in ${formatWait(secondsLeft)}.` : `${reason}; you can try again now.`;
 }
 
 export function formatWait(seconds: number): string {
@@ -39,15 +49,16 @@ export function formatWait(seconds: number): string {
 export function splitErrors(
   errors: readonly PayloadError[] | null | undefined,
   paths: readonly string[],
+  text: (error: PayloadError) => string = errorText,
 ): { byField: Record<string, string>; general: string[] } {
   const byField: Record<string, string> = {};
   const general: string[] = [];
   for (const error of errors ?? []) {
     const path = error.field ? listedPath(error.field, paths) : null;
     if (path) {
-      byField[path] = byField[path] ? `${byField[path]} ${errorText(error)}` : errorText(error);
+      byField[path] = byField[path] ? `${byField[path]} ${text(error)}` : text(error);
     } else {
-      general.push(errorText(error));
+      general.push(text(error));
     }
   }
   return { byField, general };
@@ -75,6 +86,9 @@ export function failureText(error: unknown): string {
     if (codes.includes('SERVICE_UNAVAILABLE')) return 'The service is briefly unavailable. Please try again shortly.';
     return error.errors[0]?.message ?? 'Something went wrong.';
   }
+  // Apollo cancels what is in flight when the cache is cleared (a sign-out): the server
+  // was reached, the answer is just no longer wanted.
+  if (error instanceof InvariantError) return 'This was interrupted. Please try again.';
   return 'The server cannot be reached. Check your connection and try again.';
 }
 
@@ -110,5 +124,44 @@ export function FirstLoad(props: { error?: unknown; loading: boolean; loaded: bo
       ) : null}
       {props.loading && <PageLoader />}
     </>
+  );
+}
+
+/** A success message (role="status"), or nothing. */
+export function Notice(props: { children?: ReactNode }) {
+  if (!props.children) return null;
+  return (
+    <Alert color="green" role="status">
+      {props.children}
+    </Alert>
+  );
+}
+
+/**
+ * A card holding one form, named by its heading: the problems above the inputs (`failTitle`
+ * heads them), then the success `notice`, then the inputs and buttons.
+ */
+export function FormCard(props: {
+  title: string;
+  failTitle: string;
+  messages: readonly string[];
+  notice?: ReactNode;
+  onSubmit: (event: FormEvent) => void;
+  children: ReactNode;
+}) {
+  const titleId = useId();
+  return (
+    <Card withBorder radius="md" p="lg">
+      <form onSubmit={props.onSubmit} noValidate aria-labelledby={titleId}>
+        <Stack gap="sm">
+          <Title order={2} size="h3" id={titleId}>
+            {props.title}
+          </Title>
+          <FormAlert messages={props.messages} title={props.failTitle} />
+          <Notice>{props.notice}</Notice>
+          {props.children}
+        </Stack>
+      </form>
+    </Card>
   );
 }

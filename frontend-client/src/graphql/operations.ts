@@ -1,6 +1,8 @@
 import { graphql } from '../gql';
 
 // Every operation of the web client, typed by graphql-codegen's client preset (src/gql/).
+// A selection that two operations share is a fragment, so that they cannot drift apart.
+// A payload read by one operation only (`ok` and the errors) is written on one line.
 
 graphql(`
   fragment ErrorFields on Error {
@@ -24,6 +26,17 @@ graphql(`
 `);
 
 graphql(`
+  fragment PlanFields on Plan {
+    slug
+    name
+    tier
+    price
+    currency
+    interval
+  }
+`);
+
+graphql(`
   fragment SubscriptionFields on MemberSubscription {
     status
     active
@@ -31,14 +44,7 @@ graphql(`
     currentPeriodEnd
     accessUntil
     provider
-    plan {
-      slug
-      name
-      tier
-      price
-      currency
-      interval
-    }
+    plan { ...PlanFields }
   }
 `);
 
@@ -49,12 +55,8 @@ graphql(`
     emailVerified
     dateJoined
     registerMethod
-    profile {
-      ...ProfileFields
-    }
-    subscription {
-      ...SubscriptionFields
-    }
+    profile { ...ProfileFields }
+    subscription { ...SubscriptionFields }
   }
 `);
 
@@ -72,6 +74,13 @@ graphql(`
 `);
 
 graphql(`
+  fragment PageInfoFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
+
+graphql(`
   fragment SecondFactorChallengeFields on SecondFactorChallenge {
     challenge
     expiresAt
@@ -80,142 +89,116 @@ graphql(`
   }
 `);
 
+/** What `refresh` needs of an AuthPayload: the new access token, or why there is none. */
+graphql(`
+  fragment AccessTokenFields on AuthPayload {
+    accessToken
+    accessTokenExpiresAt
+    errors { ...ErrorFields }
+  }
+`);
+
+/**
+ * What every sign-in reads (password, Google, second factor, passkey): the token and the
+ * viewer, or the second-factor challenge (null where a sign-in cannot ask for one).
+ */
+graphql(`
+  fragment SignInFields on AuthPayload {
+    ...AccessTokenFields
+    user { ...ViewerFields }
+    secondFactor { ...SecondFactorChallengeFields }
+  }
+`);
+
+/** logout, logoutAll and revokeSession answer the same payload. */
+graphql(`
+  fragment LogoutFields on LogoutPayload {
+    ok
+    errors { ...ErrorFields }
+  }
+`);
+
+graphql(`
+  fragment PasskeyFields on Passkey {
+    id
+    name
+    createdAt
+    lastUsedAt
+    backedUp
+  }
+`);
+
 export const MeQuery = graphql(`
   query Me {
-    me {
-      ...ViewerFields
-    }
+    me { ...ViewerFields }
   }
 `);
 
 export const RefreshMutation = graphql(`
   mutation Refresh {
-    refresh(transport: COOKIE) {
-      accessToken
-      accessTokenExpiresAt
-      errors {
-        ...ErrorFields
-      }
-    }
+    refresh(transport: COOKIE) { ...AccessTokenFields }
   }
 `);
 
 export const LogoutMutation = graphql(`
   mutation Logout {
-    logout(transport: COOKIE) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    logout(transport: COOKIE) { ...LogoutFields }
   }
 `);
 
 export const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
-    login(input: $input, transport: COOKIE) {
-      accessToken
-      accessTokenExpiresAt
-      user {
-        ...ViewerFields
-      }
-      secondFactor {
-        ...SecondFactorChallengeFields
-      }
-      errors {
-        ...ErrorFields
-      }
-    }
+    login(input: $input, transport: COOKIE) { ...SignInFields }
   }
 `);
 
 export const RegisterMutation = graphql(`
   mutation Register($input: RegisterInput!) {
-    register(input: $input) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    register(input: $input) { ok errors { ...ErrorFields } }
   }
 `);
 
 export const VerifyEmailMutation = graphql(`
   mutation VerifyEmail($token: String!) {
-    verifyEmail(token: $token) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    verifyEmail(token: $token) { ok errors { ...ErrorFields } }
   }
 `);
 
 /** The 6-digit code from a verification email sent with `method: CODE`. */
 export const VerifyEmailWithCodeMutation = graphql(`
   mutation VerifyEmailWithCode($email: String!, $code: String!) {
-    verifyEmailWithCode(email: $email, code: $code) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    verifyEmailWithCode(email: $email, code: $code) { ok errors { ...ErrorFields } }
   }
 `);
 
 export const ResendVerificationMutation = graphql(`
   mutation ResendVerificationEmail($email: String!, $method: VerificationMethod) {
-    resendVerificationEmail(email: $email, method: $method) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    resendVerificationEmail(email: $email, method: $method) { ok errors { ...ErrorFields } }
   }
 `);
 
 export const RequestPasswordResetMutation = graphql(`
   mutation RequestPasswordReset($email: String!, $method: VerificationMethod) {
-    requestPasswordReset(email: $email, method: $method) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    requestPasswordReset(email: $email, method: $method) { ok errors { ...ErrorFields } }
   }
 `);
 
 export const ResetPasswordMutation = graphql(`
   mutation ResetPassword($token: String!, $newPassword: String!) {
-    resetPassword(token: $token, newPassword: $newPassword) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    resetPassword(token: $token, newPassword: $newPassword) { ok errors { ...ErrorFields } }
   }
 `);
 
 /** The 6-digit code from a reset email sent with `method: CODE`, and the new password. */
 export const ResetPasswordWithCodeMutation = graphql(`
   mutation ResetPasswordWithCode($email: String!, $code: String!, $newPassword: String!) {
-    resetPasswordWithCode(email: $email, code: $code, newPassword: $newPassword) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    resetPasswordWithCode(email: $email, code: $code, newPassword: $newPassword) { ok errors { ...ErrorFields } }
   }
 `);
 
 export const ChangePasswordMutation = graphql(`
   mutation ChangePassword($oldPassword: String!, $newPassword: String!) {
-    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    changePassword(oldPassword: $oldPassword, newPassword: $newPassword) { ok errors { ...ErrorFields } }
   }
 `);
 
@@ -224,28 +207,14 @@ export const StartGoogleLoginMutation = graphql(`
     startGoogleLogin(redirectUri: $redirectUri) {
       authorizationUrl
       state
-      errors {
-        ...ErrorFields
-      }
+      errors { ...ErrorFields }
     }
   }
 `);
 
 export const GoogleLoginMutation = graphql(`
   mutation GoogleLogin($code: String!, $state: String!) {
-    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) {
-      accessToken
-      accessTokenExpiresAt
-      user {
-        ...ViewerFields
-      }
-      secondFactor {
-        ...SecondFactorChallengeFields
-      }
-      errors {
-        ...ErrorFields
-      }
-    }
+    googleLogin(input: { code: $code, state: $state }, transport: COOKIE) { ...SignInFields }
   }
 `);
 
@@ -254,12 +223,8 @@ export const GoogleLoginMutation = graphql(`
 export const UpdateProfileMutation = graphql(`
   mutation UpdateProfile($input: ProfileInput!) {
     updateProfile(input: $input) {
-      user {
-        ...ViewerFields
-      }
-      errors {
-        ...ErrorFields
-      }
+      user { ...ViewerFields }
+      errors { ...ErrorFields }
     }
   }
 `);
@@ -280,43 +245,26 @@ export const SessionsQuery = graphql(`
 
 export const RevokeSessionMutation = graphql(`
   mutation RevokeSession($id: ID!) {
-    revokeSession(id: $id) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    revokeSession(id: $id) { ...LogoutFields }
   }
 `);
 
 export const LogoutAllMutation = graphql(`
   mutation LogoutAll($keepCurrent: Boolean!) {
-    logoutAll(keepCurrent: $keepCurrent) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    logoutAll(keepCurrent: $keepCurrent) { ...LogoutFields }
   }
 `);
 
 export const PlansQuery = graphql(`
   query Plans {
     plans {
-      slug
-      name
+      ...PlanFields
       description
-      price
-      currency
-      tier
-      interval
     }
     me {
       id
       emailVerified
-      subscription {
-        ...SubscriptionFields
-      }
+      subscription { ...SubscriptionFields }
     }
   }
 `);
@@ -325,12 +273,8 @@ export const SubscribeMutation = graphql(`
   mutation Subscribe($planSlug: String!) {
     subscribe(planSlug: $planSlug) {
       checkoutUrl
-      subscription {
-        ...SubscriptionFields
-      }
-      errors {
-        ...ErrorFields
-      }
+      subscription { ...SubscriptionFields }
+      errors { ...ErrorFields }
     }
   }
 `);
@@ -338,12 +282,8 @@ export const SubscribeMutation = graphql(`
 export const CancelSubscriptionMutation = graphql(`
   mutation CancelSubscription {
     cancelSubscription {
-      subscription {
-        ...SubscriptionFields
-      }
-      errors {
-        ...ErrorFields
-      }
+      subscription { ...SubscriptionFields }
+      errors { ...ErrorFields }
     }
   }
 `);
@@ -354,14 +294,9 @@ export const ArticlesQuery = graphql(`
       totalCount
       edges {
         cursor
-        node {
-          ...ArticleSummaryFields
-        }
+        node { ...ArticleSummaryFields }
       }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
+      pageInfo { ...PageInfoFields }
     }
   }
 `);
@@ -379,53 +314,25 @@ export const ArticleQuery = graphql(`
 // same transport (COOKIE), and starts the session.
 export const VerifySecondFactorMutation = graphql(`
   mutation VerifySecondFactor($input: VerifySecondFactorInput!) {
-    verifySecondFactor(input: $input, transport: COOKIE) {
-      accessToken
-      accessTokenExpiresAt
-      user {
-        ...ViewerFields
-      }
-      errors {
-        ...ErrorFields
-      }
-    }
+    verifySecondFactor(input: $input, transport: COOKIE) { ...SignInFields }
   }
 `);
 
 export const StartPasskeyLoginMutation = graphql(`
   mutation StartPasskeyLogin {
-    startPasskeyLogin {
-      options
-      errors {
-        ...ErrorFields
-      }
-    }
+    startPasskeyLogin { options errors { ...ErrorFields } }
   }
 `);
 
 export const PasskeyLoginMutation = graphql(`
   mutation PasskeyLogin($credential: String!) {
-    passkeyLogin(credential: $credential, transport: COOKIE) {
-      accessToken
-      accessTokenExpiresAt
-      user {
-        ...ViewerFields
-      }
-      errors {
-        ...ErrorFields
-      }
-    }
+    passkeyLogin(credential: $credential, transport: COOKIE) { ...SignInFields }
   }
 `);
 
 export const ReauthenticateMutation = graphql(`
   mutation Reauthenticate($input: ReauthenticateInput!) {
-    reauthenticate(input: $input) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    reauthenticate(input: $input) { ok errors { ...ErrorFields } }
   }
 `);
 
@@ -444,96 +351,53 @@ export const StartTotpEnrollmentMutation = graphql(`
     startTotpEnrollment {
       secret
       otpauthUri
-      errors {
-        ...ErrorFields
-      }
+      errors { ...ErrorFields }
     }
   }
 `);
 
 export const ConfirmTotpEnrollmentMutation = graphql(`
   mutation ConfirmTotpEnrollment($code: String!) {
-    confirmTotpEnrollment(code: $code) {
-      recoveryCodes
-      errors {
-        ...ErrorFields
-      }
-    }
+    confirmTotpEnrollment(code: $code) { recoveryCodes errors { ...ErrorFields } }
   }
 `);
 
 export const DisableTotpMutation = graphql(`
   mutation DisableTotp($password: String, $code: String, $recoveryCode: String) {
-    disableTotp(password: $password, code: $code, recoveryCode: $recoveryCode) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    disableTotp(password: $password, code: $code, recoveryCode: $recoveryCode) { ok errors { ...ErrorFields } }
   }
 `);
 
 export const RegenerateRecoveryCodesMutation = graphql(`
   mutation RegenerateRecoveryCodes {
-    regenerateRecoveryCodes {
-      recoveryCodes
-      errors {
-        ...ErrorFields
-      }
-    }
-  }
-`);
-
-graphql(`
-  fragment PasskeyFields on Passkey {
-    id
-    name
-    createdAt
-    lastUsedAt
-    backedUp
+    regenerateRecoveryCodes { recoveryCodes errors { ...ErrorFields } }
   }
 `);
 
 export const PasskeysQuery = graphql(`
   query Passkeys {
-    passkeys {
-      ...PasskeyFields
-    }
+    passkeys { ...PasskeyFields }
   }
 `);
 
 export const StartPasskeyRegistrationMutation = graphql(`
   mutation StartPasskeyRegistration {
-    startPasskeyRegistration {
-      options
-      errors {
-        ...ErrorFields
-      }
-    }
+    startPasskeyRegistration { options errors { ...ErrorFields } }
   }
 `);
 
 export const FinishPasskeyRegistrationMutation = graphql(`
   mutation FinishPasskeyRegistration($credential: String!, $name: String) {
     finishPasskeyRegistration(credential: $credential, name: $name) {
-      passkey {
-        ...PasskeyFields
-      }
-      errors {
-        ...ErrorFields
-      }
+      passkey { ...PasskeyFields }
+      errors { ...ErrorFields }
     }
   }
 `);
 
 export const RemovePasskeyMutation = graphql(`
   mutation RemovePasskey($id: ID!) {
-    removePasskey(id: $id) {
-      ok
-      errors {
-        ...ErrorFields
-      }
-    }
+    removePasskey(id: $id) { ok errors { ...ErrorFields } }
   }
 `);
 
@@ -553,10 +417,7 @@ export const SecurityEventsQuery = graphql(`
           device
         }
       }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
+      pageInfo { ...PageInfoFields }
     }
   }
 `);

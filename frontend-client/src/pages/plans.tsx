@@ -55,7 +55,7 @@ function CurrentSubscription(props: { subscription: SubscriptionFieldsFragment }
               <>
                 <Text size="sm">Cancel at the end of the paid period?</Text>
                 <Button
-                  color="red.8"
+                  color="red.9"
                   loading={loading}
                   onClick={async () => {
                     try {
