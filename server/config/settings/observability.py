@@ -63,5 +63,3 @@ LOGGING = {
 METRICS_TOKEN = env.str("METRICS_TOKEN", "", required=False)
 if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
-# Distinct GraphQL operation names labelled per process; more are counted as "other".
-METRICS_MAX_OPERATIONS = env.int("METRICS_MAX_OPERATIONS", 100)
