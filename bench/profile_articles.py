@@ -6,7 +6,7 @@ seed_content.py, and real Redis (bench/stack.py).
 
     uv run python bench/profile_articles.py
 
-The plain path is profiled: the shared content cache (fastpath/content_cache.py) is off
+The plain path is profiled: the shared content cache (content/response_cache.py) is off
 (CONTENT_CACHE_TTL=0), else every request after the first would be a stored answer.
 BENCH_PROFILE_CACHED=1 profiles with it on (the answers then come from Redis).
 

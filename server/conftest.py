@@ -39,6 +39,7 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Checked once the tests are known: a run of source-only tests (the layer test) needs
     # neither service.
