@@ -65,7 +65,7 @@ def test_the_web_code_is_refused_without_calling_google_and_nothing_is_spent(
     # A token endpoint that never answers: any call would take the whole timeout.
     settings.GOOGLE_TOKEN_URL = silent_port_url + "/token"
     settings.GOOGLE_CERTS_URL = silent_port_url + "/certs"
-    settings.GOOGLE_HTTP_TIMEOUT = timedelta(seconds=3)
+    settings.GOOGLE_HTTP_TIMEOUT = timedelta(seconds=5)
 
     # when it is turned off and the code comes back
     with OFF:
@@ -73,7 +73,7 @@ def test_the_web_code_is_refused_without_calling_google_and_nothing_is_spent(
 
     # then the answer is the specific error, at once, and Google was not asked
     _assert_disabled(payload)
-    assert elapsed < 1
+    assert elapsed < 4  # a call would have waited the whole 5 s
     assert provider.token_requests == 0
     assert not User.objects.exists()
 
@@ -97,7 +97,7 @@ def test_a_mobile_id_token_is_refused_without_fetching_googles_keys(
         payload, elapsed = _login(gql, {"idToken": token, "nonce": NONCE})
 
     _assert_disabled(payload)
-    assert elapsed < 1
+    assert elapsed < 4
     assert not User.objects.exists()
     assert not Session.objects.exists()
 
