@@ -15,3 +15,10 @@ class MembershipErrorCode(DomainErrorCode):
         auto(),
         "The payment provider could not be reached; retrying later may work.",
     )
+    # A deployment choice (no payment provider configured), not an outage: retrying will
+    # not help, which a client cannot tell from PAYMENT_PROVIDER_UNAVAILABLE.
+    PAYMENTS_DISABLED = (
+        auto(),
+        "Payments are turned off on this server: subscriptions cannot be started or "
+        "cancelled here; retrying will not help.",
+    )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountErrorCode
@@ -62,12 +63,23 @@ def _payments_unavailable() -> DomainError:
     )
 
 
+def payments_check() -> None:
+    """Refuse when payments are off (PAYMENTS_ENABLED, false while PAYMENT_PROVIDER and the
+    Stripe keys are empty): said before any input check, rate limit or provider call, since
+    no retry and no other input can make it work."""
+    if not settings.PAYMENTS_ENABLED:
+        raise DomainError(
+            MembershipErrorCode.PAYMENTS_DISABLED, "Payments are not available on this server."
+        )
+
+
 def subscription_start(*, user: User, plan_slug: str) -> SubscribeResult:
     """Start a subscription to an active plan.
 
     The provider is called outside any database transaction (a slow payment API must not
     hold a connection and a row lock); the dev provider's write re-checks under a lock.
     """
+    payments_check()
     refuse_nul({"plan_slug": plan_slug})
     if not user.email_verified:
         raise DomainError(
@@ -118,6 +130,9 @@ def _subscription_record(
 
 def subscription_cancel(*, user: User) -> Subscription:
     """Cancel the user's subscription at the end of the paid period."""
+    # First, whatever the subscription's state: with payments off no provider can be told,
+    # and the answer should not depend on what the viewer has.
+    payments_check()
     subscription = selectors.subscription_granting(user=user)
     if subscription is None:
         raise DomainError(

@@ -5,6 +5,15 @@ several v1 values while a secret is rolled) against STRIPE_WEBHOOK_SECRET and re
 signature older than STRIPE_WEBHOOK_TOLERANCE, so that a captured request cannot be
 replayed later. The event is then read field by field (providers/stripe_events.py): one of
 the wrong shape is answered 400 and not recorded, so Stripe's retry can still succeed.
+
+With payments off (PAYMENTS_ENABLED false) or no STRIPE_WEBHOOK_SECRET, the endpoint
+answers 404 `{"error": "payments are not configured"}` before reading anything: the SDK
+would refuse the empty secret as a failed signature check, and "invalid signature" sends
+whoever set up the endpoint after the wrong fault. 404 rather than 503: this is how the
+deployment is meant to be, not an outage that will pass, and a 5xx would count against
+the server's error rate and alerts whenever a stale Stripe endpoint or a scanner calls.
+Stripe retries any non-2xx alike and shows the status and body in its dashboard, so the
+reason is visible where it matters.
 """
 
 from __future__ import annotations
@@ -68,9 +77,17 @@ def _bad_request(reason: str, **extra: str) -> JsonResponse:
     return JsonResponse({"error": reason, **extra}, status=400)
 
 
+def _configured() -> bool:
+    # A secret of blanks is as empty as none.
+    return bool(settings.PAYMENTS_ENABLED and settings.STRIPE_WEBHOOK_SECRET.strip())
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    if not _configured():
+        logger.info("stripe webhook refused: payments are not configured")
+        return JsonResponse({"error": "payments are not configured"}, status=404)
     try:
         event = event_from_stripe(
             verified_event(request.body, request.headers.get("Stripe-Signature"))

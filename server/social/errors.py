@@ -16,3 +16,9 @@ class SocialErrorCode(DomainErrorCode):
     # Google's token or key endpoint could not be reached: retrying later may work, which
     # a client cannot tell from GOOGLE_AUTH_FAILED.
     GOOGLE_UNAVAILABLE = auto(), "Google could not be reached; retrying later may work."
+    # A deployment choice (GOOGLE_CLIENT_IDS empty), not an outage: retrying will not help,
+    # so a client can hide its Google button rather than offer a retry.
+    GOOGLE_SIGN_IN_DISABLED = (
+        auto(),
+        "Sign-in with Google is turned off on this server; retrying will not help.",
+    )

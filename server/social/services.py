@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -44,6 +45,7 @@ SIGN_IN_WITH_PASSWORD_MESSAGE = (
     "address. Sign in with your password first."
 )
 DISABLED_MESSAGE = "This account is disabled."
+NOT_AVAILABLE_MESSAGE = "Sign-in with Google is not available on this server."
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,17 @@ def _unavailable(reason: str) -> DomainError:
     return DomainError(SocialErrorCode.GOOGLE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
 
 
+def google_sign_in_check() -> None:
+    """Refuse when sign-in with Google is off (GOOGLE_SIGN_IN_ENABLED, false while
+    GOOGLE_CLIENT_IDS is empty): said before anything is counted or Google is asked, since
+    no retry and no other input can make it work."""
+    if not settings.GOOGLE_SIGN_IN_ENABLED:
+        raise DomainError(SocialErrorCode.GOOGLE_SIGN_IN_DISABLED, NOT_AVAILABLE_MESSAGE)
+
+
 def google_login_start(*, redirect_uri: str, caller: Caller) -> GoogleLoginStart:
     """Begin the web code flow: an authorization URL with PKCE (S256), a state and a nonce."""
+    google_sign_in_check()
     ratelimit.check("google:start", caller.ip_address)
     redirect_uri = redirect_uri.strip()
     if not google.redirect_uri_allowed(redirect_uri):
@@ -238,6 +249,11 @@ class GoogleCredential(IpLimitedCredential):
     second_factor = True
     vouches_for_email = True
     rate_limit_action = "google:login"
+
+    def input_check(self) -> None:
+        # The first stage of the sign-in flow, before the attempt is counted: one place for
+        # both pairs (web code and mobile ID token), so neither reaches Google when it is off.
+        google_sign_in_check()
 
     def check(self, caller: Caller, users: UserQuery) -> User:
         # Talks to Google: kept outside the transaction so that no connection waits on it.

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'EMAIL_NOT_VERIFIED'
   /** Google's answer could not be trusted or used (bad, expired or replayed token or state, unverified address on an existing account). */
   | 'GOOGLE_AUTH_FAILED'
+  /** Sign-in with Google is turned off on this server; retrying will not help. */
+  | 'GOOGLE_SIGN_IN_DISABLED'
   /** Google could not be reached; retrying later may work. */
   | 'GOOGLE_UNAVAILABLE'
   /** The emailed one-time code is wrong, expired, replaced by a newer one, already used or tried too often (five tries), or no code was sent to this address: which one is not told. Ask for a new code. */
@@ -45,6 +47,8 @@ export type ErrorCode =
   | 'PASSKEY_INVALID'
   /** The password is too short (under 10 characters), too common, all digits, or too close to the email; the message says which. */
   | 'PASSWORD_TOO_WEAK'
+  /** Payments are turned off on this server: subscriptions cannot be started or cancelled here; retrying will not help. */
+  | 'PAYMENTS_DISABLED'
   /** The payment provider could not be reached; retrying later may work. */
   | 'PAYMENT_PROVIDER_UNAVAILABLE'
   /** No plan open for subscription has this slug. */

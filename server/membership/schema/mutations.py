@@ -37,7 +37,8 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Start a subscription to a plan. With Stripe, returns `checkoutUrl` to send the "
-            "user to; the development provider activates at once. Needs a verified email."
+            "user to; the development provider activates at once. Needs a verified email. "
+            "PAYMENTS_DISABLED when this server has payments turned off."
         )
     )
     def subscribe(
@@ -59,7 +60,10 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Cancel the viewer's subscription at the end of the paid period."
+        description=(
+            "Cancel the viewer's subscription at the end of the paid period. "
+            "PAYMENTS_DISABLED when this server has payments turned off."
+        )
     )
     def cancel_subscription(self, info: Info[Context, None]) -> CancelSubscriptionPayload:
         user = viewer_user(info)

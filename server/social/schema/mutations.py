@@ -53,7 +53,8 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Start the web sign-in with Google (authorization code flow with PKCE). "
-            "`redirectUri` must be one of the configured GOOGLE_REDIRECT_URIS."
+            "`redirectUri` must be one of the configured GOOGLE_REDIRECT_URIS. "
+            "GOOGLE_SIGN_IN_DISABLED when this server has sign-in with Google turned off."
         )
     )
     def start_google_login(
@@ -80,7 +81,8 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Sign in, or sign up, with Google: web (code and state) or mobile (idToken and "
-            "nonce). Same payload and transports as `login`, second step included."
+            "nonce). Same payload and transports as `login`, second step included. "
+            "GOOGLE_SIGN_IN_DISABLED when this server has sign-in with Google turned off."
         )
     )
     def google_login(
