@@ -28,8 +28,9 @@ from tokens.services.signin import IssuedTokens, issue_tokens
 
 
 @functools.cache
-def _statement() -> tuple[str, list[str]]:
-    """The SQL (with named parameters) and the attribute names of the columns it returns."""
+def _statement() -> tuple[str, list[str], list[str]]:
+    """The SQL (with named parameters) and the attribute names of the session's and the
+    user's columns it returns (the payload shows the user: no second query for it)."""
     q = connection.ops.quote_name
 
     def col(model: type, name: str) -> str:
@@ -39,7 +40,10 @@ def _statement() -> tuple[str, list[str]]:
         q(model._meta.db_table) for model in (Session, UserTokenState, GlobalTokenState, User)
     )
     fields = list(Session._meta.concrete_fields)
-    returning = ", ".join(f"s.{q(str(f.column))}" for f in fields)
+    user_fields = list(User._meta.concrete_fields)
+    returning = ", ".join(
+        [f"s.{q(str(f.column))}" for f in fields] + [f"u.{q(str(f.column))}" for f in user_fields]
+    )
     s = functools.partial(col, Session)
     sql = f"""
         UPDATE {session} AS s SET
@@ -50,7 +54,10 @@ def _statement() -> tuple[str, list[str]]:
             {s("last_used_at")} = %(now)s,
             {s("user_agent")} = COALESCE(NULLIF(%(user_agent)s, ''), s.{s("user_agent")}),
             {s("ip_address")} = COALESCE(%(ip_address)s::inet, s.{s("ip_address")})
+        FROM {users} u
         WHERE s.{s("id")} = %(session_id)s
+          -- the session's user, active
+          AND u.{col(User, "id")} = s.{s("user")} AND u.{col(User, "is_active")}
           AND s.{s("token_hash")} = %(presented)s
           -- not revoked
           AND s.{s("revoked_at")} IS NULL
@@ -65,16 +72,12 @@ def _statement() -> tuple[str, list[str]]:
           AND NOT EXISTS (
             SELECT 1 FROM {marks} g
             WHERE g.{col(GlobalTokenState, "sessions_valid_after")} > s.{s("created_at")})
-          -- user active
-          AND EXISTS (
-            SELECT 1 FROM {users} u
-            WHERE u.{col(User, "id")} = s.{s("user")} AND u.{col(User, "is_active")})
           -- used within REFRESH_TOKEN_LIFETIME, begun within SESSION_ABSOLUTE_LIFETIME
           AND s.{s("last_used_at")} > %(used_after)s
           AND s.{s("created_at")} > %(created_after)s
         RETURNING {returning}
     """  # noqa: S608  (identifiers from the models, quoted; every value is a parameter)
-    return sql, [f.attname for f in fields]
+    return sql, [f.attname for f in fields], [f.attname for f in user_fields]
 
 
 def rotate_current(
@@ -84,7 +87,7 @@ def rotate_current(
     locked path must decide (and on databases other than PostgreSQL)."""
     if connection.vendor != "postgresql":
         return None
-    sql, names = _statement()
+    sql, names, user_names = _statement()
     successor = successor_of(parsed)
     limits = Limits.at(now)
     with connection.cursor() as cursor:
@@ -104,4 +107,6 @@ def rotate_current(
         row = cursor.fetchone()
     if row is None:
         return None
-    return issue_tokens(Session.from_db(connection.alias, names, row), successor)
+    session = Session.from_db(connection.alias, names, row[: len(names)])
+    session.user = User.from_db(connection.alias, user_names, row[len(names) :])
+    return issue_tokens(session, successor)

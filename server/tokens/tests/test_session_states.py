@@ -211,6 +211,7 @@ def test_rotation_statement(user, state):
     if rotated is not None:
         assert rotated.session.pk == session.pk and rotated.session.user_id == user.pk
         assert rotated.session.created_at == session.created_at
+        assert rotated.session.user == user and rotated.session.user.email == user.email
         assert session.ip_address == "10.0.0.2" and session.user_agent == "u"
         assert session.parent_hash and session.token_hash != session.parent_hash
 
