@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from django.http import HttpRequest
@@ -101,7 +102,13 @@ class Context(StrawberryDjangoContext):
     # UNAUTHENTICATED (GatehouseSchema.execute_sync, config/schema.py) rather than served as
     # anonymous.
     auth_error: Unauthenticated | None = None
-    caller: Caller = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.caller = Caller.of(self.request)
+    @cached_property
+    def caller(self) -> Caller:
+        """Where the request comes from: read on first use (an answer kept by the endpoint
+        never needs it), once per request however many contexts are built for it."""
+        known: Caller | None = getattr(self.request, "gatehouse_caller", None)
+        if known is None:
+            known = Caller.of(self.request)
+            self.request.gatehouse_caller = known  # type: ignore[attr-defined]
+        return known

@@ -10,11 +10,13 @@ every request, the API's included.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
 
@@ -22,35 +24,32 @@ def for_the_admin(request: HttpRequest) -> bool:
     return bool(settings.ADMIN_ENABLED) and request.path_info.startswith("/" + settings.ADMIN_PATH)
 
 
-class AdminSessionMiddleware(SessionMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+class _AdminOnly:
+    """Run the Django middleware it is mixed into for the admin's requests alone."""
+
+    get_response: Any
+
+    def __call__(self, request: HttpRequest) -> Any:
         if for_the_admin(request):
-            return super().__call__(request)
+            return super().__call__(request)  # type: ignore[misc]
         return self.get_response(request)
 
 
-class AdminCsrfViewMiddleware(CsrfViewMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if for_the_admin(request):
-            return super().__call__(request)
-        return self.get_response(request)
+class AdminSessionMiddleware(_AdminOnly, SessionMiddleware):
+    pass
 
-    def process_view(self, request, callback, callback_args, callback_kwargs):  # type: ignore[no-untyped-def]
+
+class AdminCsrfViewMiddleware(_AdminOnly, CsrfViewMiddleware):
+    def process_view(self, request, callback, callback_args, callback_kwargs):
         # Django calls process_view for every request; outside the admin it has no say.
         if not for_the_admin(request):
             return None
         return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
-class AdminAuthenticationMiddleware(AuthenticationMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if for_the_admin(request):
-            return super().__call__(request)
-        return self.get_response(request)
+class AdminAuthenticationMiddleware(_AdminOnly, AuthenticationMiddleware):
+    pass
 
 
-class AdminMessageMiddleware(MessageMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if for_the_admin(request):
-            return super().__call__(request)
-        return self.get_response(request)
+class AdminMessageMiddleware(_AdminOnly, MessageMiddleware):
+    pass

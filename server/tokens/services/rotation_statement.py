@@ -19,6 +19,7 @@ import functools
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Field, Model
 
 from accounts.models import User
 from api.context import Caller
@@ -33,8 +34,10 @@ def _statement() -> tuple[str, list[str], list[str]]:
     user's columns it returns (the payload shows the user: no second query for it)."""
     q = connection.ops.quote_name
 
-    def col(model: type, name: str) -> str:
-        return q(str(model._meta.get_field(name).column))
+    def col(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        return q(str(field.column))
 
     session, states, marks, users = (
         q(model._meta.db_table) for model in (Session, UserTokenState, GlobalTokenState, User)
