@@ -23,6 +23,11 @@ def passkeys_exist(user_id: OuterRef) -> Exists:
     return Exists(passkey_selectors.passkeys_of_user(user_id))
 
 
+def passkey_owner_column() -> tuple[str, str]:
+    """(table, user-id column) of the passkeys, for a statement written out in SQL."""
+    return passkey_selectors.passkey_owner_column()
+
+
 def authentication_options(user: User) -> str | None:
     """WebAuthn request options (JSON) listing this user's passkeys; None without any."""
     if not passkey_count(user):

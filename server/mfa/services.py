@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.errors import AccountErrorCode
@@ -263,8 +263,8 @@ class SecondFactorStage:
     a second factor gets a challenge bound to this user, first-factor method and transport
     instead of a session."""
 
-    def users(self) -> QuerySet[User]:
-        return selectors.users_signing_in()
+    def user_by_email(self, email: str) -> User | None:
+        return selectors.user_signing_in(email)
 
     def run(self, *, user: User, auth_method: AuthMethod, transport: str) -> None:
         if not selectors.second_factor_enabled(user):

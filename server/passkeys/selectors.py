@@ -14,6 +14,11 @@ def passkeys_of_user(user_id: uuid.UUID | str | OuterRef) -> QuerySet[Passkey]:
     return Passkey.objects.filter(user_id=user_id).order_by("created_at", "id")
 
 
+def passkey_owner_column() -> tuple[str, str]:
+    """(table, user-id column) of the passkeys, for a statement written out in SQL."""
+    return Passkey._meta.db_table, str(Passkey._meta.get_field("user").column)
+
+
 def user_has_passkeys(user_id: uuid.UUID | str) -> bool:
     return Passkey.objects.filter(user_id=user_id).exists()
 

@@ -328,9 +328,15 @@ def test_the_second_factor_flag_comes_with_the_user(
     user: User, password, django_assert_num_queries
 ):
     def loaded() -> bool:
-        found = selectors.users_signing_in().get(pk=user.pk)
+        # The statement of a sign-in (plain SQL on PostgreSQL) and the ORM's query agree.
+        found = selectors.user_signing_in(user.email)
+        assert found is not None and found.pk == user.pk and found.email == user.email
+        assert found.date_joined == user.date_joined and found.password == user.password
+        by_orm = selectors.users_signing_in().get(pk=user.pk)
         with django_assert_num_queries(0):
-            return selectors.second_factor_enabled(found)
+            flag = selectors.second_factor_enabled(found)
+            assert flag == selectors.second_factor_enabled(by_orm)
+            return flag
 
     assert loaded() is False and selectors.second_factor_enabled(user) is False
     device = TotpDevice.objects.create(user=user, secret="x")  # not confirmed yet
@@ -347,3 +353,7 @@ def test_the_second_factor_flag_comes_with_the_user(
         name="k",
     )
     assert loaded() is True and selectors.second_factor_enabled(user) is True
+
+
+def test_a_sign_in_lookup_of_an_unknown_address_finds_nobody(db):
+    assert selectors.user_signing_in("nobody@example.com") is None

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from accounts.email_address import has_refused_chars
@@ -88,6 +88,41 @@ def _new_session(*, user: User, auth_method: AuthMethod, caller: Caller) -> tupl
     return session, refresh_token
 
 
+@functools.cache
+def _signed_in_statement() -> tuple[str, list[Field], list[str]]:
+    """A sign-in's writes as one statement: the user's last_login and the new session row
+    (a data-modifying WITH, which PostgreSQL runs as one atomic statement)."""
+    q = connection.ops.quote_name
+    fields = list(Session._meta.concrete_fields)
+    columns = ", ".join(q(str(f.column)) for f in fields)
+    last_login = User._meta.get_field("last_login")
+    assert isinstance(last_login, Field)
+    sql = f"""
+        WITH stamped AS (
+            UPDATE {q(User._meta.db_table)} SET {q(str(last_login.column))} = %s
+            WHERE {q(str(User._meta.pk.column))} = %s)
+        INSERT INTO {q(Session._meta.db_table)} ({columns})
+        VALUES ({", ".join(["%s"] * len(fields))})
+        RETURNING {columns}
+    """  # noqa: S608  (identifiers from the models, quoted; every value is a parameter)
+    return sql, fields, [f.attname for f in fields]
+
+
+def _signed_in(session: Session) -> Session:
+    """Write a sign-in's session row and stamp last_login in one round trip (PostgreSQL):
+    the ORM's way is four (BEGIN, UPDATE, INSERT, COMMIT), each built anew. The values are
+    prepared by each field as the ORM's insert prepares them; the row comes back as the
+    ORM would load it. tests/test_login.py holds it to the ORM's writes."""
+    sql, fields, names = _signed_in_statement()
+    values = [f.get_db_prep_save(getattr(session, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session.created_at, session.user_id, *values])
+        row = cursor.fetchone()
+    saved = Session.from_db(connection.alias, names, row)
+    saved.user = session.user
+    return saved
+
+
 def session_start(
     *, user: User, auth_method: AuthMethod, caller: Caller, last_login: bool = False
 ) -> IssuedTokens:
@@ -95,12 +130,15 @@ def session_start(
     caller's transaction when there is one). With `last_login`, the user's last_login is
     stamped in the same transaction (a sign-in)."""
     session, refresh_token = _new_session(user=user, auth_method=auth_method, caller=caller)
-    # No savepoint: inside a caller's transaction a failure here fails the whole sign-in
-    # anyway, and a savepoint would cost two more round trips (SAVEPOINT, RELEASE).
-    with transaction.atomic(savepoint=False):
-        if last_login:
-            User.objects.filter(pk=session.user_id).update(last_login=session.created_at)
-        session.save(force_insert=True)
+    if last_login and connection.vendor == "postgresql":
+        session = _signed_in(session)
+    else:
+        # No savepoint: inside a caller's transaction a failure here fails the whole
+        # sign-in anyway, and a savepoint would cost two more round trips.
+        with transaction.atomic(savepoint=False):
+            if last_login:
+                User.objects.filter(pk=session.user_id).update(last_login=session.created_at)
+            session.save(force_insert=True)
     security_event_send(
         SecurityEventKind.SIGN_IN,
         user.pk,
@@ -137,7 +175,9 @@ class SignInRefused(Exception):
         self.owner_id = owner_id
 
 
-UserQuery = Callable[[], QuerySet[User]]
+# Looks up the account a sign-in names by its (normalized) address, loaded as the stages
+# need it.
+UserQuery = Callable[[str], User | None]
 
 
 class Credential(Protocol):
@@ -197,9 +237,9 @@ class IpLimitedCredential:
 class SignInStage(Protocol):
     """A stage between the account checks and the session (allauth's LoginStage idea)."""
 
-    def users(self) -> QuerySet[User]:
-        """Users as a sign-in should load them for this stage (annotated with what `run`
-        reads, so that it costs no query of its own)."""
+    def user_by_email(self, email: str) -> User | None:
+        """The user a password sign-in names, loaded with what `run` reads (so that it
+        costs no query of its own)."""
 
     def run(self, *, user: User, auth_method: AuthMethod, transport: str) -> None:
         """Return to let the sign-in go on; raise a DomainError to stop it (no session)."""
@@ -214,9 +254,11 @@ def sign_in_stage_add(stage: SignInStage) -> None:
         _STAGES.append(stage)
 
 
-def _users() -> QuerySet[User]:
-    # Only the last stage's annotations fit in one query; one stage (mfa) exists today.
-    return _STAGES[-1].users() if _STAGES else User.objects.all()
+def _user_by_email(email: str) -> User | None:
+    # Only the last stage's lookup is used; one stage (mfa) exists today.
+    if _STAGES:
+        return _STAGES[-1].user_by_email(email)
+    return User.objects.filter(email=email).first()
 
 
 def _account_check(user: User, credential: Credential) -> None:
@@ -248,7 +290,7 @@ def sign_in(credential: Credential, *, caller: Caller, transport: str) -> Issued
         if not ratelimit.allowed_all(*credential.attempts(caller)):
             raise credential.rate_limited()
         try:
-            user = credential.check(caller, _users)
+            user = credential.check(caller, _user_by_email)
         except SignInRefused as refused:
             if refused.owner_id is not None:
                 security_event_send(
@@ -319,7 +361,7 @@ class PasswordCredential:
         if not self.password or len(self.password) > 4096:
             _burn_password_hash("x")
             raise invalid
-        user = users().filter(email=self.normalized).first() if self.normalized else None
+        user = users(self.normalized) if self.normalized else None
         if user is None or not user.has_usable_password():
             _burn_password_hash(self.password)
             raise invalid

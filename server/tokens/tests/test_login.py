@@ -115,3 +115,46 @@ def test_a_password_sign_in_spends_reset_links_sent_before_it(gql, user, passwor
     with pytest.raises(DomainError) as caught:
         reset_token_check(token=token)
     assert caught.value.code.value == "INVALID_TOKEN"
+
+
+def test_a_sign_ins_writes_are_one_statement_and_match_the_orms(user):
+    from django.db import IntegrityError, connection, transaction
+
+    from api.context import Caller
+    from api.testing import counted_statements
+    from tokens.models import AuthMethod, Session
+    from tokens.services import session_start
+    from tokens.services.signin import _new_session, _signed_in
+
+    caller = Caller(ip_address="2001:db8::1", user_agent="agent " * 60)
+    with counted_statements() as sent:
+        issued = session_start(
+            user=user, auth_method=AuthMethod.PASSWORD, caller=caller, last_login=True
+        )
+    # the ORM's own session row for the same caller, without last_login, as the reference
+    reference = session_start(user=user, auth_method=AuthMethod.PASSWORD, caller=caller).session
+    if connection.vendor == "postgresql":
+        assert len(sent) == 1
+    stored = Session.objects.get(pk=issued.session.pk)
+    for field in Session._meta.concrete_fields:
+        assert getattr(issued.session, field.attname) == getattr(stored, field.attname), field
+    assert stored.ip_address == reference.ip_address == "2001:db8::1"
+    assert stored.user_agent == Session.objects.get(pk=reference.pk).user_agent
+    assert issued.session.user == user
+    user.refresh_from_db()
+    assert user.last_login == stored.created_at
+
+    # all or nothing: an insert that fails leaves last_login as it was
+    if connection.vendor == "postgresql":
+        again, _ = _new_session(user=user, auth_method=AuthMethod.PASSWORD, caller=caller)
+        again.id = stored.id
+        again.created_at = stored.created_at.replace(year=2030)
+        try:
+            with transaction.atomic():  # a savepoint: the test's transaction goes on
+                _signed_in(again)
+        except IntegrityError:
+            pass
+        else:
+            raise AssertionError("a duplicate session id was written")
+        user.refresh_from_db()
+        assert user.last_login == stored.created_at
