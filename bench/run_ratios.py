@@ -21,7 +21,7 @@ BENCH_WORKERS (2), BENCH_WORKER_CLASS (sync; or gthread, with BENCH_THREADS, gun
 4 by default), BENCH_SIGNINS (30), BENCH_ARTICLES / BENCH_BODY_CHARS (seed_content.py),
 BENCH_MAX_REQUESTS (unset: gunicorn.conf.py's own recycling, see below).
 
-The sign-in rate limits are raised for the run (LOGIN_RATE_LIMIT_PER_EMAIL/PER_IP) so that
+The sign-in rate limits are raised for the run (RATE_LIMITS=login:email=…,login:ip=…) so that
 the limiter is still consulted on every sign-in but never refuses one.
 
 Throughput on a shared machine is noise-prone: read the ratios with the nproc and load
@@ -160,8 +160,7 @@ def main() -> None:
             worker_class=WORKER_CLASS,
             **({"GUNICORN_THREADS": THREADS} if THREADS else {}),
             **({"GUNICORN_MAX_REQUESTS": MAX_REQUESTS} if MAX_REQUESTS else {}),
-            LOGIN_RATE_LIMIT_PER_EMAIL="1000000",
-            LOGIN_RATE_LIMIT_PER_IP="1000000",
+            RATE_LIMITS="login:email=1000000/15m,login:ip=1000000/15m",
         )
         base = f"http://127.0.0.1:{port}"
         master = stack.processes[-1].pid
@@ -199,8 +198,7 @@ def main() -> None:
             **({"GUNICORN_THREADS": THREADS} if THREADS else {}),
             PYTHONPATH=f"{BENCH / 'signin_probe'}{os.pathsep}{stack.env['PYTHONPATH']}",
             BENCH_SIGNIN_PROBE=str(probe),
-            LOGIN_RATE_LIMIT_PER_EMAIL="1000000",
-            LOGIN_RATE_LIMIT_PER_IP="1000000",
+            RATE_LIMITS="login:email=1000000/15m,login:ip=1000000/15m",
         )
         log(f"sign-in: {SIGNINS} sequential logins over HTTP, {SIGNINS} password hashes")
         hashes = paired_timings(stack, signin_port, SIGNINS)

@@ -144,8 +144,7 @@ def main() -> None:
             cwd=ROOT,
             env={
                 **stack.env,
-                "LOGIN_RATE_LIMIT_PER_EMAIL": "1000000",
-                "LOGIN_RATE_LIMIT_PER_IP": "1000000",
+                "RATE_LIMITS": "login:email=1000000/15m,login:ip=1000000/15m",
             },
             check=True,
         )
