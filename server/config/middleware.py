@@ -1,8 +1,9 @@
-"""Django's session, CSRF, authentication and messages middleware, for the admin only.
+"""Django's session, authentication and messages middleware, for the admin only.
 
-Those four serve the Django admin: the API authenticates with bearer tokens (and checks
-Origin itself where a cookie is used), and never reads a session, a CSRF token or a
-message. Run on every API request they cost a measurable share of a small one. Each class
+Those three serve the Django admin: the API authenticates with bearer tokens (and checks
+Origin itself where a cookie is used), and never reads a session, a user or a message.
+(CSRF stays everywhere: `check --deploy` asks for it, and the GraphQL view is exempt.)
+Run on every API request they cost a measurable share of a small one. Each class
 here is Django's own, run for requests under ADMIN_PATH and passed by for every other
 path. They are named one by one in MIDDLEWARE, so a middleware added to the list runs on
 every request, the API's included.
@@ -17,7 +18,6 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
-from django.middleware.csrf import CsrfViewMiddleware
 
 
 def for_the_admin(request: HttpRequest) -> bool:
@@ -37,14 +37,6 @@ class _AdminOnly:
 
 class AdminSessionMiddleware(_AdminOnly, SessionMiddleware):
     pass
-
-
-class AdminCsrfViewMiddleware(_AdminOnly, CsrfViewMiddleware):
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        # Django calls process_view for every request; outside the admin it has no say.
-        if not for_the_admin(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class AdminAuthenticationMiddleware(_AdminOnly, AuthenticationMiddleware):

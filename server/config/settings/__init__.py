@@ -78,11 +78,12 @@ MIDDLEWARE = [
     "observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Sessions, CSRF, authentication and messages serve the admin alone (the API uses
-    # bearer tokens): Django's own classes, passed by outside ADMIN_PATH (config/middleware.py).
+    # Sessions, authentication and messages serve the admin alone (the API uses bearer
+    # tokens): Django's own classes, passed by outside ADMIN_PATH (config/middleware.py).
+    # CSRF runs everywhere (the GraphQL view is exempt and checks Origin itself).
     "config.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.middleware.AdminCsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "config.middleware.AdminAuthenticationMiddleware",
     "config.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

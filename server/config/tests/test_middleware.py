@@ -1,4 +1,4 @@
-"""Sessions, CSRF, authentication and messages run for the admin only; every other
+"""Sessions, authentication and messages run for the admin only; every other
 middleware, one added later included, runs for the API too."""
 
 from __future__ import annotations
