@@ -327,9 +327,12 @@ def user_verify_email(*, token: str, caller: Caller = NO_REQUEST) -> User:
     return _email_verified(user, method=VerificationMethod.LINK, caller=caller)
 
 
-def _code_attempt_allowed(*, email: str, caller: Caller) -> None:
+def _code_attempt_allowed(*, email: str, code: str, caller: Caller) -> None:
     """Count one typed code against the client IP and the address (both counted, even when
-    the first refuses), before anything about the address is looked at."""
+    the first refuses), before anything about the address is looked at. A code that is not
+    six digits once tidied is refused first and counts nowhere: a typo of length is not a
+    guess."""
+    email_codes.code_tidy(code)
     by_email = ratelimit.allowed("email_code_email", email)
     if not ratelimit.allowed("email_code_ip", caller.ip_address):
         raise ratelimit.refusal("email_code_ip")
@@ -357,7 +360,7 @@ def user_verify_email_with_code(*, email: str, code: str, caller: Caller = NO_RE
     """Mark the address verified with the code emailed to it (method CODE): the same state
     as verifying by link. Every failure is INVALID_CODE on `code`."""
     normalized = email_clean(email)
-    _code_attempt_allowed(email=normalized, caller=caller)
+    _code_attempt_allowed(email=normalized, code=code, caller=caller)
     with transaction.atomic():
         user = _code_holder(purpose=CodePurpose.VERIFY_EMAIL, email=normalized, code=code)
         return _email_verified(user, method=VerificationMethod.CODE, caller=caller)
@@ -445,7 +448,7 @@ def password_reset_with_code(
     # Checked before the code is spent, so that a weak password does not cost the code (as
     # with a link). The validators read only the address, which is known here.
     password_check(new_password, user=User(email=normalized), field_name="new_password")
-    _code_attempt_allowed(email=normalized, caller=caller)
+    _code_attempt_allowed(email=normalized, code=code, caller=caller)
     with transaction.atomic():
         user = _code_holder(purpose=CodePurpose.PASSWORD_RESET, email=normalized, code=code)
         return _password_reset_apply(

@@ -643,3 +643,15 @@ def test_a_code_goes_through_the_worker_and_smtp_and_is_not_in_the_task_table(
     assert gql(
         RESET, {"email": "ada@example.com", "code": code, "password": NEW_PASSWORD}
     ).data == {"resetPasswordWithCode": OK}
+
+
+def test_a_code_of_the_wrong_length_counts_against_no_limit(gql, verified):
+    # given more mistyped codes than the per-IP and per-address limits allow
+    code = request_reset_code(gql)
+    for _ in range(40):
+        result = gql(RESET, {"email": "ada@example.com", "code": "12345", "password": NEW_PASSWORD})
+        assert result.data["resetPasswordWithCode"]["errors"][0]["code"] == "INVALID_CODE"
+    # then none of them was a guess: the right code is still accepted, without RATE_LIMITED
+    assert gql(
+        RESET, {"email": "ada@example.com", "code": code, "password": NEW_PASSWORD}
+    ).data == {"resetPasswordWithCode": OK}
