@@ -21,10 +21,10 @@ from accounts.selectors import user_get_by_email
 from accounts.signals import credentials_changed
 from accounts.tasks import account_email_queue, account_email_queue_for_address
 from accounts.validators import MAX_PASSWORD_LENGTH
-from api.context import NO_REQUEST, Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError, raise_if_any
 from core.events import SecurityEventKind, security_event_send
+from core.net import NO_REQUEST, Caller
 from core.text import refuse_nul
 
 _email_validator = EmailValidator()
@@ -310,13 +310,7 @@ def _email_verified(user: User, *, method: VerificationMethod, caller: Caller) -
     """Mark the (locked, unverified) user's address verified: the one way, by link or code."""
     user.email_verified = True
     user.save(update_fields=["email_verified"])
-    security_event_send(
-        SecurityEventKind.EMAIL_VERIFIED,
-        user.pk,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
-        method=str(method),
-    )
+    security_event_send(SecurityEventKind.EMAIL_VERIFIED, user.pk, caller, method=str(method))
     return user
 
 
@@ -417,13 +411,7 @@ def _password_reset_apply(
     user.save(update_fields=["password", "password_reset_counter", "email_verified"])
     credentials_changed.send(sender=User, user=user, keep_session_id=None)
     account_email_queue(kind=AccountEmail.PASSWORD_CHANGED, user=user)
-    security_event_send(
-        SecurityEventKind.PASSWORD_RESET,
-        user.pk,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
-        method=str(method),
-    )
+    security_event_send(SecurityEventKind.PASSWORD_RESET, user.pk, caller, method=str(method))
     return user
 
 
@@ -485,8 +473,7 @@ def password_change(
     security_event_send(
         SecurityEventKind.PASSWORD_CHANGED,
         locked.pk,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
+        caller,
         method="password",
         session_id=current_session_id,
     )

@@ -12,43 +12,16 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from django.http import HttpRequest
 from strawberry.django.context import StrawberryDjangoContext
 
 from api.errors import Unauthenticated
-from core.net import client_ip, user_agent
+from core.net import NO_REQUEST as NO_REQUEST
+from core.net import Caller as Caller
 from observability import context as request_log
 
 if TYPE_CHECKING:
     # For the type checker only: at run time the toolkit does not import any domain.
     from accounts.models import User
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Where a request comes from, as services record it (security log, rate limits):
-    read once per request and handed to services as one value. The default is nobody in
-    particular (a management command, a test)."""
-
-    ip_address: str | None = None
-    user_agent: str = ""
-    # The X-Request-ID its log line carries, to tie what a service did back to the request.
-    request_id: str = ""
-
-    @classmethod
-    def of(cls, request: HttpRequest) -> Caller:
-        logged = request_log.current()
-        return cls(
-            ip_address=client_ip(request),
-            user_agent=user_agent(request),
-            request_id=logged.request_id
-            if logged is not None
-            else request_log.request_id_from(request.META.get("HTTP_X_REQUEST_ID")),
-        )
-
-
-# What services record when no request asked (a signal receiver, an operator command).
-NO_REQUEST = Caller()
 
 
 class Viewer(Protocol):
@@ -109,6 +82,12 @@ class Context(StrawberryDjangoContext):
         never needs it), once per request however many contexts are built for it."""
         known: Caller | None = getattr(self.request, "gatehouse_caller", None)
         if known is None:
-            known = Caller.of(self.request)
+            logged = request_log.current()
+            known = Caller.of(
+                self.request,
+                request_id=logged.request_id
+                if logged is not None
+                else request_log.request_id_from(self.request.META.get("HTTP_X_REQUEST_ID")),
+            )
             self.request.gatehouse_caller = known  # type: ignore[attr-defined]
         return known

@@ -12,8 +12,13 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import strawberry
+
 from api.errors import Error, errors_from
 from core.errors import DomainError
+
+# The `errors` of most payloads.
+WHAT_TO_FIX = "What to fix; empty on success."
 
 
 def failed_payload[P](payload: type[P], errors: list[Error], **fields: Any) -> P:
@@ -44,12 +49,23 @@ def payload_from[T, P](
     return ok(result)
 
 
-class OkPayload(Protocol):
-    """A payload of `ok` and `errors` only (most of the email and password flows)."""
+@strawberry.type
+class OkPayload:
+    """The base of a payload of `ok` and `errors` only (most of the email and password
+    flows). Not in the schema itself: each subclass is its own GraphQL type and redeclares
+    `ok` with what True means there (and `errors` when it lists the codes); a redeclared
+    field keeps its place, so `ok` comes first."""
+
+    ok: bool
+    errors: list[Error] = strawberry.field(description=WHAT_TO_FIX)
+
+
+class OkShaped(Protocol):
+    """What `ok_payload` builds: a payload of `ok` and `errors` (an OkPayload)."""
 
     def __init__(self, *, ok: bool, errors: list[Error]) -> None: ...
 
 
-def ok_payload[P: OkPayload](payload: type[P], service: Callable[[], object]) -> P:
+def ok_payload[P: OkShaped](payload: type[P], service: Callable[[], object]) -> P:
     """`payload(ok=True, errors=[])` after the service call, or `ok=False` with its errors."""
     return payload_from(payload, service, ok=lambda _: payload(ok=True, errors=[]))

@@ -7,6 +7,7 @@ service call that `payload_from` wraps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -36,3 +37,14 @@ def require_recent_authentication(info: Info[Context, None]) -> None:
             CoreErrorCode.STEP_UP_REQUIRED,
             "Confirm it is you first: re-authenticate (`reauthenticate`) and try again.",
         )
+
+
+def stepped_up[T](info: Info[Context, None], service: Callable[[], T]) -> Callable[[], T]:
+    """The service, run only after `require_recent_authentication`: what a mutation that
+    makes a sensitive change hands to `payload_from`."""
+
+    def run() -> T:
+        require_recent_authentication(info)
+        return service()
+
+    return run

@@ -16,6 +16,7 @@ from typing import ParamSpec, TypeVar
 from django.dispatch import Signal
 
 from core.errors import DomainError
+from core.net import NO_REQUEST, Caller
 
 # method: "password" | "google" | "passkey" | "second_factor"; result: "ok" or the lower-cased
 # error code ("second_factor_required" when a first factor passed and a second is asked for)
@@ -62,20 +63,20 @@ security_event = Signal()
 def security_event_send(
     kind: SecurityEventKind,
     user_id: object,
+    caller: Caller = NO_REQUEST,
     *,
-    ip_address: str | None = None,
-    user_agent: str = "",
     method: str = "",
     session_id: object = None,
 ) -> None:
-    """Send `security_event` in its one shape: ids as strings, no empty address, the user
-    agent cut to what the log keeps. Every domain sends through here."""
+    """Send `security_event` in its one shape: ids as strings, the address and device of
+    `caller` (no empty address, the user agent cut to what the log keeps). Every domain
+    sends through here."""
     security_event.send(
         None,
         kind=kind,
         user_id=str(user_id),
-        ip_address=ip_address or None,
-        user_agent=(user_agent or "")[:300],
+        ip_address=caller.ip_address or None,
+        user_agent=(caller.user_agent or "")[:300],
         method=method,
         session_id=None if session_id is None else str(session_id),
     )

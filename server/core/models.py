@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 
 
@@ -12,6 +13,17 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def user_keyed(related_name: str) -> models.OneToOneField[Any, Any]:
+    """The `user` of a model that holds one row per account, keyed by the account (its
+    primary key is the user's) and deleted with it."""
+    return models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name=related_name,
+    )
 
 
 def delete_in_batches(

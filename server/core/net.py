@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -72,3 +73,25 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def user_agent(request: HttpRequest) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Where a request comes from, as services record it (security log, rate limits):
+    read once per request and handed to services as one value. The default is nobody in
+    particular (a management command, a test)."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    # The X-Request-ID its log line carries, to tie what a service did back to the request.
+    request_id: str = ""
+
+    @classmethod
+    def of(cls, request: HttpRequest, *, request_id: str) -> Caller:
+        return cls(
+            ip_address=client_ip(request), user_agent=user_agent(request), request_id=request_id
+        )
+
+
+# What services record when no request asked (a signal receiver, an operator command).
+NO_REQUEST = Caller()

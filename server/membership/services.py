@@ -27,14 +27,16 @@ from membership.models import (
     Subscription,
     SubscriptionStatus,
 )
-from membership.providers import ProviderUnavailable, StartedSubscription, get_payment_provider
-from membership.providers.base import (
+from membership.providers import (
     FETCHED_ORDER,
     CheckoutCompleted,
     PaymentOutcome,
     PlanRef,
     ProviderEvent,
+    ProviderUnavailable,
+    StartedSubscription,
     SubscriptionState,
+    get_payment_provider,
 )
 
 logger = logging.getLogger(__name__)
@@ -190,9 +192,11 @@ def _user_for(*, provider: str, user_id: str, customer_id: str) -> User | None:
 
 
 def _locked_subscription(
-    *, provider: str, subscription_id: str, user_id: str, customer_id: str, plan: PlanRef
+    seen: SubscriptionState | CheckoutCompleted, *, provider: str
 ) -> Subscription | None:
-    """The row of a provider subscription, locked; created (incomplete) when first seen."""
+    """The row of the provider subscription `seen` names (in its state, or a checkout),
+    locked; created (incomplete) when first seen."""
+    subscription_id, customer_id = seen.subscription_id, seen.customer_id
     row = (
         Subscription.objects.select_for_update()
         .filter(provider_subscription_id=subscription_id)
@@ -200,8 +204,8 @@ def _locked_subscription(
     )
     if row is not None:
         return row
-    user = _user_for(provider=provider, user_id=user_id, customer_id=customer_id)
-    plan_row = _plan_for(provider=provider, plan=plan)
+    user = _user_for(provider=provider, user_id=seen.user_id, customer_id=customer_id)
+    plan_row = _plan_for(provider=provider, plan=seen.plan)
     if user is None or plan_row is None:
         logger.warning(
             "%s subscription %s: no matching user or plan; ignored", provider, subscription_id
@@ -238,13 +242,7 @@ def _set_status(row: Subscription, status: str, at: datetime) -> None:
 def _apply_state(
     state: SubscriptionState, *, provider: str, at: datetime, order: int
 ) -> Subscription | None:
-    row = _locked_subscription(
-        provider=provider,
-        subscription_id=state.subscription_id,
-        user_id=state.user_id,
-        customer_id=state.customer_id,
-        plan=state.plan,
-    )
+    row = _locked_subscription(state, provider=provider)
     if row is None:
         return None
     if _is_stale(row, at, order):
@@ -305,13 +303,7 @@ def _apply_checkout(
     at: datetime,
     read_subscription: SubscriptionReader | None,
 ) -> Subscription | None:
-    row = _locked_subscription(
-        provider=provider,
-        subscription_id=checkout.subscription_id,
-        user_id=checkout.user_id,
-        customer_id=checkout.customer_id,
-        plan=checkout.plan,
-    )
+    row = _locked_subscription(checkout, provider=provider)
     if row is None:
         return None
     if not row.provider_customer_id:

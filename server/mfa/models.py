@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import user_keyed
+
 
 class TotpDevice(models.Model):
     """The account's authenticator app: at most one, pending until a first code confirms it.
@@ -18,12 +20,7 @@ class TotpDevice(models.Model):
     a code of that step or an earlier one is refused, so each code works once.
     """
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="totp_device",
-    )
+    user = user_keyed(related_name="totp_device")
     secret = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)

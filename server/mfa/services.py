@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from accounts.errors import AccountErrorCode
 from accounts.models import User
-from api.context import Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, counts_sign_in, security_event_send
+from core.net import Caller
 from mfa import challenges, crypto, passkey_bridge, selectors, totp
 from mfa.errors import MfaErrorCode
 from mfa.models import RecoveryCode, TotpDevice
@@ -101,14 +101,7 @@ def _event(
     method: str = "",
     session_id: str | None = None,
 ) -> None:
-    security_event_send(
-        kind,
-        user.pk,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
-        method=method,
-        session_id=session_id,
-    )
+    security_event_send(kind, user.pk, caller, method=method, session_id=session_id)
 
 
 # --- proving a second factor -------------------------------------------------------------
@@ -149,6 +142,16 @@ def _one_factor(
             None,
         )
     return given[0] if given else None
+
+
+def _required_factor(
+    *, code: str | None, recovery_code: str | None, passkey: str | None, missing: str
+) -> _Presented:
+    """The one factor presented; VALIDATION_ERROR on `code` saying `missing` when none was."""
+    presented = _one_factor(code=code, recovery_code=recovery_code, passkey=passkey)
+    if presented is None:
+        raise DomainError(CoreErrorCode.VALIDATION_ERROR, missing, "code")
+    return presented
 
 
 def _totp_accept(user: User, code: str) -> None:
@@ -311,13 +314,12 @@ def second_factor_verify(
         # the other way round): not the client that passed the first factor. Burn it.
         challenges.challenge_consume(challenge)
         raise _expired("This sign-in was started with another transport; sign in again.")
-    presented = _one_factor(code=code, recovery_code=recovery_code, passkey=passkey)
-    if presented is None:
-        raise DomainError(
-            CoreErrorCode.VALIDATION_ERROR,
-            "Give an authenticator code, a recovery code or a passkey.",
-            "code",
-        )
+    presented = _required_factor(
+        code=code,
+        recovery_code=recovery_code,
+        passkey=passkey,
+        missing="Give an authenticator code, a recovery code or a passkey.",
+    )
     user = User.objects.filter(pk=pending.user_id).first()
     if user is None or not user.is_active:
         challenges.challenge_consume(challenge)
@@ -501,13 +503,12 @@ def totp_disable(
     code or a recovery code. Recovery codes go too when no other second factor is left."""
     if not selectors.totp_enabled(user):
         raise DomainError(MfaErrorCode.TOTP_NOT_ENABLED, "No authenticator app is set up.", None)
-    presented = _one_factor(code=code, recovery_code=recovery_code, passkey=None)
-    if presented is None:
-        raise DomainError(
-            CoreErrorCode.VALIDATION_ERROR,
-            "Give a current authenticator code or a recovery code.",
-            "code",
-        )
+    presented = _required_factor(
+        code=code,
+        recovery_code=recovery_code,
+        passkey=None,
+        missing="Give a current authenticator code or a recovery code.",
+    )
     if user.has_usable_password():
         if not password:
             raise DomainError(

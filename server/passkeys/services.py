@@ -22,10 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from api.context import NO_REQUEST, Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
+from core.net import NO_REQUEST, Caller
 from core.text import refuse_nul
 
 # Reads go through the selectors module, not imported by name, so that the seam others
@@ -110,14 +110,7 @@ def _user_handle(user: User) -> bytes:
 def _event(
     kind: SecurityEventKind, *, user_id: object, caller: Caller, session_id: str | None
 ) -> None:
-    security_event_send(
-        kind,
-        user_id,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
-        method=METHOD,
-        session_id=session_id,
-    )
+    security_event_send(kind, user_id, caller, method=METHOD, session_id=session_id)
 
 
 # --- registration ---------------------------------------------------------------------

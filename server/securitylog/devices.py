@@ -14,38 +14,40 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+_Patterns = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _compiled(*named: tuple[str, str]) -> _Patterns:
+    """The (name, pattern) pairs, each pattern compiled; in order: the first match names it."""
+    return tuple((name, re.compile(pattern)) for name, pattern in named)
+
+
 # Order matters: many browsers also claim to be the ones they are built on (Edge says
 # Chrome and Safari, Chrome says Safari, …).
-_BROWSERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("Edge", r"\bEdg(?:e|A|iOS)?/"),
-        ("Opera", r"\b(?:OPR|OPT|Opera)/"),
-        ("Samsung Internet", r"\bSamsungBrowser/"),
-        ("Yandex Browser", r"\bYaBrowser/"),
-        ("Vivaldi", r"\bVivaldi/"),
-        ("Firefox", r"\b(?:Firefox|FxiOS)/"),
-        ("Chrome", r"\b(?:Chrome|CriOS|Chromium)/"),
-        ("Safari", r"\bVersion/[\d.]+.*\bSafari/|\bMobile/\w+ Safari|AppleWebKit/.*\bMobile/"),
-        ("Internet Explorer", r"\bMSIE |\bTrident/"),
-        ("Android app", r"\bokhttp/|\bDalvik/"),
-        ("iOS app", r"\bCFNetwork/"),
-        ("Dart app", r"\bDart/"),
-        ("curl", r"^curl/"),
-        ("Python", r"\bpython-requests/|\bpython-httpx/|^Python-urllib/"),
-    )
+_BROWSERS = _compiled(
+    ("Edge", r"\bEdg(?:e|A|iOS)?/"),
+    ("Opera", r"\b(?:OPR|OPT|Opera)/"),
+    ("Samsung Internet", r"\bSamsungBrowser/"),
+    ("Yandex Browser", r"\bYaBrowser/"),
+    ("Vivaldi", r"\bVivaldi/"),
+    ("Firefox", r"\b(?:Firefox|FxiOS)/"),
+    ("Chrome", r"\b(?:Chrome|CriOS|Chromium)/"),
+    ("Safari", r"\bVersion/[\d.]+.*\bSafari/|\bMobile/\w+ Safari|AppleWebKit/.*\bMobile/"),
+    ("Internet Explorer", r"\bMSIE |\bTrident/"),
+    ("Android app", r"\bokhttp/|\bDalvik/"),
+    ("iOS app", r"\bCFNetwork/"),
+    ("Dart app", r"\bDart/"),
+    ("curl", r"^curl/"),
+    ("Python", r"\bpython-requests/|\bpython-httpx/|^Python-urllib/"),
 )
-_SYSTEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("Windows Phone", r"\bWindows Phone\b"),
-        ("Windows", r"\bWindows\b"),
-        ("Android", r"\bAndroid\b|\bDalvik/|\bokhttp/"),
-        ("iOS", r"\b(?:iPhone|iPad|iPod)\b|\biOS\b|\bCFNetwork/"),
-        ("macOS", r"\bMac OS X\b|\bMacintosh\b|\bDarwin/"),
-        ("ChromeOS", r"\bCrOS\b"),
-        ("Linux", r"\bLinux\b|\bX11\b"),
-    )
+_SYSTEMS = _compiled(
+    ("Windows Phone", r"\bWindows Phone\b"),
+    ("Windows", r"\bWindows\b"),
+    ("Android", r"\bAndroid\b|\bDalvik/|\bokhttp/"),
+    ("iOS", r"\b(?:iPhone|iPad|iPod)\b|\biOS\b|\bCFNetwork/"),
+    ("macOS", r"\bMac OS X\b|\bMacintosh\b|\bDarwin/"),
+    ("ChromeOS", r"\bCrOS\b"),
+    ("Linux", r"\bLinux\b|\bX11\b"),
 )
 
 # Longer User-Agents are cut before they are matched: no regex runs over megabytes.
@@ -70,7 +72,7 @@ class Device:
         return hashlib.sha256(f"{self.browser}|{self.system}".encode()).hexdigest()[:32]
 
 
-def _first(patterns: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str:
+def _first(patterns: _Patterns, text: str) -> str:
     return next((name for name, pattern in patterns if pattern.search(text)), "")
 
 

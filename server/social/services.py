@@ -18,9 +18,9 @@ from django.utils import timezone
 from accounts.errors import AccountErrorCode
 from accounts.models import Profile, RegisterMethod, User
 from accounts.services import email_clean
-from api.context import Caller
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
+from core.net import Caller
 from social import google
 from social.errors import SocialErrorCode
 from social.google import GoogleAuthFailed, GoogleIdentity, GoogleUnavailable

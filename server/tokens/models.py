@@ -25,6 +25,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import user_keyed
 
 
 class AuthMethod(models.TextChoices):
@@ -208,12 +209,7 @@ class UserTokenState(models.Model):
     every access token issued before it, except the kept session's, is refused.
     """
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="token_state",
-    )
+    user = user_keyed(related_name="token_state")
     tokens_valid_after = models.DateTimeField()
     kept_session_id = models.UUIDField(null=True, blank=True)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
@@ -10,8 +11,8 @@ from accounts.email_codes import VerificationMethod as VerificationMethodValue
 from accounts.schema.types import Profile, User
 from api.context import Context
 from api.errors import Error
-from api.mutations import ok_payload, payload_from
-from api.permissions import require_recent_authentication, viewer_user
+from api.mutations import OkPayload, OkShaped, ok_payload, payload_from
+from api.permissions import stepped_up, viewer_user
 
 VerificationMethod = strawberry.enum(
     VerificationMethodValue,
@@ -30,6 +31,26 @@ for _value in VerificationMethod.__strawberry_definition__.values:  # type: igno
 def _method(value: str | None) -> VerificationMethodValue:
     """The service's method for an argument that may be null (null: a link, the default)."""
     return VerificationMethodValue.LINK if value is None else VerificationMethodValue(value)
+
+
+def _method_argument(code_mutation: str) -> object:
+    """The `method` argument of a mutation that emails a link or a code for `code_mutation`."""
+    return strawberry.argument(
+        description=f"A link (default; also for null) or a 6-digit code for `{code_mutation}`."
+    )
+
+
+# The arguments the emailed-code and password mutations share.
+NewPassword = Annotated[
+    str,
+    strawberry.argument(
+        description="10 to 128 characters; not common, all digits or like the email."
+    ),
+]
+EmailedTo = Annotated[
+    str, strawberry.argument(description="The address the code was sent to; any case.")
+]
+EmailedCode = Annotated[str, strawberry.argument(description="The 6 digits from the email.")]
 
 
 @strawberry.input(
@@ -97,11 +118,10 @@ class RegisterInput:
 
 
 @strawberry.type(description="Always the same for a new and an existing address.")
-class RegisterPayload:
+class RegisterPayload(OkPayload):
     ok: bool = strawberry.field(
         description="True when the request was accepted: check your inbox to verify."
     )
-    errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
 @strawberry.type(description="The result of `updateProfile`.")
@@ -166,7 +186,7 @@ class Mutation:
 
 
 @strawberry.type(description="Result of verifyEmail.")
-class VerifyEmailPayload:
+class VerifyEmailPayload(OkPayload):
     ok: bool = strawberry.field(description="True when the address is now verified.")
     errors: list[Error] = strawberry.field(
         description="INVALID_TOKEN or TOKEN_EXPIRED when the link cannot be used; with a "
@@ -174,30 +194,37 @@ class VerifyEmailPayload:
     )
 
 
-@strawberry.type(description="Always the same whether or not the address has an account.")
-class ResendVerificationEmailPayload:
+@strawberry.type
+class _EmailRequestPayload(OkPayload):
+    """An email asked for by address: the same answer whether or not the address has an
+    account (each subclass is its own GraphQL type; this one is not in the schema)."""
+
+    errors: list[Error] = strawberry.field(
+        description="INVALID_EMAIL or RATE_LIMITED; empty on success."
+    )
+
+
+_SAME_ANSWER = "Always the same whether or not the address has an account."
+
+
+@strawberry.type(description=_SAME_ANSWER)
+class ResendVerificationEmailPayload(_EmailRequestPayload):
     ok: bool = strawberry.field(
         description="True when the request was accepted: if the address has an unverified "
         "account, an email is on its way."
     )
-    errors: list[Error] = strawberry.field(
-        description="INVALID_EMAIL or RATE_LIMITED; empty on success."
-    )
 
 
-@strawberry.type(description="Always the same whether or not the address has an account.")
-class RequestPasswordResetPayload:
+@strawberry.type(description=_SAME_ANSWER)
+class RequestPasswordResetPayload(_EmailRequestPayload):
     ok: bool = strawberry.field(
         description="True when the request was accepted: if the address has an account, a "
         "reset link is on its way."
     )
-    errors: list[Error] = strawberry.field(
-        description="INVALID_EMAIL or RATE_LIMITED; empty on success."
-    )
 
 
 @strawberry.type(description="Result of resetPassword. The user is not signed in.")
-class ResetPasswordPayload:
+class ResetPasswordPayload(OkPayload):
     ok: bool = strawberry.field(
         description="True when the password was set and every session ended; sign in again."
     )
@@ -208,12 +235,25 @@ class ResetPasswordPayload:
 
 
 @strawberry.type(description="Result of changePassword.")
-class ChangePasswordPayload:
+class ChangePasswordPayload(OkPayload):
     ok: bool = strawberry.field(
         description="True when the password was changed; every other session has ended."
     )
     errors: list[Error] = strawberry.field(
         description="INVALID_CREDENTIALS, PASSWORD_TOO_WEAK or RATE_LIMITED; empty on success."
+    )
+
+
+def _email_request[P: OkShaped](
+    payload: type[P],
+    send: Callable[..., object],
+    info: Info[Context, None],
+    email: str,
+    method: str | None,
+) -> P:
+    """`payload` of a service that emails `email` a link or a code (`method`)."""
+    return ok_payload(
+        payload, lambda: send(email=email, caller=info.context.caller, method=_method(method))
     )
 
 
@@ -247,10 +287,8 @@ class EmailFlowsMutation:
     def verify_email_with_code(
         self,
         info: Info[Context, None],
-        email: Annotated[
-            str, strawberry.argument(description="The address the code was sent to; any case.")
-        ],
-        code: Annotated[str, strawberry.argument(description="The 6 digits from the email.")],
+        email: EmailedTo,
+        code: EmailedCode,
     ) -> VerifyEmailPayload:
         return ok_payload(
             VerifyEmailPayload,
@@ -271,19 +309,11 @@ class EmailFlowsMutation:
         ],
         method: Annotated[
             VerificationMethod | None,  # type: ignore[valid-type]
-            strawberry.argument(
-                description="A link (default; also for null) or a 6-digit code for "
-                "`verifyEmailWithCode`."
-            ),
+            _method_argument("verifyEmailWithCode"),
         ] = VerificationMethodValue.LINK,
     ) -> ResendVerificationEmailPayload:
-        return ok_payload(
-            ResendVerificationEmailPayload,
-            lambda: services.verification_email_resend(
-                email=email,
-                caller=info.context.caller,
-                method=_method(method),
-            ),
+        return _email_request(
+            ResendVerificationEmailPayload, services.verification_email_resend, info, email, method
         )
 
     @strawberry.mutation(
@@ -301,19 +331,11 @@ class EmailFlowsMutation:
         ],
         method: Annotated[
             VerificationMethod | None,  # type: ignore[valid-type]
-            strawberry.argument(
-                description="A link (default; also for null) or a 6-digit code for "
-                "`resetPasswordWithCode`."
-            ),
+            _method_argument("resetPasswordWithCode"),
         ] = VerificationMethodValue.LINK,
     ) -> RequestPasswordResetPayload:
-        return ok_payload(
-            RequestPasswordResetPayload,
-            lambda: services.password_reset_request(
-                email=email,
-                caller=info.context.caller,
-                method=_method(method),
-            ),
+        return _email_request(
+            RequestPasswordResetPayload, services.password_reset_request, info, email, method
         )
 
     @strawberry.mutation(
@@ -329,12 +351,7 @@ class EmailFlowsMutation:
                 description="The `token` query parameter of the link in the reset email."
             ),
         ],
-        new_password: Annotated[
-            str,
-            strawberry.argument(
-                description="10 to 128 characters; not common, all digits or like the email."
-            ),
-        ],
+        new_password: NewPassword,
     ) -> ResetPasswordPayload:
         return ok_payload(
             ResetPasswordPayload,
@@ -353,16 +370,9 @@ class EmailFlowsMutation:
     def reset_password_with_code(
         self,
         info: Info[Context, None],
-        email: Annotated[
-            str, strawberry.argument(description="The address the code was sent to; any case.")
-        ],
-        code: Annotated[str, strawberry.argument(description="The 6 digits from the email.")],
-        new_password: Annotated[
-            str,
-            strawberry.argument(
-                description="10 to 128 characters; not common, all digits or like the email."
-            ),
-        ],
+        email: EmailedTo,
+        code: EmailedCode,
+        new_password: NewPassword,
     ) -> ResetPasswordPayload:
         return ok_payload(
             ResetPasswordPayload,
@@ -380,23 +390,19 @@ class EmailFlowsMutation:
         self,
         info: Info[Context, None],
         old_password: Annotated[str, strawberry.argument(description="The current password.")],
-        new_password: Annotated[
-            str,
-            strawberry.argument(
-                description="10 to 128 characters; not common, all digits or like the email."
-            ),
-        ],
+        new_password: NewPassword,
     ) -> ChangePasswordPayload:
         user = viewer_user(info)
-
-        def change() -> None:
-            require_recent_authentication(info)
-            services.password_change(
-                user=user,
-                old_password=old_password,
-                new_password=new_password,
-                current_session_id=info.context.viewer.session_id,
-                caller=info.context.caller,
-            )
-
-        return ok_payload(ChangePasswordPayload, change)
+        return ok_payload(
+            ChangePasswordPayload,
+            stepped_up(
+                info,
+                lambda: services.password_change(
+                    user=user,
+                    old_password=old_password,
+                    new_password=new_password,
+                    current_session_id=info.context.viewer.session_id,
+                    caller=info.context.caller,
+                ),
+            ),
+        )

@@ -16,19 +16,33 @@ from django.core.exceptions import ImproperlyConfigured
 
 from membership.models import Provider
 from membership.providers.base import (
+    FETCHED_ORDER,
+    CheckoutCompleted,
+    PaymentOutcome,
     PaymentProvider,
+    PlanRef,
+    ProviderEvent,
     ProviderUnavailable,
     StartedSubscription,
+    SubscriptionState,
 )
 from membership.providers.dev import DevProvider
 from membership.providers.stripe_provider import StripeProvider
 
+# What services need of a provider: the interface, and the provider-neutral changes its
+# events translate into (membership.providers.base).
 __all__ = [
+    "FETCHED_ORDER",
+    "CheckoutCompleted",
     "DevProvider",
+    "PaymentOutcome",
     "PaymentProvider",
+    "PlanRef",
+    "ProviderEvent",
     "ProviderUnavailable",
     "StartedSubscription",
     "StripeProvider",
+    "SubscriptionState",
     "get_payment_provider",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -9,7 +10,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.mutations import ok_payload, payload_from
-from api.permissions import require_recent_authentication, viewer_user
+from api.permissions import stepped_up, viewer_user
 from mfa import services
 from mfa.schema.types import (
     ConfirmTotpEnrollmentPayload,
@@ -22,12 +23,8 @@ from mfa.schema.types import (
     VerifySecondFactorInput,
     sign_in_payload,
 )
-from tokens.schema.transport import AuthPayload, TokenTransport
+from tokens.schema.transport import AuthPayload, SignInTransport
 from tokens.services import password_sign_in
-
-_TRANSPORT = strawberry.argument(
-    description="BODY (mobile) or COOKIE (web): where the refresh token goes."
-)
 
 
 @strawberry.type
@@ -41,17 +38,12 @@ class Mutation:
         self,
         info: Info[Context, None],
         input: Annotated[LoginInput, strawberry.argument(description="Email and password.")],
-        transport: Annotated[TokenTransport, _TRANSPORT],
+        transport: SignInTransport,
     ) -> AuthPayload:
         return sign_in_payload(
             info,
             transport,
-            lambda: password_sign_in(
-                email=input.email,
-                password=input.password,
-                transport=transport.name,
-                caller=info.context.caller,
-            ),
+            partial(password_sign_in, email=input.email, password=input.password),
         )
 
     @strawberry.mutation(
@@ -67,18 +59,17 @@ class Mutation:
             VerifySecondFactorInput,
             strawberry.argument(description="The challenge and one second factor."),
         ],
-        transport: Annotated[TokenTransport, _TRANSPORT],
+        transport: SignInTransport,
     ) -> AuthPayload:
         return sign_in_payload(
             info,
             transport,
-            lambda: services.second_factor_verify(
+            partial(
+                services.second_factor_verify,
                 challenge=input.challenge,
                 code=input.code,
                 recovery_code=input.recovery_code,
                 passkey=input.passkey,
-                transport=transport.name,
-                caller=info.context.caller,
             ),
         )
 
@@ -116,14 +107,9 @@ class Mutation:
     )
     def start_totp_enrollment(self, info: Info[Context, None]) -> StartTotpEnrollmentPayload:
         user = viewer_user(info)
-
-        def start() -> services.TotpEnrollment:
-            require_recent_authentication(info)
-            return services.totp_enrollment_start(user=user)
-
         return payload_from(
             StartTotpEnrollmentPayload,
-            start,
+            stepped_up(info, lambda: services.totp_enrollment_start(user=user)),
             ok=lambda enrollment: StartTotpEnrollmentPayload(
                 secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri, errors=[]
             ),
@@ -170,19 +156,20 @@ class Mutation:
         ] = None,
     ) -> DisableTotpPayload:
         user = viewer_user(info)
-
-        def disable() -> None:
-            require_recent_authentication(info)
-            services.totp_disable(
-                user=user,
-                caller=info.context.caller,
-                session_id=info.context.viewer.session_id,
-                password=password,
-                code=code,
-                recovery_code=recovery_code,
-            )
-
-        return ok_payload(DisableTotpPayload, disable)
+        return ok_payload(
+            DisableTotpPayload,
+            stepped_up(
+                info,
+                lambda: services.totp_disable(
+                    user=user,
+                    caller=info.context.caller,
+                    session_id=info.context.viewer.session_id,
+                    password=password,
+                    code=code,
+                    recovery_code=recovery_code,
+                ),
+            ),
+        )
 
     @strawberry.mutation(
         description="Replace every recovery code with ten new ones (shown once). Needs a "
@@ -192,15 +179,15 @@ class Mutation:
         self, info: Info[Context, None]
     ) -> RegenerateRecoveryCodesPayload:
         user = viewer_user(info)
-
-        def regenerate() -> list[str]:
-            require_recent_authentication(info)
-            return services.recovery_codes_regenerate(
-                user=user, caller=info.context.caller, session_id=info.context.viewer.session_id
-            )
-
         return payload_from(
             RegenerateRecoveryCodesPayload,
-            regenerate,
+            stepped_up(
+                info,
+                lambda: services.recovery_codes_regenerate(
+                    user=user,
+                    caller=info.context.caller,
+                    session_id=info.context.viewer.session_id,
+                ),
+            ),
             ok=lambda codes: RegenerateRecoveryCodesPayload(recovery_codes=codes, errors=[]),
         )

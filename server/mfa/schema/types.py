@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 import strawberry
 from strawberry.types import Info
 
-from api.context import Context
+from api.context import Caller, Context
 from api.errors import Error, errors_from
-from api.mutations import failed_payload, payload_from
+from api.mutations import OkPayload, failed_payload, payload_from
 from mfa import services
 from mfa.selectors import SecondFactorSummary
 from tokens.schema.transport import (
@@ -113,9 +113,8 @@ class ConfirmTotpEnrollmentPayload:
 
 
 @strawberry.type(description="The result of removing the authenticator app.")
-class DisableTotpPayload:
+class DisableTotpPayload(OkPayload):
     ok: bool = strawberry.field(description="True when the authenticator app was removed.")
-    errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
 @strawberry.type(description="New recovery codes.")
@@ -127,11 +126,10 @@ class RegenerateRecoveryCodesPayload:
 
 
 @strawberry.type(description="The result of re-authenticating.")
-class ReauthenticatePayload:
+class ReauthenticatePayload(OkPayload):
     ok: bool = strawberry.field(
         description="True when this session may make sensitive changes for STEP_UP_WINDOW."
     )
-    errors: list[Error] = strawberry.field(description="What to fix; empty on success.")
 
 
 def challenge_type(challenge: services.Challenge) -> SecondFactorChallenge:
@@ -143,18 +141,25 @@ def challenge_type(challenge: services.Challenge) -> SecondFactorChallenge:
     )
 
 
+class SignIn(Protocol):
+    """A sign-in service with its credentials bound (`functools.partial`): what is left to
+    give it is the transport and the caller, the same for every sign-in."""
+
+    def __call__(self, *, transport: str, caller: Caller) -> IssuedTokens: ...
+
+
 def sign_in_payload(
-    info: Info[Context, None], transport: TokenTransport, sign_in: Callable[[], IssuedTokens]
+    info: Info[Context, None], transport: TokenTransport, sign_in: SignIn
 ) -> AuthPayload:
     """The AuthPayload of a sign-in: tokens, the errors, or the second step (null tokens,
     SECOND_FACTOR_REQUIRED and `secondFactor`).
 
-    Every mutation whose sign-in may stop at the second-factor stage (login, googleLogin)
-    answers through this."""
+    Every mutation whose sign-in may stop at the second-factor stage (login,
+    verifySecondFactor, googleLogin) answers through this."""
 
     def attempt() -> IssuedTokens | services.SecondFactorRequired:
         try:
-            return sign_in()
+            return sign_in(transport=transport.name, caller=info.context.caller)
         except services.SecondFactorRequired as required:
             return required
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
@@ -10,27 +9,16 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import Error
-from api.mutations import ok_payload, payload_from
-from api.permissions import require_recent_authentication, viewer_user
+from api.mutations import OkPayload, ok_payload, payload_from
+from api.permissions import stepped_up, viewer_user
 from passkeys import services
 from passkeys.schema.types import Passkey
-from tokens.schema.transport import AuthPayload, TokenTransport, auth_payload
+from tokens.schema.transport import AuthPayload, SignInTransport, auth_payload
 
 _CREDENTIAL = (
     "The JSON of the browser's `PublicKeyCredential.toJSON()`, stringified (at most 32768 "
     "characters)."
 )
-
-
-def _stepped_up[T](info: Info[Context, None], service: Callable[[], T]) -> Callable[[], T]:
-    """The service, run only when the session signed in or re-authenticated within
-    STEP_UP_WINDOW (the payload error STEP_UP_REQUIRED otherwise)."""
-
-    def run() -> T:
-        require_recent_authentication(info)
-        return service()
-
-    return run
 
 
 @strawberry.type(description="Options for `navigator.credentials.create()`.")
@@ -50,7 +38,7 @@ class FinishPasskeyRegistrationPayload:
 
 
 @strawberry.type(description="The result of removing a passkey.")
-class RemovePasskeyPayload:
+class RemovePasskeyPayload(OkPayload):
     ok: bool = strawberry.field(description="True when the passkey was removed.")
     errors: list[Error] = strawberry.field(description="What went wrong; empty on success.")
 
@@ -79,7 +67,7 @@ class Mutation:
         user = viewer_user(info)
         return payload_from(
             StartPasskeyRegistrationPayload,
-            _stepped_up(info, lambda: services.passkey_registration_start(user=user)),
+            stepped_up(info, lambda: services.passkey_registration_start(user=user)),
             ok=lambda options: StartPasskeyRegistrationPayload(options=options, errors=[]),
         )
 
@@ -129,7 +117,7 @@ class Mutation:
         user = viewer_user(info)
         return ok_payload(
             RemovePasskeyPayload,
-            _stepped_up(
+            stepped_up(
                 info,
                 lambda: services.passkey_remove(
                     user=user,
@@ -161,12 +149,7 @@ class Mutation:
         self,
         info: Info[Context, None],
         credential: Annotated[str, strawberry.argument(description=_CREDENTIAL)],
-        transport: Annotated[
-            TokenTransport,
-            strawberry.argument(
-                description="BODY (mobile) or COOKIE (web): where the refresh token goes."
-            ),
-        ],
+        transport: SignInTransport,
     ) -> AuthPayload:
         return payload_from(
             AuthPayload,

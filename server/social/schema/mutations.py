@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -12,7 +13,7 @@ from api.errors import Error
 from api.mutations import payload_from
 from mfa.schema.types import sign_in_payload
 from social import services
-from tokens.schema.transport import AuthPayload, TokenTransport
+from tokens.schema.transport import AuthPayload, SignInTransport
 
 
 @strawberry.input(
@@ -92,22 +93,16 @@ class Mutation:
             GoogleLoginInput,
             strawberry.argument(description="The web pair or the mobile pair."),
         ],
-        transport: Annotated[
-            TokenTransport,
-            strawberry.argument(
-                description="BODY (mobile) or COOKIE (web): where the refresh token goes."
-            ),
-        ],
+        transport: SignInTransport,
     ) -> AuthPayload:
         return sign_in_payload(
             info,
             transport,
-            lambda: services.google_login(
+            partial(
+                services.google_login,
                 code=input.code,
                 state=input.state,
                 id_token=input.id_token,
                 nonce=input.nonce,
-                transport=transport.name,
-                caller=info.context.caller,
             ),
         )

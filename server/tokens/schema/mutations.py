@@ -8,8 +8,8 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import Error
-from api.mutations import ok_payload, payload_from
-from api.permissions import require_recent_authentication, viewer_user
+from api.mutations import OkPayload, ok_payload, payload_from
+from api.permissions import stepped_up, viewer_user
 from tokens import services
 from tokens.schema.transport import (
     AuthPayload,
@@ -21,7 +21,7 @@ from tokens.schema.transport import (
 
 
 @strawberry.type(description="The result of ending one or more sessions.")
-class LogoutPayload:
+class LogoutPayload(OkPayload):
     ok: bool = strawberry.field(description="True when the session(s) ended.")
     errors: list[Error] = strawberry.field(description="What went wrong; empty on success.")
 
@@ -140,12 +140,11 @@ class Mutation:
         keep = info.context.viewer.session_id if keep_current else None
 
         def end_all() -> None:
-            require_recent_authentication(info)
             if not keep_current:
                 clear_refresh_cookie(info.context.response)
             services.sessions_end_all(user=user, keep_session_id=keep, caller=info.context.caller)
 
-        return ok_payload(LogoutPayload, end_all)
+        return ok_payload(LogoutPayload, stepped_up(info, end_all))
 
     @strawberry.mutation(description="End one of the viewer's sessions.")
     def revoke_session(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from django.conf import settings
@@ -30,6 +30,13 @@ class TokenTransport(Enum):
         description="In an HttpOnly cookie scoped to the GraphQL endpoint (web); the "
         "payload's refreshToken is null.",
     )
+
+
+# The `transport` argument of every sign-in mutation.
+SignInTransport = Annotated[
+    TokenTransport,
+    strawberry.argument(description="BODY (mobile) or COOKIE (web): where the refresh token goes."),
+]
 
 
 @strawberry.enum(description="A second factor that can finish a sign-in.")

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from api.context import NO_REQUEST, Caller
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
 from core.models import delete_in_batches
+from core.net import NO_REQUEST, Caller
 from tokens import revocation
 from tokens.models import GlobalTokenState, Session, UserTokenState
 from tokens.refresh import INVALID_REFRESH, parse_refresh_token
@@ -48,10 +48,9 @@ def session_logout(*, refresh_token: str, caller: Caller = NO_REQUEST) -> None:
     security_event_send(
         SecurityEventKind.SESSION_ENDED,
         user_id,
+        caller,
         method="logout",
         session_id=parsed.session_id,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
     )
 
 
@@ -69,10 +68,9 @@ def session_revoke(*, user: User, session_id: str, caller: Caller = NO_REQUEST) 
     security_event_send(
         SecurityEventKind.SESSION_ENDED,
         user.pk,
+        caller,
         method="revoke",
         session_id=pk,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
     )
 
 
@@ -105,10 +103,9 @@ def sessions_end_all(
     security_event_send(
         SecurityEventKind.ALL_SESSIONS_ENDED,
         user.pk,
+        caller,
         method="",
         session_id=kept,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
     )
 
 

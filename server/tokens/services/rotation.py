@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from api.context import Caller
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, refresh_token_reused, security_event_send
+from core.net import Caller
 from tokens.errors import TokenErrorCode
 from tokens.models import Session
 from tokens.refresh import (
@@ -105,8 +105,7 @@ def _refresh_locked(parsed: ParsedRefreshToken, *, caller: Caller) -> IssuedToke
     security_event_send(
         SecurityEventKind.REFRESH_TOKEN_REUSED,
         session.user_id,
-        ip_address=caller.ip_address,
-        user_agent=caller.user_agent,
+        caller,
         method="refresh",
         session_id=session.pk,
     )

@@ -34,11 +34,11 @@ from accounts.email_address import has_refused_chars
 from accounts.errors import AccountErrorCode
 from accounts.models import User, normalize_email
 from accounts.services import login_attempt_counters, login_attempts_forget
-from api.context import Caller
 from core import ratelimit
 from core.deferred import defer
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, counts_sign_in, security_event_send
+from core.net import Caller
 from tokens.access import issue_access_token
 from tokens.models import AuthMethod, Session
 from tokens.refresh import hash_token, new_refresh_token
@@ -142,8 +142,7 @@ def session_start(
     security_event_send(
         SecurityEventKind.SIGN_IN,
         user.pk,
-        ip_address=session.ip_address,
-        user_agent=session.user_agent,
+        caller,
         method=str(auth_method),
         session_id=session.pk,
     )
@@ -296,8 +295,7 @@ def sign_in(credential: Credential, *, caller: Caller, transport: str) -> Issued
                 security_event_send(
                     SecurityEventKind.SIGN_IN_FAILED,
                     refused.owner_id,
-                    ip_address=caller.ip_address,
-                    user_agent=caller.user_agent,
+                    caller,
                     method=credential.method,
                 )
             raise refused.error from None
