@@ -77,13 +77,13 @@ def codes(body: dict[str, Any]) -> list[str]:
 def test_request_errors(query, headers, status, code):
     # Apollo Client 4 and urql read the body of a 4xx labelled graphql-response+json, so
     # they surface extensions.code; the body has no `data` (nothing ran).
-    for accept in (APOLLO_4, URQL):
-        answer = call(query, accept, **headers)
+    for modern in (APOLLO_4, URQL):
+        answer = call(query, modern, **headers)
         assert answer[:2] == (status, MODERN_TYPE)
         assert "data" not in answer[2] and codes(answer[2]) == [code]
     # An application/json client (or one that says nothing, or anything) gets 200.
-    for accept in ("application/json", "*/*", None):
-        answer = call(query, accept, **headers)
+    for legacy in ("application/json", "*/*", None):
+        answer = call(query, legacy, **headers)
         assert answer[:2] == (200, "application/json")
         assert answer[2]["data"] is None and codes(answer[2]) == [code]
 
