@@ -404,6 +404,17 @@ def assert_unavailable(status: int, body: dict[str, Any]) -> None:
 def test_a_hash_lookup_with_redis_down_is_503_not_a_500(redis_down):
     assert_unavailable(*post(redis_down, extensions=persisted(sha(QUERY))))
     assert_unavailable(*get(redis_down, extensions=persisted(sha(QUERY))))
+    # 503 either way; a graphql-response+json client gets that type and no `data`.
+    response = redis_down.post(
+        "/graphql/",
+        data=json.dumps({"extensions": persisted(sha(QUERY))}),
+        content_type="application/json",
+        headers={"Accept": MODERN},
+    )
+    assert response.status_code == 503 and response["Retry-After"]
+    assert response["Content-Type"] == "application/graphql-response+json; charset=utf-8"
+    body = json.loads(response.content)
+    assert "data" not in body and codes(body) == ["SERVICE_UNAVAILABLE"]
 
 
 def test_a_registration_with_redis_down_still_runs_its_text(redis_down):
