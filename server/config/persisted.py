@@ -1,12 +1,20 @@
 """Persisted queries: Apollo's automatic persisted queries (APQ) and trusted documents.
 
 APQ (https://www.apollographql.com/docs/apollo-server/performance/apq): the client sends
-`extensions.persistedQuery = {version: 1, sha256Hash}` without the query text. A hash the
-server has not seen answers `PersistedQueryNotFound` (`extensions.code`
-PERSISTED_QUERY_NOT_FOUND, HTTP 200, as Apollo's link expects in order to retry with the
-text); the query together with its hash runs and is remembered in the cache (Redis) for
-GRAPHQL_APQ_TTL; a text that does not hash to the given sha256 is BAD_REQUEST. Over GET too
-(queries only: a mutation over GET stays refused by the view).
+`extensions.persistedQuery = {version: 1, sha256Hash}` without the query text; the hash is
+the hex of the text's SHA-256, bare (Apollo) or as `sha256:<hex>` (graphql-codegen's
+persisted documents, the GraphQL-over-HTTP document identifier), both naming one document.
+A hash the server has not seen answers `PersistedQueryNotFound` (`extensions.code`
+PERSISTED_QUERY_NOT_FOUND); the query together with its hash runs and is remembered in the
+cache (Redis) for GRAPHQL_APQ_TTL; a text that does not hash to the given sha256 is
+BAD_REQUEST. Over GET too (queries only: a mutation over GET stays refused by the view).
+
+PersistedQueryNotFound is HTTP 200 with `data: null`, whatever the client accepts: it is a
+step of the protocol, not a failure, and Apollo Server answers it so; Apollo iOS checks the
+status before its persisted-query interceptor sees the code, so a 4xx would end the
+exchange there instead of resending the text. The other refusals follow api/responses.py:
+a document outside the trusted list is 403 for a client accepting
+`application/graphql-response+json`, 200 for an `application/json` one.
 
 Redis must not evict (it holds revocations), so what APQ keeps is bounded three ways: a
 document above GRAPHQL_APQ_MAX_DOCUMENT_BYTES is not kept; each client network may register
@@ -16,9 +24,9 @@ A document refused by any of them still runs (its text came with it): only its h
 remembered, and the client keeps sending the text. A full store counts as a refusal of the
 `apq_store` scope in the rate-limit metrics.
 
-Trusted documents (GRAPHQL_TRUSTED_DOCUMENTS, the JSON map `{sha256: document}` that
-graphql-codegen's persisted documents produce): only those documents run, by hash or as a
-full query whose hash is in the map; anything else is FORBIDDEN and nothing is remembered.
+Trusted documents (GRAPHQL_TRUSTED_DOCUMENTS: the manifests of config/trusted_documents.py,
+merged at start): only those documents run, by hash or as a full query whose hash is in the
+map; anything else is FORBIDDEN and nothing is remembered.
 
 `apply` is the one hook the view calls; it rewrites the request so that the rest of the
 view sees an ordinary request carrying the query text.
@@ -27,7 +35,6 @@ view sees an ordinary request carrying the query text.
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Any
 
@@ -36,14 +43,14 @@ from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from graphql import GraphQLError
 
-from config.trusted_documents import sha256_of
+from api.responses import error_response
+from config.trusted_documents import document_hash, sha256_of
 from core import ratelimit
 from core.cache import cache_required, raw_redis
 from core.errors import ServiceUnavailableError, take_retry_after
 from core.events import rate_limit_refused
 from core.net import client_ip
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _KEY = "apq:v1:"
 # What a kept document costs Redis beyond its text (its key, the pickled value, Redis's
 # own bookkeeping), counted with it so that a flood of tiny documents is not free.
@@ -66,13 +73,16 @@ return 1
 """
 
 
-def _refusal(status: int, message: str, code: str) -> JsonResponse:
-    response = JsonResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
-        status=status,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+_UNTRUSTED = "Only trusted documents run here."
+
+
+def _untrusted(request: HttpRequest) -> JsonResponse:
+    return error_response(403, _UNTRUSTED, "FORBIDDEN", request=request, legacy_status=200)
+
+
+def _malformed(request: HttpRequest, message: str) -> JsonResponse:
+    """Parameters that do not make a request: 422 or, for an `application/json` client, 400."""
+    return error_response(422, message, request=request, legacy_status=400)
 
 
 def _payload(request: HttpRequest, json_body: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -169,51 +179,45 @@ def apply(request: HttpRequest, json_body: dict[str, Any] | None) -> JsonRespons
     trusted: dict[str, str] | None = settings.GRAPHQL_TRUSTED_DOCUMENTS
     data = _payload(request, json_body)
     if data is None:
-        if trusted is not None and request.method == "POST":
-            # Not a JSON object: nothing a trusted document could be.
-            return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
-        return None  # not GraphQL over GET or JSON: the view refuses it
+        # Not GraphQL over GET or a JSON POST (the view has refused any other POST).
+        return None
     query = data.get("query")
     extensions = data.get("extensions")
     persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
     if extensions is not None and not isinstance(extensions, dict):
-        return _refusal(400, "`extensions` must be a JSON object.", "BAD_REQUEST")
+        return _malformed(request, "`extensions` must be a JSON object.")
     if query is not None and not isinstance(query, str):
         return None  # the view words this refusal
     if persisted is None:
         if trusted is not None and query and sha256_of(query) not in trusted:
-            return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
+            return _untrusted(request)
         return None
-    sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-    if (
-        not isinstance(persisted, dict)
-        or persisted.get("version") != 1
-        or not isinstance(sha256, str)
-        or not _SHA256.match(sha256.lower())
-    ):
-        return _refusal(
-            400,
-            "`extensions.persistedQuery` must be {version: 1, sha256Hash: <64 hex digits>}.",
-            "BAD_REQUEST",
+    sha256 = document_hash(persisted.get("sha256Hash")) if isinstance(persisted, dict) else None
+    if not isinstance(persisted, dict) or persisted.get("version") != 1 or sha256 is None:
+        return _malformed(
+            request,
+            "`extensions.persistedQuery` must be {version: 1, sha256Hash: <64 hex digits>} "
+            "(the hex may carry a `sha256:` prefix).",
         )
-    sha256 = sha256.lower()
     if query:
         if sha256_of(query) != sha256:
-            return _refusal(400, "The query does not match its sha256Hash.", "BAD_REQUEST")
+            return _malformed(request, "The query does not match its sha256Hash.")
         if trusted is not None:
             if sha256 not in trusted:
-                return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
+                return _untrusted(request)
             return None
         _remember(request, sha256, query)
         return None
     if trusted is not None:
         known = trusted.get(sha256)
         if known is None:
-            return _refusal(403, "Only trusted documents run here.", "FORBIDDEN")
+            return _untrusted(request)
     else:
         with cache_required():  # the view answers 503, not an HTML 500
             known = cache.get(_KEY + sha256)
         if not isinstance(known, str):
-            return _refusal(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+            return error_response(
+                200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", request=request
+            )
     _with_query(request, data, known)
     return None

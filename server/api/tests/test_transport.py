@@ -30,21 +30,25 @@ def test_malformed_json(client):
 
 
 def test_non_json_content_type(client):
+    # 415 Unsupported Media Type, whatever the client accepts (GraphQL over HTTP).
     response = client.post("/graphql/", data="query=" + ME, content_type="text/plain")
-    assert_clean_error(response, 400)
+    body = assert_clean_error(response, 415)
+    assert "application/json" in body["errors"][0]["message"]
 
 
 def test_form_encoded_is_refused(client):
     response = client.post("/graphql/", data={"query": ME})
-    assert_clean_error(response, 400)
+    assert_clean_error(response, 415)
 
 
 def test_mutation_over_get(client):
+    # A mutation never runs over GET: 405, with the method that would do.
     response = client.get(
         "/graphql/",
         {"query": 'mutation { register(input: {email: "a@b.co", password: "x"}) { ok } }'},
     )
-    assert_clean_error(response, 400)
+    assert_clean_error(response, 405)
+    assert response["Allow"] == "POST"
 
 
 def test_query_over_get_works(client):
@@ -72,8 +76,10 @@ def test_one_megabyte_query_string(client):
         "/graphql/", data=json.dumps({"query": huge}), content_type="application/json"
     )
     assert_clean_error(response, 413)
+    # Over GET it is the URI that is too long: 414, and the message says to POST.
     response = client.get("/graphql/", {"query": huge[:200_000]})
-    assert_clean_error(response, 413)
+    body = assert_clean_error(response, 414)
+    assert "POST" in body["errors"][0]["message"]
 
 
 def test_query_not_a_string(client):
@@ -154,6 +160,7 @@ def test_wrong_variable_type(client):
 def test_put_is_refused(client):
     response = client.put("/graphql/", data="{}", content_type="application/json")
     assert_clean_error(response, 405)
+    assert response["Allow"] == "GET, POST, OPTIONS"
 
 
 @pytest.mark.parametrize(

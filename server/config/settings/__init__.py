@@ -76,6 +76,7 @@ MIGRATION_MODULES = {
 MIDDLEWARE = [
     # First: times the whole stack, tags every response with X-Request-ID, logs one line.
     "observability.middleware.RequestLogMiddleware",
+    "config.https.HttpsRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Sessions, authentication and messages serve the admin alone (the API uses bearer

@@ -29,7 +29,8 @@ for _name, _value in [
 ]:
     if _value < 1:
         env.invalid.append(f"{_name}: {_value} is not a positive number of bytes")
-# When set, the path of a JSON map {sha256: document}: only those documents run.
+# When set, the path of a manifest of trusted documents, or several (comma-separated or a
+# JSON list): only those documents run. Formats: config/trusted_documents.py.
 _trusted_documents_path = env.str("GRAPHQL_TRUSTED_DOCUMENTS", "", required=False)
 GRAPHQL_TRUSTED_DOCUMENTS: dict[str, str] | None = (
     load_trusted_documents(_trusted_documents_path) if _trusted_documents_path else None

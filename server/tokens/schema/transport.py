@@ -185,5 +185,12 @@ def refresh_token_from(
     # A cookie rides along on any cross-site request; only our own web clients may use it.
     origin = request.META.get("HTTP_ORIGIN")
     if not origin or origin not in settings.CORS_ALLOWED_ORIGINS:
-        raise Forbidden("Cookie-authenticated calls are only accepted from allowed origins.")
+        # Says what was seen and what would allow it: the Origin is the caller's own header
+        # (cut short, and quoted so that nothing in it reads as our words).
+        seen = f"the Origin {origin[:200]!r}" if origin else "no Origin header"
+        raise Forbidden(
+            f"Cookie-authenticated calls are only accepted from allowed origins; this request "
+            f"came with {seen}. A web client's origin is allowed by listing it in the "
+            "server's CORS_ALLOWED_ORIGINS; an app outside a browser uses transport BODY."
+        )
     return cookie
