@@ -32,6 +32,18 @@ from config.settings.securitylog import *  # noqa: F403
 from config.settings.environment import BASE_DIR, VAR_DIR, env
 # isort: on
 
+# The domains: each has models, and its migrations under migrations/<app>/.
+DOMAIN_APPS = (
+    "accounts",
+    "tokens",
+    "social",
+    "membership",
+    "content",
+    "securitylog",
+    "passkeys",
+    "mfa",
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -44,14 +56,7 @@ INSTALLED_APPS = [
     "anymail",
     "django_tasks_db",
     "core",
-    "accounts",
-    "tokens",
-    "social",
-    "membership",
-    "content",
-    "securitylog",
-    "passkeys",
-    "mfa",
+    *DOMAIN_APPS,
     "observability",
     # Operator commands (revoke_sessions, worker_health): above the domains, which never
     # import it.
@@ -59,19 +64,7 @@ INSTALLED_APPS = [
 ]
 
 # Our own apps keep their migrations in the top-level migrations/ folder.
-MIGRATION_MODULES = {
-    app: f"migrations.{app}"
-    for app in (
-        "accounts",
-        "tokens",
-        "social",
-        "membership",
-        "content",
-        "securitylog",
-        "passkeys",
-        "mfa",
-    )
-}
+MIGRATION_MODULES = {app: f"migrations.{app}" for app in DOMAIN_APPS}
 
 MIDDLEWARE = [
     # First: times the whole stack, tags every response with X-Request-ID, logs one line.
