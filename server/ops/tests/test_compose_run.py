@@ -397,12 +397,23 @@ def test_the_proxy_health_check_passes_and_tls_is_terminated_there(deployment, p
     index = request(proxy.https_port, "/", tls_certificate=proxy.certificate)
     assert index.status == 200 and b"<title>Gatehouse</title>" in index.body
 
-    # Plain HTTP is sent to https by the proxy, whatever a client claims in X-Forwarded-Proto.
+    # Plain HTTP reads are sent to https by the proxy, whatever a client claims in
+    # X-Forwarded-Proto; anything else is refused unrun, with a JSON error saying why.
     for headers in ({}, {"X-Forwarded-Proto": "https"}):
-        for method, path in (("GET", "/"), ("POST", "/graphql/"), ("GET", "/readyz")):
+        for method, path in (("GET", "/"), ("GET", "/readyz")):
             reply = request(proxy.http_port, path, method=method, headers=headers)
             assert reply.status == 308, (method, path, headers)
             assert reply.headers["Location"] == f"https://{PUBLIC_HOST}{path}"
+        refused = request(
+            proxy.http_port,
+            "/graphql/",
+            method="POST",
+            headers=headers,
+            body={"query": "{ __typename }"},
+        )
+        assert refused.status == 403, refused.body
+        assert refused.headers["Content-Type"].startswith("application/json")
+        assert "https://" in json.loads(refused.body)["errors"][0]["message"]
 
 
 def test_google_and_stripe_are_off_when_left_empty(deployment):
