@@ -62,7 +62,11 @@ def start() -> None:
     trace.set_tracer_provider(provider)
 
     excluded = None
-    if not any(os.environ.get(f"OTEL_PYTHON_{s}EXCLUDED_URLS") for s in ("DJANGO_", "")):
+    operators = (
+        os.environ.get("OTEL_PYTHON_DJANGO_EXCLUDED_URLS"),
+        os.environ.get("OTEL_PYTHON_EXCLUDED_URLS"),
+    )
+    if not any(operators):
         excluded = DEFAULT_EXCLUDED_URLS
     # Just inside the request-log middleware (observability/middleware.py), not before it:
     # the instrumentation reads the Host header first thing, and a request whose Host is
@@ -90,10 +94,11 @@ def _after_request_log() -> int:
 
 def note_span(span: trace.Span, request: Any) -> None:
     """The Django instrumentation's request hook: the server span's ids for the request's
-    log line."""
+    log line, and the request id (X-Request-ID) on the span, to go from one to the other."""
     info = context.current()
     span_context = span.get_span_context()
     if info is not None and span_context.is_valid:
+        span.set_attribute("gatehouse.request_id", info.request_id)
         info.trace_ids = (
             trace.format_trace_id(span_context.trace_id),
             trace.format_span_id(span_context.span_id),

@@ -218,6 +218,7 @@ def test_one_sign_in_is_one_trace_that_continues_the_clients(transactional_db, t
     requests = [r for r in records if r["logger"] == "gatehouse.request"]
     (line,) = [r for r in requests if r.get("trace_id") == client_trace]
     assert line["span_id"] == root.span_id
+    assert root.attributes["gatehouse.request_id"] == line["request_id"]
     assert line["operation"] == "Login"
     assert [r["status"] for r in requests if "trace_id" not in r] == [400]
 
