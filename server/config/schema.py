@@ -27,6 +27,7 @@ import membership.schema
 import membership.schema.types
 import mfa.schema
 import observability.metrics
+import observability.tracing
 import passkeys.schema
 import securitylog.schema
 import social.schema
@@ -206,8 +207,13 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         gate=gate,
-        # The gate first: a refused document never reaches the others.
-        extensions=[gate.extension, DjangoOptimizerExtension],
+        # The gate first: a refused document never reaches the others. Only the operation's
+        # span (when tracing) comes before it, to time and describe refusals too.
+        extensions=[
+            *observability.tracing.schema_extensions(),
+            gate.extension,
+            DjangoOptimizerExtension,
+        ],
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -25,6 +25,9 @@ class RequestInfo:
     operation: str | None = None
     root_fields: list[str] = field(default_factory=list)
     error_codes: list[str] = field(default_factory=list)
+    # The request's server span when traced (observability/otel.py): the request's own log
+    # line is written once that span has ended.
+    trace_ids: tuple[str, str] | None = None  # (trace id, span id) in hex
 
 
 _current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(

@@ -1,10 +1,12 @@
 """One JSON object per log line, for production log pipelines.
 
 Every line has `time`, `level`, `logger` and `message`; inside a request also
-`request_id`, `user_id` and `session_id`; the request log line adds the request's fields
-(observability/middleware.py). Strings pass through core.logging.redact, the same patterns
-as the plain format's filter, so a token, password or link never reaches the JSON either
-(in the message, an extra field or a traceback).
+`request_id`, `user_id` and `session_id`; when traced (observability/tracing.py)
+`trace_id` and `span_id`, of the active span or else of the request's server span; the
+request log line adds the request's fields (observability/middleware.py). Strings pass
+through core.logging.redact, the same patterns as the plain format's filter, so a token,
+password or link never reaches the JSON either (in the message, an extra field or a
+traceback).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from core.logging import redact
 from observability.context import current
+from observability.tracing import current_ids
 
 # Fields the request-log middleware passes in `extra={"request_fields": {...}}`.
 REQUEST_FIELDS = "request_fields"
@@ -50,6 +53,11 @@ class JsonFormatter(logging.Formatter):
                 line["user_id"] = info.user_id
             if info.session_id:
                 line["session_id"] = info.session_id
+        ids = current_ids()
+        if ids is None and info is not None:
+            ids = info.trace_ids
+        if ids is not None:
+            line["trace_id"], line["span_id"] = ids
         extra = getattr(record, REQUEST_FIELDS, None)
         if isinstance(extra, dict):
             line.update(extra)

@@ -1,8 +1,10 @@
-"""Logs (one format for the server and the worker) and the Prometheus metrics endpoint."""
+"""Logs (one format for the server and the worker), the Prometheus metrics endpoint, and
+OpenTelemetry tracing."""
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -63,3 +65,25 @@ LOGGING = {
 METRICS_TOKEN = env.str("METRICS_TOKEN", "", required=False)
 if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
+
+# --- tracing ----------------------------------------------------------------------------
+
+# OpenTelemetry traces over OTLP/HTTP (observability/tracing.py) while an endpoint is set,
+# in the web server's processes (config/wsgi.py starts it). Unset, tracing costs this read:
+# no tracer provider, no exporter thread, no instrumentation, no middleware, no schema
+# extension (observability/tests/test_tracing.py). The SDK reads the other OTEL_*
+# variables itself (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER,
+# OTEL_BSP_*, ...); OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the full URL of the traces path, may
+# stand instead of OTEL_EXPORTER_OTLP_ENDPOINT.
+_otlp_endpoint = (
+    os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+)
+if _otlp_endpoint:
+    _parts = urlsplit(_otlp_endpoint)
+    if _parts.scheme not in {"http", "https"} or not _parts.hostname:
+        raise ImproperlyConfigured(
+            "OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (OTLP over HTTP)"
+        )
+# OTEL_SDK_DISABLED=true turns it off too, as it would any OpenTelemetry SDK.
+TRACING = bool(_otlp_endpoint) and os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() != "true"
