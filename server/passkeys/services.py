@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.security_notices import SecurityChange, security_notice_queue
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
@@ -192,6 +193,11 @@ def passkey_registration_finish(
                 backed_up=verified.credential_backed_up,
                 device_type=device_type,
                 name=clean_name,
+            )
+            # Queued with the passkey: whoever holds this session's token (perhaps not the
+            # owner) can add one, and the owner hears of it with a link that removes it.
+            security_notice_queue(
+                change=SecurityChange.PASSKEY_ADDED, user=user, object_id=passkey.pk
             )
     except IntegrityError:
         # excludeCredentials keeps a browser from registering a passkey twice for one
