@@ -672,13 +672,15 @@ def _added_factor_remove(*, user: User, change: str, object_id: str, caller: Cal
     """Remove what a notice's change added, if it is still there (and only that)."""
     if change == SecurityChange.AUTHENTICATOR_ADDED:
         created_at = _instant(object_id)
+        if created_at is None:
+            return
         with transaction.atomic():
             device = (
                 TotpDevice.objects.select_for_update()
                 .filter(user=user, created_at=created_at, confirmed_at__isnull=False)
                 .first()
             )
-            if created_at is None or device is None:
+            if device is None or device.confirmed_at is None:
                 return
             RecoveryCode.objects.filter(user=user, created_at=device.confirmed_at).delete()
             device.delete()
