@@ -217,8 +217,9 @@ def passkey_remove(
     passkey_id: str,
     caller: Caller = NO_REQUEST,
     session_id: str | None = None,
-) -> None:
-    """Delete one of the user's passkeys; NOT_FOUND for anyone else's or an unknown id."""
+) -> uuid.UUID:
+    """Delete one of the user's passkeys and return its id; NOT_FOUND for anyone else's or
+    an unknown id."""
     try:
         pk = uuid.UUID(passkey_id.strip())
     except (ValueError, AttributeError):
@@ -226,9 +227,10 @@ def passkey_remove(
     deleted = 0
     if pk is not None:
         deleted, _ = Passkey.objects.filter(pk=pk, user=user).delete()
-    if not deleted:
+    if pk is None or not deleted:
         raise DomainError(CoreErrorCode.NOT_FOUND, "No such passkey.", "id")
     _event(SecurityEventKind.PASSKEY_REMOVED, user_id=user.pk, caller=caller, session_id=session_id)
+    return pk
 
 
 # --- authentication -------------------------------------------------------------------
