@@ -175,3 +175,51 @@ def reset_token_check(*, token: str, lock: bool = False, field: str = "token") -
     if _reset_timestamp() - timestamp > _lifetime_seconds(settings.PASSWORD_RESET_TOKEN_LIFETIME):
         raise _expired(field)
     return user
+
+
+# --- "this wasn't me" -----------------------------------------------------------------
+
+NOT_ME_SALT = "gatehouse.accounts.not-me"
+# How long the "this wasn't me" link of a security notice works. Not spent by use: using it
+# again only signs the account out again (and removes nothing more).
+DEFAULT_NOT_ME_LINK_LIFETIME = timedelta(days=7)
+
+
+def _not_me_lifetime() -> timedelta:
+    # A setting when config declares it (SECURITY_NOTICE_LINK_LIFETIME), else a week.
+    value = getattr(settings, "SECURITY_NOTICE_LINK_LIFETIME", None)
+    return value if isinstance(value, timedelta) else DEFAULT_NOT_ME_LINK_LIFETIME
+
+
+class NotMeClaim:
+    """What a "this wasn't me" link stands for: the account, the change the notice was
+    about ("" for a new sign-in) and the id of what that change added ("" when none)."""
+
+    def __init__(self, *, user: User, change: str, object_id: str) -> None:
+        self.user = user
+        self.change = change
+        self.object_id = object_id
+
+
+def not_me_token_make(*, user: User, change: str = "", object_id: str = "") -> str:
+    """The token of the "this wasn't me" link of a security notice (made at send time)."""
+    payload = {"u": user.pk.hex, "c": change, "o": object_id, "t": _now()}
+    return signing.Signer(salt=NOT_ME_SALT).sign_object(payload, compress=False)
+
+
+def not_me_token_check(*, token: str, field: str = "token") -> NotMeClaim:
+    """The claim of a "this wasn't me" token, or INVALID_TOKEN / TOKEN_EXPIRED."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise _invalid(field)
+    try:
+        payload: Any = signing.Signer(salt=NOT_ME_SALT).unsign_object(token)
+        user_id = uuid.UUID(hex=str(payload["u"]))
+        change, object_id, issued_at = str(payload["c"]), str(payload["o"]), int(payload["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise _invalid(field) from None
+    user = _user(user_id, lock=False)
+    if user is None:
+        raise _invalid(field)
+    if _now() - issued_at > _lifetime_seconds(_not_me_lifetime()):
+        raise _expired(field)
+    return NotMeClaim(user=user, change=change, object_id=object_id)

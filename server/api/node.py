@@ -1,11 +1,14 @@
 """`Query.node`: Relay's refetch entry point for every type that implements `Node`.
 
 Each Node type answers for its own ids through its `resolve_nodes` (which applies that
-type's visibility rules, e.g. only published articles), so nothing here knows the types.
+type's visibility rules, e.g. only published articles, only the viewer themself), so
+nothing here knows the types but one shape of id: a bare UUID is a `User`'s, whose `id`
+stayed the account's UUID when User became a Node (accounts/schema/types.py).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 import strawberry
@@ -29,10 +32,12 @@ class Query:
             strawberry.argument(description="A global id, as the object's `id` field gives it."),
         ],
     ) -> relay.Node | None:
-        try:
-            global_id = relay.GlobalID.from_id(id)
-        except ValueError:
-            raise BadRequest("`id` is not a global id.") from None
+        global_id = _user_id(id)
+        if global_id is None:
+            try:
+                global_id = relay.GlobalID.from_id(id)
+            except ValueError:
+                raise BadRequest("`id` is not a global id.") from None
         graphql_type: Any = info.schema.get_type_by_name(global_id.type_name)
         if graphql_type is None or not _is_node(graphql_type):
             return None
@@ -41,6 +46,22 @@ class Query:
         # directly and would skip the type's visibility rules.
         (found,) = node_type.resolve_nodes(info=info, node_ids=[global_id.node_id], required=False)
         return found
+
+
+# The GraphQL name of the one Node type whose ids are bare UUIDs.
+USER_TYPE = "User"
+
+
+def _user_id(value: str) -> relay.GlobalID | None:
+    """A dashed UUID (what `User.id` gives) as the global id it stands for; else None.
+    Only the dashed form: a base64 global id never has that shape, so the two cannot
+    be confused."""
+    if len(value) != 36 or value.count("-") != 4:
+        return None
+    try:
+        return relay.GlobalID(type_name=USER_TYPE, node_id=str(uuid.UUID(value)))
+    except ValueError:
+        return None
 
 
 def _is_node(definition: Any) -> bool:

@@ -32,3 +32,10 @@ class MfaErrorCode(DomainErrorCode):
         "No authenticator enrolment is waiting for a code: call startTotpEnrollment first.",
     )
     TOTP_NOT_ENABLED = auto(), "The account has no authenticator app to disable."
+    REAUTHENTICATION_REQUIRED = (
+        auto(),
+        "Adding an authenticator app from a session that signed in or re-authenticated more "
+        "than SECOND_FACTOR_ENROL_FRESHNESS (a minute) ago needs proof in the same call: "
+        "`proof.password`, or `proof.recoveryCode` / `proof.passkey` when the account has a "
+        "second factor. The message says which.",
+    )

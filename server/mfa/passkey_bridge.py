@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
-from core.errors import DomainError
+from core.errors import CoreErrorCode, DomainError
+from core.net import Caller
 from mfa.errors import MfaErrorCode
 from passkeys import selectors as passkey_selectors
 from passkeys import services as passkey_services
@@ -46,3 +47,15 @@ def assertion_check(*, credential_json: str, user: User) -> None:
         raise DomainError(
             MfaErrorCode.INVALID_SECOND_FACTOR, "This passkey is not this account's.", "passkey"
         )
+
+
+def passkey_remove_if_there(*, user: User, passkey_id: str, caller: Caller) -> bool:
+    """Remove one of the user's passkeys (logged as PASSKEY_REMOVED); False when it is gone
+    already."""
+    try:
+        passkey_services.passkey_remove(user=user, passkey_id=passkey_id, caller=caller)
+    except DomainError as exc:
+        if exc.code is CoreErrorCode.NOT_FOUND:
+            return False
+        raise
+    return True

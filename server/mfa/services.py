@@ -14,9 +14,10 @@ one DELETE that removes it. Codes never reach a log or a security event.
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -24,8 +25,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.email_tokens import not_me_token_check
 from accounts.errors import AccountErrorCode
 from accounts.models import User
+from accounts.security_notices import SecurityChange, security_notice_queue
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, counts_sign_in, security_event_send
@@ -35,7 +38,12 @@ from mfa.errors import MfaErrorCode
 from mfa.models import RecoveryCode, TotpDevice
 from mfa.tasks import MfaNotice, notice_queue
 from tokens.models import AuthMethod
-from tokens.services import IssuedTokens, session_authenticated, sign_in_complete
+from tokens.services import (
+    IssuedTokens,
+    session_authenticated,
+    sessions_end_all,
+    sign_in_complete,
+)
 
 __all__ = ["Caller"]  # re-exported: callers of these services build one
 
@@ -47,6 +55,20 @@ RECOVERY_CODE_COUNT = 10
 # about 49.5 bits per code.
 _RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 _RECOVERY_LENGTH = 10
+# How recently a session must have signed in or re-authenticated to confirm a new
+# authenticator without proving it is the owner again in the same call.
+DEFAULT_ENROL_FRESHNESS = timedelta(seconds=60)
+
+
+def enrol_freshness() -> timedelta:
+    """SECOND_FACTOR_ENROL_FRESHNESS when config declares it, else a minute.
+
+    STEP_UP_WINDOW (10 minutes) lets a token fresh from a sign-in make sensitive changes; a
+    token stolen in that window could enrol its own authenticator and take ten recovery
+    codes. Confirming one therefore wants the sign-in itself (or a re-authentication) to be
+    a moment old, else proof in the same call."""
+    value = getattr(settings, "SECOND_FACTOR_ENROL_FRESHNESS", None)
+    return value if isinstance(value, timedelta) else DEFAULT_ENROL_FRESHNESS
 
 
 class Method(StrEnum):
@@ -434,28 +456,96 @@ def totp_enrollment_start(*, user: User) -> TotpEnrollment:
     return TotpEnrollment(secret=secret, otpauth_uri=uri)
 
 
-def _recovery_codes_new(user: User) -> list[str]:
+@dataclass(frozen=True)
+class _CodeBatch:
+    codes: list[str]  # as shown to the user, `xxxxx-xxxxx`
+    made_at: datetime  # every code of the batch has it: what a notice's link names
+
+
+def _recovery_codes_new(user: User, made_at: datetime | None = None) -> _CodeBatch:
     """Replace every recovery code of the user's with ten new ones (inside a transaction)."""
     codes = [
         "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
         for _ in range(RECOVERY_CODE_COUNT)
     ]
+    made_at = made_at or timezone.now()
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create(
         RecoveryCode(
-            user=user, code_hash=crypto.recovery_code_hashes(user_id=str(user.pk), code=c)[0]
+            user=user,
+            code_hash=crypto.recovery_code_hashes(user_id=str(user.pk), code=c)[0],
+            created_at=made_at,
         )
         for c in codes
     )
-    return [f"{c[:5]}-{c[5:]}" for c in codes]
+    return _CodeBatch(codes=[f"{c[:5]}-{c[5:]}" for c in codes], made_at=made_at)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Who one is, proved again inside the call that needs it: exactly one of the password
+    (accounts without a second factor) or an existing second factor."""
+
+    password: str | None = None
+    code: str | None = None
+    recovery_code: str | None = None
+    passkey: str | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(
+            v not in (None, "")
+            for v in (self.password, self.code, self.recovery_code, self.passkey)
+        )
+
+
+def _reauthentication_required(user: User) -> DomainError:
+    if selectors.second_factors_summary(user).any:
+        what = "`proof` with a recovery code (`proof.recoveryCode`) or a passkey (`proof.passkey`)"
+    elif user.has_usable_password():
+        what = "`proof.password` with the account's password"
+    else:
+        what = "nothing more after signing in again (e.g. with Google)"
+    return DomainError(
+        MfaErrorCode.REAUTHENTICATION_REQUIRED,
+        "This session signed in more than a minute ago: to add an authenticator app, confirm "
+        f"it is you in the same call — send {what}.",
+        "proof",
+    )
 
 
 def totp_enrollment_confirm(
-    *, user: User, code: str, caller: Caller, session_id: str | None = None
+    *,
+    user: User,
+    code: str,
+    caller: Caller,
+    session_id: str | None = None,
+    recently_authenticated: bool,
+    proof: Proof | None = None,
 ) -> list[str] | None:
     """Confirm the pending authenticator with a first code. Returns ten new recovery codes
-    when the account had none left, else None."""
-    ratelimit.check("second_factor", str(user.pk))
+    when the account had none left, else None.
+
+    `recently_authenticated`: the session signed in or re-authenticated within
+    `enrol_freshness()`. When it did not, `proof` must prove the owner again (the password,
+    or an existing factor when there is one; see `reauthenticate`, which it stamps like)."""
+    if recently_authenticated:
+        ratelimit.check("second_factor", str(user.pk))
+    else:
+        if proof is None or not proof.given:
+            raise _reauthentication_required(user)
+        # Counts against the same limit as the code, once (reauthenticate checks it). It
+        # stamps the session: should the new code be wrong, a retry within the minute needs
+        # no proof again.
+        reauthenticate(
+            user=user,
+            caller=caller,
+            session_id=session_id,
+            password=proof.password,
+            code=proof.code,
+            recovery_code=proof.recovery_code,
+            passkey=proof.passkey,
+        )
     wrong = DomainError(
         MfaErrorCode.INVALID_SECOND_FACTOR,
         "The code is wrong: check the app's clock and enter the code it shows now.",
@@ -481,13 +571,27 @@ def totp_enrollment_confirm(
             device.confirmed_at = timezone.now()
             device.last_used_step = step
             device.save(update_fields=["confirmed_at", "last_used_step"])
-            codes = None if selectors.recovery_codes_remaining(user) else _recovery_codes_new(user)
+            # Codes made with the app carry its confirmation time: the notice's link removes
+            # the app and these codes, and nothing the owner made.
+            batch = (
+                None
+                if selectors.recovery_codes_remaining(user)
+                else _recovery_codes_new(user, made_at=device.confirmed_at)
+            )
+            # One notice for both. The app is named by its enrolment (the row is keyed by
+            # the user: a later enrolment is another app).
+            security_notice_queue(
+                change=SecurityChange.AUTHENTICATOR_ADDED,
+                user=user,
+                object_id=device.created_at.isoformat(),
+            )
     if step is None:
         raise wrong
     _event(SecurityEventKind.TOTP_ENABLED, user, caller, "totp", session_id)
-    if codes is not None:
-        _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller, "", session_id)
-    return codes
+    if batch is None:
+        return None
+    _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller, "", session_id)
+    return batch.codes
 
 
 def totp_disable(
@@ -544,9 +648,68 @@ def recovery_codes_regenerate(
             None,
         )
     with transaction.atomic():
-        codes = _recovery_codes_new(user)
+        batch = _recovery_codes_new(user)
+        security_notice_queue(
+            change=SecurityChange.RECOVERY_CODES_MADE,
+            user=user,
+            object_id=batch.made_at.isoformat(),
+        )
     _event(SecurityEventKind.RECOVERY_CODES_GENERATED, user, caller, "", session_id)
-    return codes
+    return batch.codes
+
+
+# --- "this wasn't me" ---------------------------------------------------------------------
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _added_factor_remove(*, user: User, change: str, object_id: str, caller: Caller) -> None:
+    """Remove what a notice's change added, if it is still there (and only that)."""
+    if change == SecurityChange.AUTHENTICATOR_ADDED:
+        created_at = _instant(object_id)
+        if created_at is None:
+            return
+        with transaction.atomic():
+            device = (
+                TotpDevice.objects.select_for_update()
+                .filter(user=user, created_at=created_at, confirmed_at__isnull=False)
+                .first()
+            )
+            if device is None or device.confirmed_at is None:
+                return
+            RecoveryCode.objects.filter(user=user, created_at=device.confirmed_at).delete()
+            device.delete()
+        _event(SecurityEventKind.TOTP_DISABLED, user, caller, "not_me")
+    elif change == SecurityChange.PASSKEY_ADDED:
+        try:
+            passkey_id = str(uuid.UUID(object_id))
+        except ValueError:
+            return
+        passkey_bridge.passkey_remove_if_there(user=user, passkey_id=passkey_id, caller=caller)
+    elif change == SecurityChange.RECOVERY_CODES_MADE:
+        made_at = _instant(object_id)
+        if made_at is not None:
+            RecoveryCode.objects.filter(user=user, created_at=made_at).delete()
+
+
+def account_secure(*, token: str, caller: Caller) -> None:
+    """`secureAccount`, the "this wasn't me" link of a security notice: remove the second
+    factor the notice told of (when it is still there) and end every session of the
+    account, so that whoever added it is signed out and cannot sign back in with it.
+
+    The link works until it expires, not once: using it again signs everyone out again
+    and removes nothing more. The password is not changed here: the notice says to reset
+    it, through the usual email."""
+    claim = not_me_token_check(token=token)
+    _added_factor_remove(
+        user=claim.user, change=claim.change, object_id=claim.object_id, caller=caller
+    )
+    sessions_end_all(user=claim.user, caller=caller)
 
 
 def secrets_reencrypt(*, batch_size: int = 500) -> int:

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.security_notices import SecurityChange, security_notice_queue
 from core import ratelimit
 from core.errors import CoreErrorCode, DomainError
 from core.events import SecurityEventKind, security_event_send
@@ -193,6 +194,11 @@ def passkey_registration_finish(
                 device_type=device_type,
                 name=clean_name,
             )
+            # Queued with the passkey: whoever holds this session's token (perhaps not the
+            # owner) can add one, and the owner hears of it with a link that removes it.
+            security_notice_queue(
+                change=SecurityChange.PASSKEY_ADDED, user=user, object_id=passkey.pk
+            )
     except IntegrityError:
         # excludeCredentials keeps a browser from registering a passkey twice for one
         # account; this catches the rest (a race, another account, a hand-made response).
@@ -211,8 +217,9 @@ def passkey_remove(
     passkey_id: str,
     caller: Caller = NO_REQUEST,
     session_id: str | None = None,
-) -> None:
-    """Delete one of the user's passkeys; NOT_FOUND for anyone else's or an unknown id."""
+) -> uuid.UUID:
+    """Delete one of the user's passkeys and return its id; NOT_FOUND for anyone else's or
+    an unknown id."""
     try:
         pk = uuid.UUID(passkey_id.strip())
     except (ValueError, AttributeError):
@@ -220,9 +227,10 @@ def passkey_remove(
     deleted = 0
     if pk is not None:
         deleted, _ = Passkey.objects.filter(pk=pk, user=user).delete()
-    if not deleted:
+    if pk is None or not deleted:
         raise DomainError(CoreErrorCode.NOT_FOUND, "No such passkey.", "id")
     _event(SecurityEventKind.PASSKEY_REMOVED, user_id=user.pk, caller=caller, session_id=session_id)
+    return pk
 
 
 # --- authentication -------------------------------------------------------------------

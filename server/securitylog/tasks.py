@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
 from accounts.emails import templated_email
+from accounts.security_notices import not_me_link
 from accounts.tasks import email_send_or_retry, email_task_queue
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ def new_device_notice_build(event: SecurityEvent) -> EmailMultiAlternatives:
         "ip_address": event.ip_address or "unknown",
         "when": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "method": event.method,
+        # The "this wasn't me" link of every security notice: here it signs every device
+        # out (no factor was added, so none is removed).
+        "not_me_link": not_me_link(user=event.user),
     }
     return templated_email("new_device", context, to=event.user.email)
 

@@ -55,6 +55,8 @@ export type ErrorCode =
   | 'PLAN_NOT_FOUND'
   /** Too many attempts: wait `retryAfter` seconds and try again. */
   | 'RATE_LIMITED'
+  /** Adding an authenticator app from a session that signed in or re-authenticated more than SECOND_FACTOR_ENROL_FRESHNESS (a minute) ago needs proof in the same call: `proof.password`, or `proof.recoveryCode` / `proof.passkey` when the account has a second factor. The message says which. */
+  | 'REAUTHENTICATION_REQUIRED'
   /** No refresh token was presented: with transport BODY pass `refreshToken`; with COOKIE the browser sent no cookie (call with credentials 'include', from a page on the same site as the API). */
   | 'REFRESH_TOKEN_MISSING'
   /** The first factor was right and the account has a second one: no session yet. Finish with `verifySecondFactor` and the payload's `secondFactor.challenge`. */

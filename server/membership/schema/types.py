@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 
 import strawberry
 import strawberry_django
+from django.db.models import Q
+from strawberry import relay
+from strawberry.types import Info
 
 from accounts.models import User
 from membership import models
@@ -46,8 +50,36 @@ class PaymentProvider(Enum):
     )
 
 
+def _viewer_id(info: Info) -> str | None:
+    return info.context.viewer.user_id
+
+
 @strawberry_django.type(models.Plan, description="A membership plan one can subscribe to.")
-class Plan:
+class Plan(relay.Node):
+    """A Node whose global id is made of the slug (`Plan:<slug>`, base64): stable across
+    databases, as the slug is what clients and `subscribe` already name plans by."""
+
+    @classmethod
+    def resolve_id_attr(cls) -> str:
+        return "slug"
+
+    @classmethod
+    def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[models.Plan | None]:
+        """`Query.node`: a plan open for subscription, or one the viewer subscribed to
+        (what `me.subscription.plan` shows, even once it is withdrawn)."""
+        slugs = [str(node_id) for node_id in node_ids]
+        visible = Q(active=True)
+        viewer_id = _viewer_id(info)
+        if viewer_id is not None:
+            visible |= Q(subscriptions__user_id=viewer_id)
+        found = {
+            plan.slug: plan
+            for plan in models.Plan.objects.filter(visible, slug__in=slugs).distinct()
+        }
+        return [found.get(slug) for slug in slugs]
+
     slug: str = strawberry_django.field(description="Stable identifier, used by `subscribe`.")
     name: str = strawberry_django.field(description="Display name.")
     description: str = strawberry_django.field(description="What the plan includes.")
@@ -72,7 +104,31 @@ class Plan:
         "that for the GraphQL subscription root type.)"
     ),
 )
-class MemberSubscription:
+class MemberSubscription(relay.Node):
+    """A Node (global id `MemberSubscription:<pk>`, base64) that only its member sees."""
+
+    @classmethod
+    def resolve_id_attr(cls) -> str:
+        return "pk"
+
+    @classmethod
+    def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[models.Subscription | None]:
+        """`Query.node`: the viewer's own subscriptions; anyone else's answers null."""
+        ids = [str(node_id) for node_id in node_ids]
+        viewer_id = _viewer_id(info)
+        wanted = [int(node_id) for node_id in ids if node_id.isdigit()]
+        found = (
+            {}
+            if viewer_id is None
+            else {
+                str(sub.pk): sub
+                for sub in models.Subscription.objects.filter(user_id=viewer_id, pk__in=wanted)
+            }
+        )
+        return [found.get(node_id) for node_id in ids]
+
     plan: Plan = strawberry_django.field(description="The plan subscribed to.")
     current_period_start: datetime | None = strawberry_django.field(
         description="Start of the paid period."

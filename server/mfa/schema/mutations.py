@@ -19,6 +19,7 @@ from mfa.schema.types import (
     ReauthenticateInput,
     ReauthenticatePayload,
     RegenerateRecoveryCodesPayload,
+    SecureAccountPayload,
     StartTotpEnrollmentPayload,
     VerifySecondFactorInput,
     sign_in_payload,
@@ -117,7 +118,9 @@ class Mutation:
 
     @strawberry.mutation(
         description="Finish setting up the authenticator app with the code it shows. From "
-        "then on, sign-ins ask for a second factor."
+        "then on, sign-ins ask for a second factor, and the owner is emailed a notice. When "
+        "this session signed in or re-authenticated more than SECOND_FACTOR_ENROL_FRESHNESS "
+        "(a minute) ago, `proof` is needed too: without it, REAUTHENTICATION_REQUIRED."
     )
     def confirm_totp_enrollment(
         self,
@@ -125,15 +128,37 @@ class Mutation:
         code: Annotated[
             str, strawberry.argument(description="The 6-digit code the app shows now.")
         ],
+        proof: Annotated[
+            ReauthenticateInput | None,
+            strawberry.argument(
+                description="It is you, proved again in this call (as in `reauthenticate`): "
+                "the password, or a recovery code or passkey when the account has a second "
+                "factor. Needed only when the session did not sign in within the last minute; "
+                "it then counts as a re-authentication."
+            ),
+        ] = None,
     ) -> ConfirmTotpEnrollmentPayload:
         user = viewer_user(info)
+        viewer = info.context.viewer
+        given = (
+            None
+            if proof is None
+            else services.Proof(
+                password=proof.password,
+                code=proof.code,
+                recovery_code=proof.recovery_code,
+                passkey=proof.passkey,
+            )
+        )
         return payload_from(
             ConfirmTotpEnrollmentPayload,
             lambda: services.totp_enrollment_confirm(
                 user=user,
                 code=code,
                 caller=info.context.caller,
-                session_id=info.context.viewer.session_id,
+                session_id=viewer.session_id,
+                recently_authenticated=viewer.authenticated_within(services.enrol_freshness()),
+                proof=given,
             ),
             ok=lambda codes: ConfirmTotpEnrollmentPayload(recovery_codes=codes, errors=[]),
         )
@@ -190,4 +215,24 @@ class Mutation:
                 ),
             ),
             ok=lambda codes: RegenerateRecoveryCodesPayload(recovery_codes=codes, errors=[]),
+        )
+
+    @strawberry.mutation(
+        description="The “this wasn't me” link of a security email (a second factor added, a "
+        "sign-in from a new device): removes the second factor the email told of, if it is "
+        "still there, and ends every session of the account. Needs no sign-in: the link's "
+        "token is the proof. INVALID_TOKEN, TOKEN_EXPIRED (SECURITY_NOTICE_LINK_LIFETIME, a "
+        "week). Then reset the password."
+    )
+    def secure_account(
+        self,
+        info: Info[Context, None],
+        token: Annotated[
+            str,
+            strawberry.argument(description="The `token` query parameter of the email's link."),
+        ],
+    ) -> SecureAccountPayload:
+        return ok_payload(
+            SecureAccountPayload,
+            lambda: services.account_secure(token=token, caller=info.context.caller),
         )

@@ -132,6 +132,14 @@ class ReauthenticatePayload(OkPayload):
     )
 
 
+@strawberry.type(description="The result of a security email's “this wasn't me” link.")
+class SecureAccountPayload(OkPayload):
+    ok: bool = strawberry.field(
+        description="True when every session of the account ended (and the added second "
+        "factor, if still there, was removed)."
+    )
+
+
 def challenge_type(challenge: services.Challenge) -> SecondFactorChallenge:
     return SecondFactorChallenge(
         challenge=challenge.challenge,

@@ -129,7 +129,10 @@ def enrolled(user: User, clock: Clock) -> Enrolled:
     steps past the confirming code, so no code within the skew window was used."""
     enrollment = services.totp_enrollment_start(user=user)
     codes = services.totp_enrollment_confirm(
-        user=user, code=pyotp.TOTP(enrollment.secret).at(clock.now), caller=services.Caller()
+        user=user,
+        code=pyotp.TOTP(enrollment.secret).at(clock.now),
+        caller=services.Caller(),
+        recently_authenticated=True,
     )
     assert codes is not None
     clock.step(2)

@@ -162,7 +162,10 @@ def test_codes_with_spaces_are_accepted(enrolled: Enrolled):
 def test_two_racers_with_the_same_code_only_one_wins(user, clock: Clock):
     enrollment = services.totp_enrollment_start(user=user)
     services.totp_enrollment_confirm(
-        user=user, code=pyotp.TOTP(enrollment.secret).at(clock.now), caller=services.Caller()
+        user=user,
+        code=pyotp.TOTP(enrollment.secret).at(clock.now),
+        caller=services.Caller(),
+        recently_authenticated=True,
     )
     clock.step()
     code = pyotp.TOTP(enrollment.secret).at(clock.now)
@@ -195,7 +198,10 @@ def test_two_racers_with_the_same_code_only_one_wins(user, clock: Clock):
 def test_two_racers_with_the_same_recovery_code_only_one_wins(user, clock: Clock):
     enrollment = services.totp_enrollment_start(user=user)
     recovery = services.totp_enrollment_confirm(
-        user=user, code=pyotp.TOTP(enrollment.secret).at(clock.now), caller=services.Caller()
+        user=user,
+        code=pyotp.TOTP(enrollment.secret).at(clock.now),
+        caller=services.Caller(),
+        recently_authenticated=True,
     )
     assert recovery is not None
     barrier = threading.Barrier(8)

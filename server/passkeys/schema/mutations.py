@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import Error
-from api.mutations import OkPayload, ok_payload, payload_from
+from api.mutations import OkPayload, payload_from
 from api.permissions import stepped_up, viewer_user
 from passkeys import services
 from passkeys.schema.types import Passkey
@@ -41,6 +41,11 @@ class FinishPasskeyRegistrationPayload:
 class RemovePasskeyPayload(OkPayload):
     ok: bool = strawberry.field(description="True when the passkey was removed.")
     errors: list[Error] = strawberry.field(description="What went wrong; empty on success.")
+    removed_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The `id` of the passkey removed, as `passkeys` gives it, to evict from "
+        "a normalised cache; null on error.",
+    )
 
 
 @strawberry.type(description="Options for `navigator.credentials.get()`.")
@@ -115,7 +120,7 @@ class Mutation:
         ],
     ) -> RemovePasskeyPayload:
         user = viewer_user(info)
-        return ok_payload(
+        return payload_from(
             RemovePasskeyPayload,
             stepped_up(
                 info,
@@ -125,6 +130,9 @@ class Mutation:
                     caller=info.context.caller,
                     session_id=info.context.viewer.session_id,
                 ),
+            ),
+            ok=lambda removed: RemovePasskeyPayload(
+                ok=True, errors=[], removed_id=strawberry.ID(str(removed))
             ),
         )
 

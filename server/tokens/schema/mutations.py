@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import strawberry
@@ -24,6 +25,11 @@ from tokens.schema.transport import (
 class LogoutPayload(OkPayload):
     ok: bool = strawberry.field(description="True when the session(s) ended.")
     errors: list[Error] = strawberry.field(description="What went wrong; empty on success.")
+    removed_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="`revokeSession`: the `id` of the session it ended, as `sessions` gives "
+        "it, to evict from a normalised cache. Null for logout and logoutAll, and on error.",
+    )
 
 
 @strawberry.type
@@ -155,9 +161,13 @@ class Mutation:
         ],
     ) -> LogoutPayload:
         user = viewer_user(info)
-        return ok_payload(
+        return payload_from(
             LogoutPayload,
             lambda: services.session_revoke(
                 user=user, session_id=str(id), caller=info.context.caller
+            ),
+            # The service accepted it as a UUID: answer it the way `sessions` spells it.
+            ok=lambda _: LogoutPayload(
+                ok=True, errors=[], removed_id=strawberry.ID(str(uuid.UUID(str(id))))
             ),
         )
