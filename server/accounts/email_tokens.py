@@ -180,15 +180,13 @@ def reset_token_check(*, token: str, lock: bool = False, field: str = "token") -
 # --- "this wasn't me" -----------------------------------------------------------------
 
 NOT_ME_SALT = "gatehouse.accounts.not-me"
+
+
 # How long the "this wasn't me" link of a security notice works. Not spent by use: using it
 # again only signs the account out again (and removes nothing more).
-DEFAULT_NOT_ME_LINK_LIFETIME = timedelta(days=7)
-
-
 def _not_me_lifetime() -> timedelta:
-    # A setting when config declares it (SECURITY_NOTICE_LINK_LIFETIME), else a week.
-    value = getattr(settings, "SECURITY_NOTICE_LINK_LIFETIME", None)
-    return value if isinstance(value, timedelta) else DEFAULT_NOT_ME_LINK_LIFETIME
+    value: timedelta = settings.SECURITY_NOTICE_LINK_LIFETIME
+    return value
 
 
 class NotMeClaim:

@@ -55,20 +55,19 @@ RECOVERY_CODE_COUNT = 10
 # about 49.5 bits per code.
 _RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 _RECOVERY_LENGTH = 10
+
+
 # How recently a session must have signed in or re-authenticated to confirm a new
 # authenticator without proving it is the owner again in the same call.
-DEFAULT_ENROL_FRESHNESS = timedelta(seconds=60)
-
-
 def enrol_freshness() -> timedelta:
-    """SECOND_FACTOR_ENROL_FRESHNESS when config declares it, else a minute.
+    """SECOND_FACTOR_ENROL_FRESHNESS (a minute by default).
 
     STEP_UP_WINDOW (10 minutes) lets a token fresh from a sign-in make sensitive changes; a
     token stolen in that window could enrol its own authenticator and take ten recovery
     codes. Confirming one therefore wants the sign-in itself (or a re-authentication) to be
     a moment old, else proof in the same call."""
-    value = getattr(settings, "SECOND_FACTOR_ENROL_FRESHNESS", None)
-    return value if isinstance(value, timedelta) else DEFAULT_ENROL_FRESHNESS
+    value: timedelta = settings.SECOND_FACTOR_ENROL_FRESHNESS
+    return value
 
 
 class Method(StrEnum):

@@ -49,3 +49,6 @@ SECOND_FACTOR_ATTEMPTS = deprecated_attempts("SECOND_FACTOR_ATTEMPTS", RATE_LIMI
 SECOND_FACTOR_WINDOW = deprecated_window("SECOND_FACTOR_WINDOW", RATE_LIMITS)
 # Sensitive changes need a session that signed in or re-authenticated this recently.
 STEP_UP_WINDOW = env.duration("STEP_UP_WINDOW", timedelta(minutes=10))
+# Confirming a new authenticator wants the session's sign-in (or re-authentication) this
+# recent, else the password or an existing factor in the same call.
+SECOND_FACTOR_ENROL_FRESHNESS = env.duration("SECOND_FACTOR_ENROL_FRESHNESS", timedelta(seconds=60))
