@@ -351,7 +351,7 @@ test('authenticator app confirmed a while after sign-in: confirm it is you, then
   // A wrong password is said in the dialog, which stays; the code typed on the page stays too.
   await dialog.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password-7');
   await dialog.getByRole('button', { name: 'Confirm' }).click();
-  await expect(dialog.getByRole('alert')).toContainText(/password is not correct/i);
+  await expect(dialog.getByRole('alert')).toContainText(/password is not right/i);
   await dialog.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await dialog.getByRole('button', { name: 'Confirm' }).click();
   await expect(dialog).toBeHidden();
