@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -11,6 +12,8 @@ export interface StackAddresses {
   checkout: string;
   /** The server's STEP_UP_WINDOW: sensitive changes later than this after a sign-in ask to confirm. */
   stepUpWindowSeconds: number;
+  /** How to run `manage.py shell` against this stack's server (its settings and database). */
+  serverShell: { python: string; cwd: string; envFile: string };
 }
 
 export function stack(): StackAddresses {
@@ -111,4 +114,26 @@ export function codeIn(mail: Mail): string {
 /** A well-formed code that is not `code`: the same digits shifted by one. */
 export function wrongCode(code: string): string {
   return code.replace(/\d/g, (digit) => String((Number(digit) + 1) % 10));
+}
+
+/**
+ * Runs Python in `manage.py shell` with the stack server's settings and database, to arrange
+ * what a browser cannot (an older sign-in, a link the server signs). Answers the last line
+ * the code printed.
+ */
+export function serverShell(code: string): string {
+  const { python, cwd, envFile } = stack().serverShell;
+  const env = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>;
+  const out = execFileSync(python, ['manage.py', 'shell', '--no-imports', '-c', code], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return out.trim().split('\n').at(-1) ?? '';
+}
+
+/** Python text of a JavaScript string, for code given to serverShell. */
+export function py(value: string): string {
+  return JSON.stringify(value);
 }

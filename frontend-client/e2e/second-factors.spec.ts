@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { capture, linkIn, stack, uniqueEmail, waitForMail, waitOutStepUpWindow } from './helpers';
+import { capture, linkIn, py, serverShell, stack, uniqueEmail, waitForMail, waitOutStepUpWindow } from './helpers';
 import { TotpClock } from './totp';
 
 // Each journey has its own account, so they run side by side with the others.
@@ -313,4 +313,86 @@ test('a passkey is a second factor: after the password, and to confirm a change'
     await enterPassword(page, email, password);
     await expect(page.getByTestId('signed-in-as')).toBeVisible();
   });
+});
+
+/** Moves the sign-in of every session of `email` two minutes back, as if it were older. */
+function ageSignIn(email: string): number {
+  return Number(
+    serverShell(
+      'from datetime import timedelta\n' +
+        'from django.utils import timezone\n' +
+        'from tokens.models import Session\n' +
+        `print(Session.objects.filter(user__email=${py(email)}).update(authenticated_at=timezone.now() - timedelta(minutes=2)))`,
+    ),
+  );
+}
+
+test('authenticator app confirmed a while after sign-in: confirm it is you, then it is on', async ({ page }) => {
+  test.setTimeout(240_000);
+  const password = 'slate-orchard-lantern-4';
+  const email = await verifiedAccount(page, 'totp-late', password);
+  await enterPassword(page, email, password);
+  await expect(page.getByTestId('signed-in-as')).toBeVisible();
+  await openSecurity(page);
+  const card = page.getByTestId('two-step');
+  await card.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const secret = (await card.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  const clock = new TotpClock(secret);
+
+  // Scanning the QR code took a while: the sign-in is now more than a minute old.
+  expect(ageSignIn(email)).toBeGreaterThanOrEqual(1);
+  const input = card.getByRole('textbox', { name: /Enter the 6-digit code/ });
+  await input.fill(await clock.next());
+  await card.getByRole('button', { name: 'Turn on two-step verification' }).click();
+
+  const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+  await expect(dialog).toBeVisible();
+  await capture(page, 'totp-confirm-proof');
+  // A wrong password is said in the dialog, which stays; the code typed on the page stays too.
+  await dialog.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password-7');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog.getByRole('alert')).toContainText(/password is not right/i);
+  await dialog.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog).toBeHidden();
+
+  const codes = page.getByTestId('recovery-codes');
+  await expect(codes.getByRole('listitem')).toHaveCount(10);
+  await codes.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(card.getByText('On', { exact: true })).toBeVisible();
+});
+
+test('"this wasn\'t me" link: every session ends, this tab signs out', async ({ page }) => {
+  test.setTimeout(180_000);
+  const { client } = stack();
+  const password = 'tidal-quarry-mitten-8';
+  const email = await verifiedAccount(page, 'not-me', password);
+  await enterPassword(page, email, password);
+  await expect(page.getByTestId('signed-in-as')).toBeVisible();
+
+  // The link as a security notice carries it, signed by the server.
+  const token = serverShell(
+    'from accounts.email_tokens import not_me_token_make\n' +
+      'from accounts.models import User\n' +
+      'from accounts.security_notices import SecurityChange\n' +
+      `user = User.objects.get(email=${py(email)})\n` +
+      'print(not_me_token_make(user=user, change=SecurityChange.AUTHENTICATOR_ADDED.value, object_id="none"))',
+  );
+  expect(token).not.toBe('');
+
+  await page.goto(`${client}/secure-account?token=${encodeURIComponent(token)}`);
+  await expect(page.getByTestId('secure-account-done')).toContainText(
+    'Every session was signed out and the factor was removed; sign in again and change your password.',
+  );
+  await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
+  await capture(page, 'secure-account');
+  // Signed out on the server too: a reload does not bring the session back.
+  await page.goto(`${client}/profile`);
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
+
+  // A cut link is refused with the server's reason, and nothing else happens.
+  await page.goto(`${client}/secure-account?token=${encodeURIComponent(token.slice(0, -4))}`);
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'This link cannot be used' })).toBeVisible();
 });

@@ -329,6 +329,13 @@ class Stack:
             "worker", [sys.executable, "manage.py", "worker", "--interval", "0.2"], env=production
         )
 
+        # The journeys that arrange server state (age a session, make a notice link) run
+        # `manage.py shell` with the server's own settings: its SECRET_KEY signs the tokens.
+        # Kept in this run's private directory, removed with it.
+        server_env = self.var_dir / "server-env.json"
+        server_env.touch(mode=0o600)
+        server_env.write_text(json.dumps(production))
+
         self._step("server and worker started")
         if build.wait() != 0:
             raise RuntimeError("vite build failed; see test-results/stack-logs/client-build.log")
@@ -364,6 +371,11 @@ class Stack:
             "database": self.db_name,
             "accessTokenLifetime": production["ACCESS_TOKEN_LIFETIME"],
             "stepUpWindowSeconds": STEP_UP_WINDOW_SECONDS,
+            "serverShell": {
+                "python": sys.executable,
+                "cwd": str(ROOT),
+                "envFile": str(server_env),
+            },
             "startupSeconds": round(time.monotonic() - started, 1),
         }
         self.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import {
   LoginPage,
   RegisterPage,
   ResetPasswordPage,
+  SecureAccountPage,
   VerifyEmailPage,
 } from './pages/auth';
 import { PlansPage, WelcomePage } from './pages/plans';
@@ -26,6 +27,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/verify-email/, 'Verify email'],
   [/^\/forgot-password/, 'Forgot password'],
   [/^\/reset-password/, 'Reset password'],
+  [/^\/secure-account/, 'Secure your account'],
   [/^\/auth\/google/, 'Google sign-in'],
   [/^\/profile/, 'Profile'],
   [/^\/account\/security-log/, 'Security log'],
@@ -69,6 +71,7 @@ export function App() {
           <Route path="verify-email" element={<VerifyEmailPage />} />
           <Route path="forgot-password" element={<ForgotPasswordPage />} />
           <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route path="secure-account" element={<SecureAccountPage />} />
           <Route path="auth/google/callback" element={<GoogleCallbackPage />} />
           <Route path="plans" element={<PlansPage />} />
           <Route path="membership/welcome" element={<WelcomePage />} />

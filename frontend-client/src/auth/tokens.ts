@@ -21,7 +21,8 @@ export type SignOutReason =
   | 'session-revoked'
   | 'token-reused'
   | 'account-disabled'
-  | 'password-reset';
+  | 'password-reset'
+  | 'account-secured';
 
 export const SIGN_OUT_MESSAGES: Record<SignOutReason, string> = {
   'signed-out': 'You signed out.',
@@ -33,6 +34,8 @@ export const SIGN_OUT_MESSAGES: Record<SignOutReason, string> = {
     'For your safety you were signed out: this session was used from somewhere else.',
   'account-disabled': 'This account has been disabled.',
   'password-reset': 'Your password was changed. Please sign in with the new one.',
+  'account-secured':
+    'Every session was signed out and the factor was removed. Sign in again and change your password.',
 };
 
 /**

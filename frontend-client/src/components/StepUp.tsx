@@ -11,7 +11,8 @@ import {
   type CodedError,
   type StepUpOptions,
 } from '../auth/secondFactor';
-import { StepUpGate, withStepUp, type StepUpErrorLike, type StepUpOutcome } from '../auth/stepUp';
+import { StepUpGate, withProof, withStepUp, type StepUpErrorLike, type StepUpOutcome } from '../auth/stepUp';
+import type { ReauthenticateInput } from '../gql/graphql';
 import { ReauthenticateMutation, SecondFactorsQuery } from '../graphql/operations';
 import { AppCodeField, PasswordField, RecoveryCodeField } from './fields';
 import { failureText } from './forms';
@@ -23,7 +24,20 @@ interface StepUpContextValue {
    * is them and runs it once more.
    */
   run<T>(action: () => Promise<T>, errorsOf: (result: T) => readonly StepUpErrorLike[] | null | undefined): Promise<StepUpOutcome<T>>;
+  /**
+   * Runs an action that takes its proof in the same call (confirmTotpEnrollment); when it
+   * answers REAUTHENTICATION_REQUIRED, asks the user with the same dialog and sends each proof
+   * they give with the action again, until `proofProblem` finds none (or they cancel).
+   */
+  withProof<T>(
+    action: (proof: ReauthenticateInput | null) => Promise<T>,
+    errorsOf: (result: T) => readonly StepUpErrorLike[] | null | undefined,
+    proofProblem: (result: T) => string | null,
+  ): Promise<StepUpOutcome<T>>;
 }
+
+/** Sends one proof; answers what to show in the dialog, or null when it was accepted. */
+type ProofSender = (proof: ReauthenticateInput) => Promise<string | null>;
 
 const StepUpContext = createContext<StepUpContextValue | null>(null);
 
@@ -36,27 +50,30 @@ export function useStepUp(): StepUpContextValue {
 /** The confirmation dialog and the `run` that opens it, for every page below. */
 export function StepUpProvider(props: { children: ReactNode }) {
   const client = useApolloClient();
-  const [asking, setAsking] = useState<{ options: StepUpOptions } | null>(null);
+  const [asking, setAsking] = useState<{ options: StepUpOptions; send: ProofSender | null } | null>(null);
   const resolver = useRef<((confirmed: boolean) => void) | null>(null);
 
-  const gate = useMemo(
-    () =>
-      new StepUpGate(async () => {
-        // Which factors the account has decides what to ask for; read fresh, they change.
-        let options = stepUpOptions(null);
-        try {
-          const { data } = await client.query({ query: SecondFactorsQuery, fetchPolicy: 'network-only' });
-          options = stepUpOptions(data?.secondFactors);
-        } catch {
-          // Unknown: ask for the password; the server says if a second factor is needed.
-        }
-        return new Promise<boolean>((resolve) => {
-          resolver.current = resolve;
-          setAsking({ options });
-        });
-      }),
+  /** Opens the dialog; `send` null: the proof goes to `reauthenticate`. */
+  const ask = useCallback(
+    async (send: ProofSender | null) => {
+      // Which factors the account has decides what to ask for; read fresh, they change.
+      let options = stepUpOptions(null);
+      try {
+        const { data } = await client.query({ query: SecondFactorsQuery, fetchPolicy: 'network-only' });
+        options = stepUpOptions(data?.secondFactors);
+      } catch {
+        // Unknown: ask for the password; the server says if a second factor is needed.
+      }
+      // A dialog still open for another action is answered "cancelled" rather than lost.
+      resolver.current?.(false);
+      return new Promise<boolean>((resolve) => {
+        resolver.current = resolve;
+        setAsking({ options, send });
+      });
+    },
     [client],
   );
+  const gate = useMemo(() => new StepUpGate(() => ask(null)), [ask]);
 
   const finish = useCallback((confirmed: boolean) => {
     resolver.current?.(confirmed);
@@ -65,8 +82,11 @@ export function StepUpProvider(props: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<StepUpContextValue>(
-    () => ({ run: (action, errorsOf) => withStepUp(action, errorsOf, () => gate.confirm()) }),
-    [gate],
+    () => ({
+      run: (action, errorsOf) => withStepUp(action, errorsOf, () => gate.confirm()),
+      withProof: (action, errorsOf, proofProblem) => withProof(action, errorsOf, proofProblem, (send) => ask(send)),
+    }),
+    [gate, ask],
   );
 
   return (
@@ -79,7 +99,7 @@ export function StepUpProvider(props: { children: ReactNode }) {
         centered
         closeButtonProps={{ 'aria-label': 'Cancel' }}
       >
-        {asking && <StepUpForm options={asking.options} onDone={finish} />}
+        {asking && <StepUpForm options={asking.options} send={asking.send} onDone={finish} />}
       </Modal>
     </StepUpContext.Provider>
   );
@@ -87,7 +107,7 @@ export function StepUpProvider(props: { children: ReactNode }) {
 
 type Method = 'password' | 'totp' | 'recovery' | 'passkey';
 
-function StepUpForm(props: { options: StepUpOptions; onDone: (confirmed: boolean) => void }) {
+function StepUpForm(props: { options: StepUpOptions; send: ProofSender | null; onDone: (confirmed: boolean) => void }) {
   const { options, onDone } = props;
   const methods: { value: Method; label: string }[] = [
     ...(options.password ? [{ value: 'password' as const, label: 'Password' }] : []),
@@ -102,7 +122,14 @@ function StepUpForm(props: { options: StepUpOptions; onDone: (confirmed: boolean
   const [reauthenticate] = useMutation(ReauthenticateMutation);
   const assertPasskey = usePasskeyAssertion('confirm');
 
-  async function send(input: { password?: string; code?: string; recoveryCode?: string; passkey?: string }) {
+  async function send(input: ReauthenticateInput) {
+    if (props.send) {
+      // The proof travels with the action itself, which answers whether it was accepted.
+      const refused = await props.send(input);
+      if (refused === null) onDone(true);
+      else setProblem(refused);
+      return;
+    }
     const { data } = await reauthenticate({ variables: { input } });
     const payload = data?.reauthenticate;
     if (payload?.ok) {

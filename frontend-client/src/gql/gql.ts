@@ -55,7 +55,8 @@ type Documents = {
     "\n  mutation Reauthenticate($input: ReauthenticateInput!) {\n    reauthenticate(input: $input) { ok errors { ...ErrorFields } }\n  }\n": typeof types.ReauthenticateDocument,
     "\n  query SecondFactors {\n    secondFactors {\n      totpEnabled\n      recoveryCodesRemaining\n      passkeyCount\n    }\n  }\n": typeof types.SecondFactorsDocument,
     "\n  mutation StartTotpEnrollment {\n    startTotpEnrollment {\n      secret\n      otpauthUri\n      errors { ...ErrorFields }\n    }\n  }\n": typeof types.StartTotpEnrollmentDocument,
-    "\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code) { recoveryCodes errors { ...ErrorFields } }\n  }\n": typeof types.ConfirmTotpEnrollmentDocument,
+    "\n  mutation ConfirmTotpEnrollment($code: String!, $proof: ReauthenticateInput) {\n    confirmTotpEnrollment(code: $code, proof: $proof) { recoveryCodes errors { ...ErrorFields } }\n  }\n": typeof types.ConfirmTotpEnrollmentDocument,
+    "\n  mutation SecureAccount($token: String!) {\n    secureAccount(token: $token) { ok errors { ...ErrorFields } }\n  }\n": typeof types.SecureAccountDocument,
     "\n  mutation DisableTotp($password: String, $code: String, $recoveryCode: String) {\n    disableTotp(password: $password, code: $code, recoveryCode: $recoveryCode) { ok errors { ...ErrorFields } }\n  }\n": typeof types.DisableTotpDocument,
     "\n  mutation RegenerateRecoveryCodes {\n    regenerateRecoveryCodes { recoveryCodes errors { ...ErrorFields } }\n  }\n": typeof types.RegenerateRecoveryCodesDocument,
     "\n  query Passkeys {\n    passkeys { ...PasskeyFields }\n  }\n": typeof types.PasskeysDocument,
@@ -106,7 +107,8 @@ const documents: Documents = {
     "\n  mutation Reauthenticate($input: ReauthenticateInput!) {\n    reauthenticate(input: $input) { ok errors { ...ErrorFields } }\n  }\n": types.ReauthenticateDocument,
     "\n  query SecondFactors {\n    secondFactors {\n      totpEnabled\n      recoveryCodesRemaining\n      passkeyCount\n    }\n  }\n": types.SecondFactorsDocument,
     "\n  mutation StartTotpEnrollment {\n    startTotpEnrollment {\n      secret\n      otpauthUri\n      errors { ...ErrorFields }\n    }\n  }\n": types.StartTotpEnrollmentDocument,
-    "\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code) { recoveryCodes errors { ...ErrorFields } }\n  }\n": types.ConfirmTotpEnrollmentDocument,
+    "\n  mutation ConfirmTotpEnrollment($code: String!, $proof: ReauthenticateInput) {\n    confirmTotpEnrollment(code: $code, proof: $proof) { recoveryCodes errors { ...ErrorFields } }\n  }\n": types.ConfirmTotpEnrollmentDocument,
+    "\n  mutation SecureAccount($token: String!) {\n    secureAccount(token: $token) { ok errors { ...ErrorFields } }\n  }\n": types.SecureAccountDocument,
     "\n  mutation DisableTotp($password: String, $code: String, $recoveryCode: String) {\n    disableTotp(password: $password, code: $code, recoveryCode: $recoveryCode) { ok errors { ...ErrorFields } }\n  }\n": types.DisableTotpDocument,
     "\n  mutation RegenerateRecoveryCodes {\n    regenerateRecoveryCodes { recoveryCodes errors { ...ErrorFields } }\n  }\n": types.RegenerateRecoveryCodesDocument,
     "\n  query Passkeys {\n    passkeys { ...PasskeyFields }\n  }\n": types.PasskeysDocument,
@@ -297,7 +299,11 @@ export function graphql(source: "\n  mutation StartTotpEnrollment {\n    startTo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code) { recoveryCodes errors { ...ErrorFields } }\n  }\n"): (typeof documents)["\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code) { recoveryCodes errors { ...ErrorFields } }\n  }\n"];
+export function graphql(source: "\n  mutation ConfirmTotpEnrollment($code: String!, $proof: ReauthenticateInput) {\n    confirmTotpEnrollment(code: $code, proof: $proof) { recoveryCodes errors { ...ErrorFields } }\n  }\n"): (typeof documents)["\n  mutation ConfirmTotpEnrollment($code: String!, $proof: ReauthenticateInput) {\n    confirmTotpEnrollment(code: $code, proof: $proof) { recoveryCodes errors { ...ErrorFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SecureAccount($token: String!) {\n    secureAccount(token: $token) { ok errors { ...ErrorFields } }\n  }\n"): (typeof documents)["\n  mutation SecureAccount($token: String!) {\n    secureAccount(token: $token) { ok errors { ...ErrorFields } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

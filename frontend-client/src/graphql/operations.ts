@@ -357,8 +357,14 @@ export const StartTotpEnrollmentMutation = graphql(`
 `);
 
 export const ConfirmTotpEnrollmentMutation = graphql(`
-  mutation ConfirmTotpEnrollment($code: String!) {
-    confirmTotpEnrollment(code: $code) { recoveryCodes errors { ...ErrorFields } }
+  mutation ConfirmTotpEnrollment($code: String!, $proof: ReauthenticateInput) {
+    confirmTotpEnrollment(code: $code, proof: $proof) { recoveryCodes errors { ...ErrorFields } }
+  }
+`);
+
+export const SecureAccountMutation = graphql(`
+  mutation SecureAccount($token: String!) {
+    secureAccount(token: $token) { ok errors { ...ErrorFields } }
   }
 `);
 

@@ -5,4 +5,5 @@ export { GoogleCallbackPage } from './GoogleCallbackPage';
 export { LoginPage } from './LoginPage';
 export { RegisterPage } from './RegisterPage';
 export { ResetPasswordPage } from './ResetPasswordPage';
+export { SecureAccountPage } from './SecureAccountPage';
 export { VerifyEmailPage } from './VerifyEmailPage';

@@ -8,6 +8,7 @@ import {
   normaliseRecoveryCode,
   recoveryCodesText,
 } from '../../auth/secondFactor';
+import { proofErrors } from '../../auth/stepUp';
 import { AppCodeField, PasswordField, TextField } from '../../components/fields';
 import { FirstLoad, failureText } from '../../components/forms';
 import { useStepUp } from '../../components/StepUp';
@@ -76,7 +77,11 @@ function RecoveryCodes(props: { codes: readonly string[]; onDone: () => void }) 
   );
 }
 
+/** What confirmTotpEnrollment answers about the enrolment itself, not about its proof. */
+const ENROLMENT_OWN = { fields: ['code'], codes: ['TOTP_NOT_STARTED'] } as const;
+
 function TotpSetup(props: { secret: string; otpauthUri: string; onEnabled: (codes: string[] | null) => void; onCancel: () => void }) {
+  const stepUp = useStepUp();
   const [code, setCode] = useState('');
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
@@ -88,10 +93,25 @@ function TotpSetup(props: { secret: string; otpauthUri: string; onEnabled: (code
     const local = codeProblem(code);
     setFieldError(local);
     if (local) return;
+    const typed = normaliseCode(code);
     try {
-      const { data } = await confirm({ variables: { code: normaliseCode(code) } });
-      const payload = data?.confirmTotpEnrollment;
+      // Scanning the QR code often takes longer than the minute after sign-in the server
+      // allows: it then answers REAUTHENTICATION_REQUIRED, and the same code is sent again
+      // with the password / recovery code / passkey the user confirms with.
+      const outcome = await stepUp.withProof(
+        async (proof) => (await confirm({ variables: { code: typed, proof } })).data?.confirmTotpEnrollment,
+        (payload) => payload?.errors,
+        (payload) => {
+          const refused = proofErrors(payload?.errors, ENROLMENT_OWN);
+          return refused.length ? errorsText(refused).join(' ') : null;
+        },
+      );
+      const payload = outcome.result;
       if (!payload) return;
+      if (outcome.kind === 'cancelled') {
+        setProblems(['Two-step verification is not on yet: confirm it is you to finish, or cancel.']);
+        return;
+      }
       if (payload.errors.length === 0) {
         props.onEnabled(payload.recoveryCodes ?? null);
         return;
