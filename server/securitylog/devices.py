@@ -6,6 +6,10 @@ with every update) and not the IP address: phones move between mobile networks a
 and laptops between homes, offices and cafés, so a key with the network in it would send a
 "new sign-in" email for most sign-ins, and people learn to ignore those. The IP address is
 still recorded on every event, for the user to read in their log.
+
+The web client names a session's device by the same rules (frontend-client/src/pages/
+devices.ts, held to these by its tests), since `Session` returns the raw User-Agent: a
+change to the tables here goes there too.
 """
 
 from __future__ import annotations
