@@ -9,6 +9,7 @@ stayed the account's UUID when User became a Node (accounts/schema/types.py).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 import strawberry
@@ -16,6 +17,32 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.errors import BadRequest
+
+_BIGINT_MAX = 2**63 - 1
+
+
+def pk_ids(node_ids: list[str]) -> list[int]:
+    """The ids that can be integer primary keys (any other cannot name an object): ASCII
+    digits only (`"²".isdigit()` is true, and `int` refuses it) and within a bigint, so
+    that no id a client makes up reaches the database as an error."""
+    return [
+        int(node_id)
+        for node_id in node_ids
+        if node_id.isascii() and node_id.isdigit() and int(node_id) <= _BIGINT_MAX
+    ]
+
+
+def _pk_text(obj: Any) -> str:
+    return str(obj.pk)
+
+
+def in_order_of[T](
+    node_ids: list[str], found: Iterable[T], key: Callable[[T], str] = _pk_text
+) -> list[T | None]:
+    """What a `resolve_nodes` returns: the objects found, in the order of `node_ids`, and
+    None for each id that names nothing the viewer may see."""
+    by_id = {key(obj): obj for obj in found}
+    return [by_id.get(node_id) for node_id in node_ids]
 
 
 @strawberry.type

@@ -168,3 +168,16 @@ def _caller():
     from api.context import Caller
 
     return Caller()
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "9" * 40, "-1", "1e3", ""])
+def test_a_made_up_integer_id_answers_null_not_an_error(gql, raw):
+    import base64
+
+    for type_name in ("Article", "MemberSubscription"):
+        node_id = base64.b64encode(f"{type_name}:{raw}".encode()).decode()
+        result = gql("query($id: ID!) { node(id: $id) { id } }", {"id": node_id})
+        assert result.errors is None or all(
+            (e.get("extensions") or {}).get("code") == "BAD_REQUEST" for e in result.errors
+        ), result.errors
+        assert (result.data or {}).get("node") is None

@@ -8,6 +8,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.context import Context
+from api.node import in_order_of, pk_ids
 from content import models, selectors
 from membership.entitlement import FREE_TIER, access_for_context
 
@@ -43,9 +44,7 @@ class Article(relay.Node):
     ) -> list[models.Article | None]:
         """`Query.node`: only published articles, as everywhere else."""
         ids = [str(node_id) for node_id in node_ids]
-        wanted = [int(node_id) for node_id in ids if node_id.isdigit()]
-        found = {str(a.pk): a for a in selectors.article_list_published().filter(pk__in=wanted)}
-        return [found.get(node_id) for node_id in ids]
+        return in_order_of(ids, selectors.article_list_published().filter(pk__in=pk_ids(ids)))
 
     @strawberry_django.field(only=["required_tier"], description="True when a plan is needed.")
     def premium(self, root: models.Article) -> bool:

@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from accounts.models import User
+from api.node import in_order_of, pk_ids
 from membership import models
 from membership.entitlement import access_deadline, subscription_grants_access
 from membership.selectors import subscription_current
@@ -74,11 +75,8 @@ class Plan(relay.Node):
         viewer_id = _viewer_id(info)
         if viewer_id is not None:
             visible |= Q(subscriptions__user_id=viewer_id)
-        found = {
-            plan.slug: plan
-            for plan in models.Plan.objects.filter(visible, slug__in=slugs).distinct()
-        }
-        return [found.get(slug) for slug in slugs]
+        found = models.Plan.objects.filter(visible, slug__in=slugs).distinct()
+        return in_order_of(slugs, found, key=lambda plan: plan.slug)
 
     slug: str = strawberry_django.field(description="Stable identifier, used by `subscribe`.")
     name: str = strawberry_django.field(description="Display name.")
@@ -118,16 +116,10 @@ class MemberSubscription(relay.Node):
         """`Query.node`: the viewer's own subscriptions; anyone else's answers null."""
         ids = [str(node_id) for node_id in node_ids]
         viewer_id = _viewer_id(info)
-        wanted = [int(node_id) for node_id in ids if node_id.isdigit()]
-        found = (
-            {}
-            if viewer_id is None
-            else {
-                str(sub.pk): sub
-                for sub in models.Subscription.objects.filter(user_id=viewer_id, pk__in=wanted)
-            }
-        )
-        return [found.get(node_id) for node_id in ids]
+        if viewer_id is None:
+            return [None for _ in ids]
+        found = models.Subscription.objects.filter(user_id=viewer_id, pk__in=pk_ids(ids))
+        return in_order_of(ids, found)
 
     plan: Plan = strawberry_django.field(description="The plan subscribed to.")
     current_period_start: datetime | None = strawberry_django.field(
