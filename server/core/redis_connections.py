@@ -25,24 +25,24 @@ def on_redis_connect(listener: Listener) -> None:
 
 
 class _Notifying:
+    """Mixed in before a redis-py connection class: registers the callback at creation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.register_connect_callback(self.notify_connected)  # type: ignore[attr-defined]
+
     def notify_connected(self, connection: Any) -> None:
         for listener in list(_listeners):
             listener(connection)
 
 
 class NotifyingConnection(_Notifying, Connection):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.register_connect_callback(self.notify_connected)
+    pass
 
 
 class NotifyingSSLConnection(_Notifying, SSLConnection):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.register_connect_callback(self.notify_connected)
+    pass
 
 
 class NotifyingSentinelConnection(_Notifying, SentinelManagedConnection):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.register_connect_callback(self.notify_connected)
+    pass
